@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+// Helio: PostgreSQL logical replication → Kafka → dimensional warehouse.
+// Targets are laid out by role; see docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "helio",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "helio", targets: ["helio"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // C system libraries: every C call lives in the thin client targets above them.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+
+        // Pure protocol decoding: pgoutput and the streaming-replication envelope. No I/O, no C.
+        .target(name: "PGOutput"),
+        // The change-event model shared by capture and apply: values, envelopes, JSON.
+        .target(name: "HelioEvents"),
+        // Thin clients.
+        .target(name: "HelioPostgres", dependencies: ["CLibPQ", "PGOutput", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HelioKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
+        // Operations: configuration, logging, errors shared by the services.
+        .target(name: "HelioOps", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // Pipelines.
+        .target(name: "HelioCapture", dependencies: ["PGOutput", "HelioEvents", "HelioPostgres", "HelioKafka", "HelioOps"]),
+        .target(name: "HelioApply", dependencies: ["HelioEvents", "HelioPostgres", "HelioKafka", "HelioOps", .product(name: "Crypto", package: "swift-crypto")]),
+        // The thin CLI.
+        .executableTarget(name: "helio", dependencies: [
+            "HelioCapture", "HelioApply", "HelioOps", "HelioPostgres", "HelioKafka",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Builders and a local-stack handle for tests.
+        .target(name: "HelioTestSupport", dependencies: ["HelioPostgres", "HelioKafka", "HelioOps"]),
+
+        .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HelioEventsTests", dependencies: ["HelioEvents"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["HelioTestSupport", "HelioCapture", "HelioApply", "HelioPostgres", "HelioKafka", "HelioEvents"]),
+    ]
+)
