@@ -31,9 +31,11 @@ let package = Package(
         // Pipelines.
         .target(name: "HelioCapture", dependencies: ["PGOutput", "HelioEvents", "HelioPostgres", "HelioKafka", "HelioOps"]),
         .target(name: "HelioApply", dependencies: ["HelioEvents", "HelioPostgres", "HelioKafka", "HelioOps", .product(name: "Crypto", package: "swift-crypto")]),
+        // The demo workload: a seeded, realistic solar platform writing to the source.
+        .target(name: "HelioSimulator", dependencies: ["HelioPostgres", "HelioOps", .product(name: "Logging", package: "swift-log")]),
         // The thin CLI.
         .executableTarget(name: "helio", dependencies: [
-            "HelioCapture", "HelioApply", "HelioOps", "HelioPostgres", "HelioKafka",
+            "HelioCapture", "HelioApply", "HelioOps", "HelioPostgres", "HelioKafka", "HelioSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -42,6 +44,6 @@ let package = Package(
 
         .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HelioEventsTests", dependencies: ["HelioEvents"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["HelioTestSupport", "HelioCapture", "HelioApply", "HelioPostgres", "HelioKafka", "HelioEvents"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["HelioTestSupport", "HelioSimulator", "HelioCapture", "HelioApply", "HelioPostgres", "HelioKafka", "HelioEvents"]),
     ]
 )

@@ -8,5 +8,23 @@ static const int64_t helio_rd_kafka_offset_beginning = RD_KAFKA_OFFSET_BEGINNING
 static const int64_t helio_rd_kafka_offset_end = RD_KAFKA_OFFSET_END;
 static const int64_t helio_rd_kafka_offset_stored = RD_KAFKA_OFFSET_STORED;
 static const int64_t helio_rd_kafka_offset_invalid = RD_KAFKA_OFFSET_INVALID;
-static const int helio_rd_kafka_msg_f_copy = RD_KAFKA_MSG_F_COPY;
+
+// rd_kafka_producev is variadic and cannot be called from Swift. This wrapper produces one
+// record with optional key, value (NULL for a tombstone) and headers; the delivery id travels
+// as the message opaque. librdkafka owns `headers` only when the call succeeds.
+static inline rd_kafka_resp_err_t helio_produce(rd_kafka_t *rk, const char *topic, int32_t partition,
+                                                const void *key, size_t key_len,
+                                                const void *value, size_t value_len,
+                                                rd_kafka_headers_t *headers, void *opaque) {
+    if (headers) {
+        return rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                 RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
+                                 RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    }
+    return rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                             RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
+                             RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+}
 #endif

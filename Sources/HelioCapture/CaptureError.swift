@@ -1,0 +1,44 @@
+/// Capture failures an operator can act on; each says what to do.
+public enum CaptureError: Error, CustomStringConvertible, Sendable {
+    case walLevelNotLogical(String)
+    case publicationMissing(String, reason: String)
+    case slotWithOtherPlugin(slot: String, plugin: String)
+    case slotActive(slot: String, pid: String)
+    case slotMissingForResume(String)
+    case tableWithoutKey(String)
+    case tableNotFound(String)
+    case unknownRelation(UInt32)
+    case snapshotInterrupted(slot: String)
+    case deliveryFailed(String)
+    case spool(String)
+    case protocolViolation(String)
+
+    public var description: String {
+        switch self {
+        case .walLevelNotLogical(let level):
+            return "the source has wal_level=\(level); logical replication needs wal_level=logical (set it in postgresql.conf and restart the server)"
+        case .publicationMissing(let name, let reason):
+            return "publication \(name) does not exist and could not be created (\(reason)); create it as the tables' owner: CREATE PUBLICATION \(name) FOR TABLE …"
+        case .slotWithOtherPlugin(let slot, let plugin):
+            return "replication slot \(slot) uses plugin \(plugin), not pgoutput; choose another slot name (HELIO_SLOT) or drop that slot if nothing else uses it"
+        case .slotActive(let slot, let pid):
+            return "replication slot \(slot) is in use by another process (pid \(pid)); stop the other capture, or use another slot (HELIO_SLOT)"
+        case .slotMissingForResume(let slot):
+            return "replication slot \(slot) disappeared while capture was running; changes since its last position may be lost — restart capture to create it with a new snapshot"
+        case .tableWithoutKey(let table):
+            return "table \(table) has no primary key or replica identity index, so its changes cannot be keyed; add a primary key (or REPLICA IDENTITY USING INDEX) or remove it from the publication"
+        case .tableNotFound(let table):
+            return "table \(table) is configured for capture but does not exist on the source; create it or remove it from HELIO_TABLES"
+        case .unknownRelation(let id):
+            return "the stream referred to relation \(id) before describing it; this is a protocol error — restart capture"
+        case .snapshotInterrupted(let slot):
+            return "the initial snapshot for slot \(slot) did not finish; to take it again run `helio slot drop --slot \(slot)` and restart capture"
+        case .deliveryFailed(let detail):
+            return "Kafka refused a record (\(detail)); nothing was confirmed past it — fix the cause and restart capture, which resumes from the slot"
+        case .spool(let detail):
+            return "the spool directory failed (\(detail)); free space or point HELIO_SPOOL_DIR elsewhere, then restart capture"
+        case .protocolViolation(let detail):
+            return "unexpected replication message: \(detail)"
+        }
+    }
+}

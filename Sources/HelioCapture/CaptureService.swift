@@ -1,0 +1,133 @@
+import Foundation
+import HelioEvents
+import HelioKafka
+import HelioOps
+import HelioPostgres
+import Logging
+import PGOutput
+
+/// `helio capture`: source preflight, slot and initial snapshot, then the replication stream,
+/// reconnecting with backoff when the source goes away. Runs on the caller's thread (a
+/// dedicated one: everything below blocks).
+public final class CaptureService: @unchecked Sendable {
+    let config: HelioConfiguration
+    let logger: Logger
+    public let metrics = CaptureMetrics()
+
+    public init(config: HelioConfiguration, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Settings for every source connection: output formats the value converter expects.
+    static let sessionSettings = ["datestyle": "ISO", "timezone": "UTC", "intervalstyle": "iso_8601"]
+
+    public func run(shouldStop: @escaping @Sendable () -> Bool) throws {
+        let sourceURL = try config.require(config.sourceURL, "HELIO_SOURCE_URL")
+        let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
+        let topics = TopicNames(prefix: config.topicPrefix)
+        var properties = KafkaProducer.defaults(brokers: brokers)
+        properties.merge(config.kafkaProperties) { $1 }
+        let producer = try KafkaProducer(properties: properties, logger: logger)
+        try ensureTopics(producer, topics: topics)
+        let spool = try StreamSpool(directory: config.spoolDirectory)
+        let builder = EventBuilder(version: HelioVersion.current, prefix: config.topicPrefix, database: Self.databaseName(sourceURL))
+        var publisher: Publisher?
+        var backoff = Backoff()
+
+        while !shouldStop() {
+            do {
+                let source = try PostgresConnection(ConnectionOptions(url: sourceURL, applicationName: "helio-capture", settings: Self.sessionSettings))
+                let setup = SourceSetup(connection: source, config: config, logger: logger)
+                try setup.checkWalLevel()
+                let keys = try setup.primaryKeys()
+                try setup.ensurePublication()
+                setup.ensureFullImages()
+                let slot = try setup.slotState()
+                let replication = try PostgresConnection(ConnectionOptions(
+                    url: sourceURL, applicationName: "helio-capture", replication: true, settings: Self.sessionSettings))
+                let activePublisher = publisher ?? Publisher(
+                    producer: producer, topics: topics, logger: logger, tracker: DeliveryTracker(start: slot.confirmedFlush ?? LSN(0)))
+                publisher = activePublisher
+                activePublisher.abandonTransaction()
+                if !slot.exists {
+                    try createSlot(replication, source: source, publisher: activePublisher, builder: builder, keys: keys, topics: topics)
+                } else if FileManager.default.fileExists(atPath: snapshotMarker) {
+                    throw CaptureError.snapshotInterrupted(slot: config.slot)
+                }
+                let stream = try ReplicationStream(connection: replication, command: startCommand(replication, serverVersion: replication.serverVersion))
+                logger.notice("streaming", metadata: [LogKeys.slot: "\(config.slot)", "publication": "\(config.publication)",
+                                                      "protocol": "\(replication.serverVersion >= 140000 ? 2 : 1)"])
+                backoff.reset()
+                let session = CaptureSession(
+                    stream: stream, publisher: activePublisher, builder: builder,
+                    relations: RelationCache(topics: topics, primaryKeys: keys), config: config, spool: spool,
+                    heartbeat: Heartbeat(connection: source, interval: config.heartbeatIntervalSeconds, logger: logger),
+                    metrics: metrics, logger: logger, shouldStop: shouldStop)
+                try session.run()
+                return
+            } catch let error as PostgresError where error.isRetriable {
+                let delay = backoff.next()
+                logger.warning("source connection lost; reconnecting", metadata: [
+                    LogKeys.error: "\(error)", "retry_in_seconds": "\(String(format: "%.1f", delay))"])
+                Backoff.sleep(delay, unless: shouldStop)
+            }
+        }
+    }
+
+    var snapshotMarker: String { "\(config.spoolDirectory)/snapshot-\(config.slot).pending" }
+
+    /// Creates the slot and, when configured, publishes the initial snapshot in its exported
+    /// snapshot. A marker file records an unfinished snapshot, so a crash in the middle is
+    /// reported instead of silently streaming from a slot whose snapshot was never completed.
+    private func createSlot(_ replication: PostgresConnection, source: PostgresConnection, publisher: Publisher,
+                            builder: EventBuilder, keys: [String: [String]], topics: TopicNames) throws {
+        let snapshot = config.snapshotOnCreate
+        if snapshot { FileManager.default.createFile(atPath: snapshotMarker, contents: Data("pending\n".utf8)) }
+        let result = try replication.execute(
+            "CREATE_REPLICATION_SLOT \(replication.quoteIdentifier(config.slot)) LOGICAL pgoutput \(snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT")")
+        guard let row = result.rows.first, let consistent = row[1].flatMap({ LSN($0) }) else {
+            throw CaptureError.protocolViolation("CREATE_REPLICATION_SLOT returned no consistent point")
+        }
+        logger.notice("created replication slot", metadata: [LogKeys.slot: "\(config.slot)", LogKeys.lsn: "\(consistent)"])
+        guard snapshot, let name = row[2] else { return }
+        let reader = SnapshotReader(connection: source, publisher: publisher, builder: builder, topics: topics,
+                                    primaryKeys: keys, metrics: metrics, logger: logger)
+        try reader.run(snapshotName: name, consistentPoint: consistent, tables: config.tables)
+        guard publisher.drain(timeoutMilliseconds: Int.max) else {
+            throw CaptureError.deliveryFailed("the snapshot was not acknowledged")
+        }
+        try FileManager.default.removeItem(atPath: snapshotMarker)
+    }
+
+    private func startCommand(_ connection: PostgresConnection, serverVersion: Int) -> String {
+        let slot = connection.quoteIdentifier(config.slot)
+        let publication = config.publication.replacingOccurrences(of: "'", with: "''")
+        // Protocol 2 streams large in-progress transactions (PostgreSQL 14+); 1 elsewhere.
+        let options = serverVersion >= 140000
+            ? "proto_version '2', streaming 'on', messages 'true', publication_names '\"\(publication)\"'"
+            : "proto_version '1', messages 'true', publication_names '\"\(publication)\"'"
+        return "START_REPLICATION SLOT \(slot) LOGICAL 0/0 (\(options))"
+    }
+
+    private func ensureTopics(_ producer: KafkaProducer, topics: TopicNames) throws {
+        let tableTopics = config.tables.map { table -> String in
+            let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
+            return topics.table(schema: parts[0], table: parts[1])
+        }
+        do {
+            try producer.createTopics(tableTopics + [topics.dlq], partitions: config.topicPartitions,
+                                      replicationFactor: config.topicReplicationFactor)
+            // Transaction boundaries keep commit order on a single partition.
+            try producer.createTopics([topics.transaction], partitions: 1, replicationFactor: config.topicReplicationFactor)
+        } catch {
+            throw CaptureError.deliveryFailed("could not reach Kafka or create topics at \(config.kafkaBrokers ?? ""): \(error) — check HELIO_KAFKA_BROKERS and that the broker is up")
+        }
+    }
+
+    static func databaseName(_ url: String) -> String {
+        guard let components = URLComponents(string: url) else { return "postgres" }
+        let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        return path.isEmpty ? "postgres" : path
+    }
+}

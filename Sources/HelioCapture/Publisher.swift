@@ -1,0 +1,122 @@
+import HelioEvents
+import HelioKafka
+import Logging
+import PGOutput
+
+/// Sends capture's records to Kafka and keeps the delivery tracker in step.
+///
+/// Transaction boundaries go to `<prefix>.transaction` on one partition, so consumers read
+/// them in commit order. A BEGIN is sent lazily, with a transaction's first change, so
+/// transactions that touch no published table (heartbeats) publish nothing.
+final class Publisher {
+    let producer: KafkaProducer
+    let topics: TopicNames
+    let logger: Logger
+    var tracker: DeliveryTracker
+    /// Above this many unacknowledged records capture stops reading (backpressure).
+    let maxInFlight: UInt64
+    private var sinceLastPoll = 0
+    /// Called while waiting for room, so the replication connection stays answered.
+    var whileWaiting: () throws -> Void = {}
+    private(set) var failure: KafkaError?
+
+    struct OpenTransaction {
+        var id: String
+        var commitMillis: Int64
+        var counts: [(collection: String, count: Int)] = []
+        var begun = false
+
+        mutating func count(_ collection: String) {
+            if let index = counts.firstIndex(where: { $0.collection == collection }) {
+                counts[index].count += 1
+            } else {
+                counts.append((collection, 1))
+            }
+        }
+    }
+    private var open: OpenTransaction?
+
+    init(producer: KafkaProducer, topics: TopicNames, logger: Logger, tracker: DeliveryTracker, maxInFlight: UInt64 = 50_000) {
+        self.producer = producer
+        self.topics = topics
+        self.logger = logger
+        self.tracker = tracker
+        self.maxInFlight = maxInFlight
+    }
+
+    func beginTransaction(txID: Int64, commitLSN: LSN, commitMicros: Int64) {
+        open = OpenTransaction(id: TransactionEvent.makeID(txId: txID, commitLSN: commitLSN.value), commitMillis: commitMicros / 1_000)
+    }
+
+    /// Publishes one change (and a tombstone after a delete) inside the open transaction.
+    func change(topic: String, collection: String, key: [UInt8]?, value: [UInt8], tombstone: Bool) throws {
+        if var transaction = open, !transaction.begun {
+            let begin = TransactionEvent(status: .begin, id: transaction.id, eventCount: nil, dataCollections: [], tsMs: transaction.commitMillis)
+            try send(OutgoingRecord(topic: topics.transaction, key: transactionKey(transaction.id), value: begin.encoded(), partition: 0))
+            transaction.begun = true
+            open = transaction
+        }
+        open?.count(collection)
+        try send(OutgoingRecord(topic: topic, key: key, value: value))
+        if tombstone { try send(OutgoingRecord(topic: topic, key: key, value: nil)) }
+    }
+
+    /// Closes the open transaction: its END (when it published anything) and its checkpoint.
+    func commitTransaction(endLSN: LSN) throws {
+        if let transaction = open, transaction.begun {
+            let total = transaction.counts.reduce(0) { $0 + $1.count }
+            let end = TransactionEvent(status: .end, id: transaction.id, eventCount: total,
+                                       dataCollections: transaction.counts.map { .init(collection: $0.collection, eventCount: $0.count) },
+                                       tsMs: transaction.commitMillis)
+            try send(OutgoingRecord(topic: topics.transaction, key: transactionKey(transaction.id), value: end.encoded(), partition: 0))
+        }
+        open = nil
+        tracker.transactionEnded(at: endLSN)
+    }
+
+    /// Drops an open transaction without publishing its END (used when a stream restarts).
+    func abandonTransaction() { open = nil }
+
+    func send(_ record: OutgoingRecord) throws {
+        while tracker.inFlight >= maxInFlight {
+            collect(timeoutMilliseconds: 100)
+            try checkFailure()
+            try whileWaiting()
+        }
+        try producer.send(record, id: tracker.nextID())
+        sinceLastPoll += 1
+        if sinceLastPoll >= 1_000 { collect(timeoutMilliseconds: 0) }
+    }
+
+    /// Takes delivery reports; a failed delivery stops capture before anything past it is confirmed.
+    func collect(timeoutMilliseconds: Int32) {
+        sinceLastPoll = 0
+        for report in producer.poll(timeoutMilliseconds: timeoutMilliseconds) {
+            if let error = report.error {
+                if failure == nil { failure = error }
+                logger.error("Kafka delivery failed", metadata: ["error": "\(error)"])
+            } else if failure == nil {
+                tracker.acknowledge(report.id)
+            }
+        }
+    }
+
+    func checkFailure() throws {
+        if let failure { throw CaptureError.deliveryFailed(failure.description) }
+        if let fatal = producer.fatalError { throw CaptureError.deliveryFailed(fatal.description) }
+    }
+
+    /// Waits for every record to be acknowledged, up to `timeoutMilliseconds`.
+    func drain(timeoutMilliseconds: Int) -> Bool {
+        var waited = 0
+        while tracker.inFlight > 0 && waited < timeoutMilliseconds && failure == nil {
+            collect(timeoutMilliseconds: 100)
+            waited += 100
+        }
+        return tracker.inFlight == 0
+    }
+
+    private func transactionKey(_ id: String) -> [UInt8] {
+        RecordKey([("id", .string(id))]).encoded()
+    }
+}

@@ -1,0 +1,93 @@
+import HelioEvents
+import HelioOps
+import HelioPostgres
+import Logging
+import PGOutput
+
+/// Reads every published table inside the slot's exported snapshot and publishes the rows as
+/// `op: r`. The slot's stream then starts exactly at the snapshot's consistent point: rows
+/// committed before it are in the snapshot, rows committed after it come from the stream,
+/// with neither gap nor overlap.
+struct SnapshotReader {
+    let connection: PostgresConnection
+    let publisher: Publisher
+    let builder: EventBuilder
+    let topics: TopicNames
+    let primaryKeys: [String: [String]]
+    let metrics: CaptureMetrics
+    let logger: Logger
+
+    /// Reads `tables` in the snapshot named `snapshotName` (or in a fresh one when nil, for
+    /// re-snapshots) and returns the number of rows published.
+    @discardableResult
+    func run(snapshotName: String?, consistentPoint: LSN, tables: [String], whereClause: String? = nil) throws -> Int {
+        try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        defer { _ = try? connection.execute("ROLLBACK") }
+        if let snapshotName { try connection.execute("SET TRANSACTION SNAPSHOT \(connection.quoteLiteral(snapshotName))") }
+        let snapshotMicros = Int64(try connection.execute("SELECT floor(extract(epoch FROM now()) * 1000000)::bigint").scalar ?? "0") ?? 0
+        let captured = try tables.map { try describe($0) }
+        let estimated = try tables.reduce(0) { total, table in
+            total + (Int(try connection.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = $1::regclass", [table]).scalar ?? "0") ?? 0)
+        }
+        publisher.beginTransaction(txID: 0, commitLSN: consistentPoint, commitMicros: snapshotMicros)
+        var pending: (table: CapturedTable, row: TupleData)?
+        var done = 0
+        let started = Clock.monotonicSeconds()
+        var lastProgress = started
+        func publish(_ table: CapturedTable, _ row: TupleData, marker: SnapshotMarker) throws {
+            let context = EventBuilder.Context(txID: 0, lsn: consistentPoint, commitLSN: consistentPoint,
+                                               commitMicros: snapshotMicros, snapshot: marker)
+            let record = builder.change(op: .read, table: table, before: nil, after: row, context: context)
+            try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: false)
+            metrics.snapshotRow()
+        }
+        for table in captured {
+            let columns = table.relation.columns.map { connection.quoteIdentifier($0.name) }.joined(separator: ", ")
+            var sql = "COPY (SELECT \(columns) FROM \(quote(table.qualifiedName))"
+            if let whereClause { sql += " WHERE \(whereClause)" }
+            sql += ") TO STDOUT"
+            try connection.copyOut(sql) { line in
+                let row = TupleData(values: CopyText.parseLine(line).map { $0.map(TupleValue.text) ?? .null })
+                // One row of lookahead, so the very last row can be marked `last`.
+                if let previous = pending { try publish(previous.table, previous.row, marker: .true) }
+                pending = (table, row)
+                done += 1
+                let now = Clock.monotonicSeconds()
+                if now - lastProgress >= 5 {
+                    lastProgress = now
+                    logger.info("snapshot progress", metadata: [
+                        LogKeys.table: "\(table.qualifiedName)", LogKeys.rows: "\(done)", "rows_estimated": "\(estimated)",
+                        "rows_per_second": "\(Int(Double(done) / (now - started)))"])
+                }
+            }
+        }
+        if let last = pending { try publish(last.table, last.row, marker: .last) }
+        try publisher.commitTransaction(endLSN: consistentPoint)
+        logger.notice("snapshot read", metadata: [LogKeys.rows: "\(done)", "tables": "\(tables.count)",
+                                                  LogKeys.durationMs: "\(Int((Clock.monotonicSeconds() - started) * 1000))"])
+        return done
+    }
+
+    /// A Relation built from the catalog, as the stream would describe the table.
+    func describe(_ table: String) throws -> CapturedTable {
+        let oid = UInt32(try connection.execute("SELECT $1::regclass::oid", [table]).scalar ?? "0") ?? 0
+        let keys = primaryKeys[table] ?? []
+        let rows = try connection.execute("""
+            SELECT attname, atttypid, atttypmod FROM pg_attribute
+            WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum
+            """, [table]).rows
+        let columns = rows.map { row in
+            PGOutputMessage.Relation.Column(isKey: keys.contains(row[0]!), name: row[0]!,
+                                            typeOID: UInt32(row[1]!) ?? 25, typeModifier: Int32(row[2]!) ?? -1)
+        }
+        let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
+        let relation = PGOutputMessage.Relation(id: oid, namespace: parts[0], name: parts[1], replicaIdentity: .default, columns: columns)
+        var cache = RelationCache(topics: topics, primaryKeys: primaryKeys)
+        try cache.update(relation)
+        return try cache.table(oid)
+    }
+
+    func quote(_ table: String) -> String {
+        table.split(separator: ".", maxSplits: 1).map { connection.quoteIdentifier(String($0)) }.joined(separator: ".")
+    }
+}

@@ -1,0 +1,143 @@
+import CRdKafka
+import Logging
+
+/// What became of one produced record.
+public struct DeliveryReport: Sendable {
+    /// The id the caller gave `send`.
+    public var id: UInt64
+    /// nil when the broker acknowledged the record.
+    public var error: KafkaError?
+    public var partition: Int32
+    public var offset: Int64
+}
+
+/// An idempotent producer (acks=all) that reports every delivery by id.
+///
+/// Not thread-safe: one owner thread calls `send`, `poll` and `flush`. Deliveries come from
+/// librdkafka's event queue (no C callbacks); ids travel as the message opaque, so no Swift
+/// object is retained per record.
+public final class KafkaProducer: @unchecked Sendable {
+    let handle: OpaquePointer
+    let queue: OpaquePointer
+    let logger: Logger
+    private var pendingReports: [DeliveryReport] = []
+
+    public static func defaults(brokers: String) -> [String: String] {
+        [
+            "bootstrap.servers": brokers,
+            "enable.idempotence": "true",
+            "acks": "all",
+            "linger.ms": "5",
+            "batch.num.messages": "10000",
+            "compression.type": "lz4",
+            "queue.buffering.max.messages": "200000",
+            "queue.buffering.max.kbytes": "262144",
+            "message.timeout.ms": "0", // never give up on a record: capture must not lose one
+            "socket.keepalive.enable": "true",
+        ]
+    }
+
+    public init(properties: [String: String], logger: Logger) throws(KafkaError) {
+        let conf = try RDKafkaConfig.make(properties, events: Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
+        handle = try RDKafkaConfig.client(type: RD_KAFKA_PRODUCER, conf: conf)
+        queue = rd_kafka_queue_get_main(handle)
+        self.logger = logger
+    }
+
+    deinit {
+        rd_kafka_queue_destroy(queue)
+        rd_kafka_destroy(handle)
+    }
+
+    /// Queues one record. When librdkafka's queue is full this waits for deliveries, which is
+    /// capture's backpressure: a broker outage stops reading from PostgreSQL, it never drops.
+    public func send(_ record: OutgoingRecord, id: UInt64) throws(KafkaError) {
+        precondition(id != 0, "delivery ids start at 1")
+        while true {
+            let code = produce(record, id: id)
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+            if code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                collect(timeoutMilliseconds: 100)
+                continue
+            }
+            throw RDKafkaConfig.error(code)
+        }
+    }
+
+    private func produce(_ record: OutgoingRecord, id: UInt64) -> rd_kafka_resp_err_t {
+        var headers: OpaquePointer?
+        if !record.headers.isEmpty {
+            headers = rd_kafka_headers_new(record.headers.count)
+            for header in record.headers {
+                header.value.withUnsafeBytes { _ = rd_kafka_header_add(headers, header.name, -1, $0.baseAddress, $0.count) }
+            }
+        }
+        let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id))
+        let partition = record.partition ?? helio_rd_kafka_partition_ua
+        let code = withOptionalBytes(record.key) { key, keyLength in
+            withOptionalBytes(record.value) { value, valueLength in
+                helio_produce(handle, record.topic, partition, key, keyLength, value, valueLength, headers, opaque)
+            }
+        }
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { rd_kafka_headers_destroy(headers) }
+        return code
+    }
+
+    /// Serves librdkafka's events for up to `timeoutMilliseconds` and returns the deliveries
+    /// reported since the last call.
+    public func poll(timeoutMilliseconds: Int32) -> [DeliveryReport] {
+        collect(timeoutMilliseconds: timeoutMilliseconds)
+        defer { pendingReports.removeAll(keepingCapacity: true) }
+        return pendingReports
+    }
+
+    /// Number of records queued or in flight.
+    public var outstanding: Int { Int(rd_kafka_outq_len(handle)) }
+
+    /// Waits until every queued record is delivered or `timeoutMilliseconds` pass; true when all were.
+    public func flush(timeoutMilliseconds: Int32) -> Bool {
+        var remaining = timeoutMilliseconds
+        while outstanding > 0 && remaining > 0 {
+            collect(timeoutMilliseconds: min(remaining, 100))
+            remaining -= 100
+        }
+        collect(timeoutMilliseconds: 0)
+        return outstanding == 0
+    }
+
+    /// A fatal producer error (idempotence broken) makes the instance unusable.
+    public var fatalError: KafkaError? {
+        var text = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(handle, &text, text.count)
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return KafkaError(code: code.rawValue, message: String(cString: text), isFatal: true)
+    }
+
+    private func collect(timeoutMilliseconds: Int32) {
+        var timeout = timeoutMilliseconds
+        while let event = rd_kafka_queue_poll(queue, Int32(timeout)) {
+            defer { rd_kafka_event_destroy(event) }
+            timeout = 0
+            switch rd_kafka_event_type(event) {
+            case Int32(RD_KAFKA_EVENT_DR):
+                while let message = rd_kafka_event_message_next(event) {
+                    let record = message.pointee
+                    let error = record.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : RDKafkaConfig.error(record.err)
+                    pendingReports.append(DeliveryReport(
+                        id: UInt64(UInt(bitPattern: record._private)), error: error,
+                        partition: record.partition, offset: record.offset))
+                }
+            case Int32(RD_KAFKA_EVENT_ERROR):
+                let error = RDKafkaConfig.eventError(event)
+                logger.warning("kafka producer: \(error.message)", metadata: ["error.code": "\(error.code)"])
+            default:
+                break
+            }
+        }
+    }
+}
+
+func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> R) -> R {
+    guard let bytes else { return body(nil, 0) }
+    return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
+}

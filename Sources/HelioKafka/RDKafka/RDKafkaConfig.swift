@@ -1,0 +1,52 @@
+import CRdKafka
+
+/// Builds an `rd_kafka_conf_t` from properties; the caller owns the result until `rd_kafka_new`
+/// succeeds with it.
+enum RDKafkaConfig {
+    static func make(_ properties: [String: String], events: Int32) throws(KafkaError) -> OpaquePointer {
+        guard let conf = rd_kafka_conf_new() else { throw KafkaError(code: -1, message: "rd_kafka_conf_new failed") }
+        for (name, value) in properties.sorted(by: { $0.key < $1.key }) {
+            var errorText = [CChar](repeating: 0, count: 512)
+            let result = rd_kafka_conf_set(conf, name, value, &errorText, errorText.count)
+            if result != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                let shown = name.contains("password") || name.contains("secret") ? "***" : value
+                throw KafkaError(code: -1, message: "bad Kafka setting \(name)=\(shown): \(String(cString: errorText))")
+            }
+        }
+        rd_kafka_conf_set_events(conf, events)
+        return conf
+    }
+
+    /// Creates the client; destroys `conf` itself when librdkafka refuses it.
+    static func client(type: rd_kafka_type_t, conf: OpaquePointer) throws(KafkaError) -> OpaquePointer {
+        var errorText = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError(code: -1, message: "could not create the Kafka client: \(String(cString: errorText))")
+        }
+        return handle
+    }
+
+    static func error(_ code: rd_kafka_resp_err_t, _ handle: OpaquePointer? = nil) -> KafkaError {
+        KafkaError(code: code.rawValue, message: String(cString: rd_kafka_err2str(code)),
+                   isRetriable: false, isFatal: code == RD_KAFKA_RESP_ERR__FATAL)
+    }
+
+    static func eventError(_ event: OpaquePointer) -> KafkaError {
+        let code = rd_kafka_event_error(event)
+        let text = rd_kafka_event_error_string(event).map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(code))
+        return KafkaError(code: code.rawValue, message: text, isRetriable: false,
+                          isFatal: rd_kafka_event_error_is_fatal(event) != 0)
+    }
+}
+
+/// The librdkafka this process loaded (which may differ from the headers it was built with).
+public enum KafkaLibrary {
+    public static var versionString: String { String(cString: rd_kafka_version_str()) }
+    /// 0xMMmmrryy.
+    public static var versionNumber: Int32 { rd_kafka_version() }
+    /// 2.1.0: older releases mis-parse the ApiVersions reply of some brokers (Tansu among them).
+    public static let minimumRecommended: Int32 = 0x0201_00ff
+    public static var isRecommended: Bool { versionNumber >= minimumRecommended }
+}

@@ -1,0 +1,54 @@
+/// Everything Helio can be told, with the documented defaults. Reading it (environment,
+/// file, flags) lives in `HelioConfiguration+Environment.swift`; this type only holds values.
+public struct HelioConfiguration: Sendable {
+    // Connections. URLs carry credentials: print `redacted`, never these.
+    public var sourceURL: String?
+    public var warehouseURL: String?
+    public var kafkaBrokers: String?
+    /// Extra librdkafka properties (`security.protocol`, `sasl.*`, `ssl.*`) for every client.
+    public var kafkaProperties: [String: String] = [:]
+
+    // Capture.
+    public var topicPrefix = "solar"
+    public var slot = "helio"
+    public var publication = "helio"
+    /// Published tables, schema-qualified.
+    public var tables = ["public.users", "public.units", "public.devices", "public.energy", "public.energy_compensate", "public.irradiance"]
+    /// Tables set to REPLICA IDENTITY FULL so updates carry the old row (TOAST fill).
+    public var fullImageTables = ["public.users", "public.units", "public.devices"]
+    public var topicPartitions: Int32 = 4
+    public var topicReplicationFactor: Int32 = 1
+    /// Streamed (in-progress) transactions are spooled here until they commit.
+    public var spoolDirectory = ".local/spool"
+    public var heartbeatIntervalSeconds = 10.0
+    public var statusIntervalSeconds = 10.0
+    /// Create the slot with an initial snapshot of every published table.
+    public var snapshotOnCreate = true
+    /// Let capture create the publication when missing.
+    public var autocreatePublication = true
+
+    // Apply.
+    public var groupID = "helio-apply"
+    public var warehouseSchema = "dw"
+    public var timezone = "America/Sao_Paulo"
+    public var sampleMinutes = 15
+    public var batchSize = 20_000
+    public var batchWaitMilliseconds = 200
+    /// HMAC key for `document_hash`. Secret: never logged.
+    public var piiKey: String?
+
+    // Operations.
+    public var metricsAddress = "127.0.0.1:9464"
+    public var logFormat = LogFormat.json
+    public var logLevel = "info"
+    /// Accept a librdkafka older than 2.1 (brokers other than Tansu may not need the fix).
+    public var allowOldLibrdkafka = false
+
+    public enum LogFormat: String, Sendable { case json, text }
+
+    public init() {}
+
+    public var topicNames: [String] {
+        tables.map { "\(topicPrefix).\($0)" }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+
+/// One JSON object per line on stdout (operators ship stdout to their log pipeline): `{"ts":…,"level":…,"label":…,"msg":…,…metadata}`.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    let label: String
+    let json: Bool
+    private static let lock = NSLock()
+
+    public init(label: String, json: Bool = true) {
+        self.label = label
+        self.json = json
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let timestamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        var line: String
+        if json {
+            var fields: [(String, String)] = [("ts", timestamp), ("level", event.level.rawValue), ("label", label), ("msg", event.message.description)]
+            for (key, value) in merged.sorted(by: { $0.key < $1.key }) { fields.append((key, "\(value)")) }
+            line = "{" + fields.map { "\(Self.quote($0.0)):\(Self.quote($0.1))" }.joined(separator: ",") + "}"
+        } else {
+            line = "\(timestamp) \(event.level.rawValue.uppercased()) \(label): \(event.message)"
+            for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
+        }
+        line += "\n"
+        Self.lock.lock()
+        FileHandle.standardOutput.write(Data(line.utf8))
+        Self.lock.unlock()
+    }
+
+    static func quote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
+    /// Installs the handler for the whole process, once, at startup.
+    public static func bootstrap(format: HelioConfiguration.LogFormat, level: String) {
+        let parsed = Logger.Level(rawValue: level) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = JSONLogHandler(label: label, json: format == .json)
+            handler.logLevel = parsed
+            return handler
+        }
+    }
+}

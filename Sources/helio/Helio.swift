@@ -1,0 +1,12 @@
+import ArgumentParser
+import HelioOps
+
+@main
+struct Helio: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "helio",
+        abstract: "PostgreSQL logical replication → Kafka → dimensional warehouse.",
+        version: HelioVersion.current,
+        subcommands: [Capture.self, Slot.self, ConfigCommand.self]
+    )
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import HelioOps
+import HelioPostgres
+import Logging
+
+struct Slot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect or drop the replication slot (operators only: capture never drops it).",
+        subcommands: [Status.self, Drop.self])
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the slot's position and the WAL it retains.")
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let (config, _) = try options.start("helio.slot")
+            let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.sourceURL, "HELIO_SOURCE_URL")))
+            let result = try connection.execute("""
+                SELECT slot_name, plugin, active, confirmed_flush_lsn::text, restart_lsn::text,
+                       pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint AS retained_bytes
+                FROM pg_replication_slots WHERE slot_name = $1
+                """, [config.slot])
+            guard let row = result.rows.first else {
+                print("slot \(config.slot): does not exist (capture creates it on first start)")
+                throw ExitCode(HelioExit.unhealthy)
+            }
+            for (name, value) in zip(result.columns, row) { print("\(name): \(value ?? "null")") }
+        }
+    }
+
+    struct Drop: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drop the replication slot. Changes not yet captured are lost to it; the next capture takes a new snapshot.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "The slot to drop (default HELIO_SLOT).") var slot: String?
+        @Flag(help: "Really drop it.") var yes = false
+
+        func run() throws {
+            let (config, logger) = try options.start("helio.slot")
+            let name = slot ?? config.slot
+            guard yes else {
+                print("This drops replication slot \(name); run again with --yes to confirm.")
+                throw ExitCode(HelioExit.configuration)
+            }
+            let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.sourceURL, "HELIO_SOURCE_URL")))
+            try connection.execute("SELECT pg_drop_replication_slot($1)", [name])
+            let marker = "\(config.spoolDirectory)/snapshot-\(name).pending"
+            try? FileManager.default.removeItem(atPath: marker)
+            logger.notice("replication slot dropped", metadata: [LogKeys.audit: "slot.drop", LogKeys.slot: "\(name)"])
+        }
+    }
+}
+
+import Foundation
