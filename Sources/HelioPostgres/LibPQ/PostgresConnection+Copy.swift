@@ -90,7 +90,11 @@ public struct CopyInWriter: ~Copyable {
 /// COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
 public enum CopyText {
     public static func escape(_ value: String, into buffer: inout [UInt8]) {
-        for byte in value.utf8 {
+        escape(bytes: value.utf8, into: &buffer)
+    }
+
+    public static func escape(bytes: some Sequence<UInt8>, into buffer: inout [UInt8]) {
+        for byte in bytes {
             switch byte {
             case 0x5C: buffer.append(0x5C); buffer.append(0x5C)
             case 0x09: buffer.append(0x5C); buffer.append(UInt8(ascii: "t"))

@@ -1,0 +1,96 @@
+import Foundation
+import HelioEvents
+import HelioKafka
+import HelioOps
+import HelioPostgres
+import Logging
+
+/// `helio apply`: consumes the change topics and maintains the warehouse, one warehouse
+/// transaction per batch (data and offsets together), so crashes and replays change nothing.
+public final class ApplyService: @unchecked Sendable {
+    let config: HelioConfiguration
+    let logger: Logger
+    public let metrics = ApplyMetrics()
+
+    public init(config: HelioConfiguration, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// JSON handed to `dw.apply_staged`.
+    var applyConfig: String {
+        "{\"timezone\":\"\(config.timezone)\",\"sample_minutes\":\(config.sampleMinutes)}"
+    }
+
+    public func run(shouldStop: @escaping @Sendable () -> Bool) throws {
+        let warehouseURL = try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL")
+        let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
+        let piiKey = try config.require(config.piiKey, "HELIO_PII_KEY")
+        let topics = TopicNames(prefix: config.topicPrefix)
+        let decoder = RecordDecoder(topics: topics, personalData: PersonalData(key: piiKey))
+        var consumerProperties = KafkaConsumer.defaults(brokers: brokers, groupID: config.groupID)
+        consumerProperties.merge(config.kafkaProperties) { $1 }
+        var producerProperties = KafkaProducer.defaults(brokers: brokers)
+        producerProperties.merge(config.kafkaProperties) { $1 }
+        let deadLetterProducer = try KafkaProducer(properties: producerProperties, logger: logger)
+        var deadLetters = DeadLetters(producer: deadLetterProducer, topic: topics.dlq)
+        var backoff = Backoff()
+
+        while !shouldStop() {
+            do {
+                let writer = try WarehouseWriter(url: warehouseURL, groupID: config.groupID, applyConfig: applyConfig, logger: logger)
+                let consumer = try KafkaConsumer(properties: consumerProperties, logger: logger)
+                consumer.startOffsets = { partitions in try writer.storedOffsets(partitions) }
+                try consumer.subscribe(config.topicNames + [topics.transaction])
+                logger.notice("applying", metadata: ["group": "\(config.groupID)", "topics": "\(config.topicNames.count + 1)"])
+                backoff.reset()
+                defer { consumer.close() }
+                while !shouldStop() {
+                    let records = try consumer.poll(maxRecords: config.batchSize, timeoutMilliseconds: Int32(config.batchWaitMilliseconds))
+                    guard !records.isEmpty else { continue }
+                    try applyBatch(records, decoder: decoder, writer: writer, deadLetters: &deadLetters, consumer: consumer)
+                }
+                return
+            } catch let error as PostgresError where error.isRetriable {
+                let delay = backoff.next()
+                logger.warning("warehouse connection lost; reconnecting", metadata: [LogKeys.error: "\(error)", "retry_in_seconds": "\(delay)"])
+                Backoff.sleep(delay, unless: shouldStop)
+            }
+        }
+    }
+
+    func applyBatch(_ records: [KafkaRecord], decoder: RecordDecoder, writer: WarehouseWriter,
+                    deadLetters: inout DeadLetters, consumer: KafkaConsumer) throws {
+        let started = Date()
+        var changes: [StagedChange] = []
+        changes.reserveCapacity(records.count)
+        var transactions: [StagedTransaction] = []
+        var poison: [(KafkaRecord, String)] = []
+        var offsets: [TopicPartition: Int64] = [:]
+        var lastCommitMicros: Int64?
+        for record in records {
+            offsets[record.topicPartition] = max(offsets[record.topicPartition] ?? 0, record.offset + 1)
+            do {
+                switch try decoder.decode(record) {
+                case .change(let change):
+                    changes.append(change)
+                    lastCommitMicros = max(lastCommitMicros ?? 0, change.commitMicros)
+                case .transactionEnd(let transaction): transactions.append(transaction)
+                case .nothing: break
+                }
+            } catch {
+                poison.append((record, error.reason))
+                logger.error("poison record sent to the dead-letter topic", metadata: [
+                    LogKeys.topic: "\(record.topic)", LogKeys.partition: "\(record.partition)", LogKeys.offset: "\(record.offset)",
+                    LogKeys.error: "\(error.reason)"])
+            }
+        }
+        try deadLetters.send(poison)
+        metrics.deadLettered(poison.count)
+        let stats = try writer.apply(changes: changes, transactions: transactions, offsets: offsets)
+        consumer.commitAdvisory(offsets)
+        let milliseconds = Date().timeIntervalSince(started) * 1000
+        metrics.batch(records: records.count, milliseconds: milliseconds, lastCommitMicros: lastCommitMicros)
+        logger.debug("batch applied", metadata: [LogKeys.events: "\(records.count)", LogKeys.durationMs: "\(Int(milliseconds))", "stats": "\(stats)"])
+    }
+}

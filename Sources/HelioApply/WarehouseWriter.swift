@@ -1,0 +1,81 @@
+import HelioKafka
+import HelioPostgres
+import Logging
+
+/// Applies one batch per warehouse transaction: COPY into the session's staging tables, the
+/// set-based `dw.apply_staged`, and the consumed offsets, committed together. A crash at any
+/// point leaves either the whole batch with its offsets or neither.
+final class WarehouseWriter {
+    let connection: PostgresConnection
+    let groupID: String
+    let applyConfig: String
+    let logger: Logger
+
+    init(url: String, groupID: String, applyConfig: String, logger: Logger) throws {
+        connection = try PostgresConnection(ConnectionOptions(url: url, applicationName: "helio-apply", settings: ["client_min_messages": "warning"]))
+        self.groupID = groupID
+        self.applyConfig = applyConfig
+        self.logger = logger
+        try WarehouseSchema.migrate(connection, logger: logger)
+        try connection.execute("SELECT dw.create_staging()")
+    }
+
+    /// Where each partition resumes: the offset after the last one applied, or the
+    /// beginning of the log for a partition never applied.
+    func storedOffsets(_ partitions: [TopicPartition]) throws -> [TopicPartition: Int64] {
+        let rows = try connection.execute(
+            "SELECT topic, kpartition, next_offset FROM dw.consumer_offsets WHERE group_id = $1", [groupID]).rows
+        var stored: [TopicPartition: Int64] = [:]
+        for row in rows {
+            guard let topic = row[0], let partition = row[1].flatMap({ Int32($0) }), let offset = row[2].flatMap({ Int64($0) }) else { continue }
+            stored[TopicPartition(topic: topic, partition: partition)] = offset
+        }
+        return stored.filter { partitions.contains($0.key) }
+    }
+
+    /// Applies the batch; returns the statistics `dw.apply_staged` reports.
+    @discardableResult
+    func apply(changes: [StagedChange], transactions: [StagedTransaction], offsets: [TopicPartition: Int64]) throws -> String {
+        try connection.execute("BEGIN")
+        do {
+            if !changes.isEmpty {
+                var writer = try connection.copyIn(
+                    "COPY pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before) FROM STDIN")
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(1 << 18)
+                for (seq, change) in changes.enumerated() {
+                    change.copyRow(seq: seq, into: &buffer)
+                    if buffer.count >= 1 << 18 {
+                        try writer.write(buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+                try writer.write(buffer)
+                try writer.finish()
+            }
+            if !transactions.isEmpty {
+                var writer = try connection.copyIn("COPY pg_temp.stage_tx (tx_id, commit_lsn, commit_ts, event_count, collections) FROM STDIN")
+                var buffer: [UInt8] = []
+                for transaction in transactions { transaction.copyRow(into: &buffer) }
+                try writer.write(buffer)
+                try writer.finish()
+            }
+            let stats = try connection.execute("SELECT dw.apply_staged($1::jsonb)::text", [applyConfig]).scalar ?? "{}"
+            if !offsets.isEmpty {
+                let sorted = offsets.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
+                try connection.execute("""
+                    INSERT INTO dw.consumer_offsets (group_id, topic, kpartition, next_offset, updated_at)
+                    SELECT $1, t, p, o, now() FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(t, p, o)
+                    ON CONFLICT (group_id, topic, kpartition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = now()
+                    """, [groupID, "{" + sorted.map { "\"\($0.key.topic)\"" }.joined(separator: ",") + "}",
+                          "{" + sorted.map { String($0.key.partition) }.joined(separator: ",") + "}",
+                          "{" + sorted.map { String($0.value) }.joined(separator: ",") + "}"])
+            }
+            try connection.execute("COMMIT")
+            return stats
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+}
