@@ -44,8 +44,10 @@ public final class CaptureService: @unchecked Sendable {
                 try setup.ensurePublication()
                 setup.ensureFullImages()
                 let slot = try setup.slotState()
+                var replicationSettings = Self.sessionSettings
+                if let workMem = config.decodingWorkMem { replicationSettings["logical_decoding_work_mem"] = workMem }
                 let replication = try PostgresConnection(ConnectionOptions(
-                    url: sourceURL, applicationName: "helio-capture", replication: true, settings: Self.sessionSettings))
+                    url: sourceURL, applicationName: "helio-capture", replication: true, settings: replicationSettings))
                 let activePublisher = publisher ?? Publisher(
                     producer: producer, topics: topics, logger: logger, tracker: DeliveryTracker(start: slot.confirmedFlush ?? LSN(0)))
                 publisher = activePublisher

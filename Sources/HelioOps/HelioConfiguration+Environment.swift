@@ -40,6 +40,7 @@ extension HelioConfiguration {
         topicPartitions = try number("HELIO_TOPIC_PARTITIONS", topicPartitions)
         topicReplicationFactor = try number("HELIO_TOPIC_REPLICATION_FACTOR", topicReplicationFactor)
         spoolDirectory = try value("HELIO_SPOOL_DIR") ?? spoolDirectory
+        decodingWorkMem = try value("HELIO_DECODING_WORK_MEM") ?? decodingWorkMem
         heartbeatIntervalSeconds = try number("HELIO_HEARTBEAT_INTERVAL_SECONDS", heartbeatIntervalSeconds)
         groupID = try value("HELIO_GROUP_ID") ?? groupID
         warehouseSchema = try value("HELIO_WAREHOUSE_SCHEMA") ?? warehouseSchema

@@ -22,6 +22,9 @@ public struct HelioConfiguration: Sendable {
     public var spoolDirectory = ".local/spool"
     public var heartbeatIntervalSeconds = 10.0
     public var statusIntervalSeconds = 10.0
+    /// `logical_decoding_work_mem` for the walsender: transactions larger than this are
+    /// streamed (protocol 2) and spooled; nil keeps the server's setting.
+    public var decodingWorkMem: String?
     /// Create the slot with an initial snapshot of every published table.
     public var snapshotOnCreate = true
     /// Let capture create the publication when missing.

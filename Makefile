@@ -1,0 +1,72 @@
+# Helio's two commands:
+#   make run    install what is missing, build release, start the local stack, run the demo
+#   make test   install what is missing, start the local stack, run every test, stop the stack
+# The local stack (PostgreSQL 15 + Tansu broker on loopback) lives in .local/; see
+# deploy/local/stack and README.md.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+STACK := deploy/local/stack
+# Built binaries must find librdkafka >= 2.1 (.local/lib) before Debian's 2.0.2.
+LIBS := LD_LIBRARY_PATH="$(CURDIR)/.local/lib$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}"
+
+.PHONY: help setup build release up down status reset smoke run test unit clean distclean
+
+help:
+	@echo "make run      build release, start the local stack, run the demo (Ctrl-C stops the demo)"
+	@echo "make test     start the local stack, run all tests, stop the stack"
+	@echo "make unit     tests that need no stack"
+	@echo "make setup | build | release | up | down | status | reset | smoke | clean | distclean"
+
+setup:
+	deploy/local/setup
+
+build: setup
+	swift build
+
+release: setup
+	swift build -c release
+
+up: setup
+	$(STACK) up
+
+down:
+	$(STACK) down
+
+status:
+	$(STACK) status
+
+reset: setup
+	$(STACK) reset
+
+# Checks the stack itself: role privileges, and a message through the broker.
+smoke: up
+	deploy/local/smoke-roles
+	stack_env=$$($(STACK) env); eval "$$stack_env"; \
+	.local/venv/bin/python deploy/local/smoke-kafka.py
+
+# The stack stays up after Ctrl-C, so the warehouse can be inspected; `make down` stops it.
+run: release up
+	HELIO_BUILD_CONFIG=release deploy/local/helio run --demo
+
+# One shell, so that the trap takes the stack down whatever happens after `up`, and
+# make exits with the status of the build or the tests.
+test: setup
+	trap '$(STACK) down' EXIT; \
+	$(STACK) up; \
+	swift build --build-tests; \
+	stack_env=$$($(STACK) env); eval "$$stack_env"; \
+	$(LIBS) swift test
+
+unit: setup
+	$(LIBS) swift test --skip IntegrationTests
+
+clean:
+	rm -rf .build
+
+# Also stops the stack and deletes .local/ (the cluster, the venv, the secrets).
+distclean: clean
+	if [[ -x $(STACK) && -d .local ]]; then $(STACK) down; fi
+	rm -rf .local

@@ -1,0 +1,115 @@
+import Foundation
+import HelioKafka
+import HelioOps
+import HelioPostgres
+import Logging
+
+/// The services integration tests run against (`deploy/local/stack up` + `stack env`).
+/// Missing settings fail the test with the variable's name: under `make test` nothing is
+/// skipped silently.
+public struct LocalStack: Sendable {
+    public var sourceAdminURL: String
+    public var warehouseAdminURL: String
+    public var captureURL: String
+    public var brokers: String
+
+    public struct Missing: Error, CustomStringConvertible {
+        public var names: [String]
+        public var description: String {
+            "integration tests need the local stack: \(names.joined(separator: ", ")) not set — run `make test`, or `deploy/local/stack up` and `eval \"$(deploy/local/stack env)\"`"
+        }
+    }
+
+    public static func fromEnvironment() throws -> LocalStack {
+        let environment = ProcessInfo.processInfo.environment
+        let names = ["HELIO_SOURCE_ADMIN_URL", "HELIO_WAREHOUSE_ADMIN_URL", "HELIO_SOURCE_URL", "HELIO_KAFKA_BROKERS"]
+        let missing = names.filter { (environment[$0] ?? "").isEmpty }
+        guard missing.isEmpty else { throw Missing(names: missing) }
+        return LocalStack(sourceAdminURL: environment["HELIO_SOURCE_ADMIN_URL"]!, warehouseAdminURL: environment["HELIO_WAREHOUSE_ADMIN_URL"]!,
+                          captureURL: environment["HELIO_SOURCE_URL"]!, brokers: environment["HELIO_KAFKA_BROKERS"]!)
+    }
+
+    /// The repository root (for schemas/ and the built binary).
+    public static var repositoryRoot: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }
+
+    public static func schemaFile(_ name: String) throws -> String {
+        try String(contentsOf: repositoryRoot.appendingPathComponent("schemas/\(name)"), encoding: .utf8)
+    }
+
+    /// Replaces the database of a `postgresql://…/db` URL.
+    public static func url(_ url: String, database: String) -> String {
+        var components = URLComponents(string: url)!
+        components.path = "/\(database)"
+        return components.string!
+    }
+}
+
+/// A throwaway source database, warehouse database and topic prefix for one test, so tests
+/// never see each other's data. `drop()` removes the databases and the slot.
+public final class TestEnvironment: @unchecked Sendable {
+    public let stack: LocalStack
+    public let name: String
+    public let sourceURL: String
+    public let warehouseURL: String
+    public let spoolDirectory: String
+    public let logger: Logger
+
+    public init(_ label: String) throws {
+        stack = try LocalStack.fromEnvironment()
+        name = "t\(label.lowercased().filter { $0.isLetter || $0.isNumber })\(UInt32.random(in: 0..<UInt32.max))"
+        sourceURL = LocalStack.url(stack.sourceAdminURL, database: "\(name)_src")
+        warehouseURL = LocalStack.url(stack.warehouseAdminURL, database: "\(name)_wh")
+        spoolDirectory = NSTemporaryDirectory() + "helio-\(name)"
+        var logger = Logger(label: "test.\(label)")
+        logger.logLevel = ProcessInfo.processInfo.environment["HELIO_TEST_LOG"] == nil ? .warning : .debug
+        self.logger = logger
+        let admin = try PostgresConnection(ConnectionOptions(url: stack.sourceAdminURL))
+        try admin.execute("CREATE DATABASE \(name)_src")
+        try admin.execute("CREATE DATABASE \(name)_wh")
+        try source().executeScript(LocalStack.schemaFile("source.sql"))
+    }
+
+    public func source() throws -> PostgresConnection {
+        try PostgresConnection(ConnectionOptions(url: sourceURL, applicationName: "helio-test", settings: ["client_min_messages": "warning"]))
+    }
+
+    public func warehouse() throws -> PostgresConnection {
+        try PostgresConnection(ConnectionOptions(url: warehouseURL, applicationName: "helio-test", settings: ["client_min_messages": "warning"]))
+    }
+
+    /// Configuration for services under test: this test's databases, slot and topics.
+    public func configuration() -> HelioConfiguration {
+        var config = HelioConfiguration()
+        config.sourceURL = sourceURL
+        config.warehouseURL = warehouseURL
+        config.kafkaBrokers = stack.brokers
+        config.topicPrefix = name
+        config.slot = name
+        config.publication = name
+        config.groupID = "\(name)-apply"
+        config.spoolDirectory = spoolDirectory
+        config.piiKey = "test-pii-key"
+        config.heartbeatIntervalSeconds = 1
+        config.statusIntervalSeconds = 1
+        config.batchWaitMilliseconds = 100
+        return config
+    }
+
+    /// Drops the slot (it would pin WAL) and both databases.
+    public func drop() {
+        guard let admin = try? PostgresConnection(ConnectionOptions(url: stack.sourceAdminURL, settings: ["client_min_messages": "warning"])) else { return }
+        for _ in 0..<50 {
+            let active = (try? admin.execute("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [name]).scalar) ?? nil
+            if active == nil { break }
+            if active == "f" { _ = try? admin.execute("SELECT pg_drop_replication_slot($1)", [name]); break }
+            usleep(100_000)
+        }
+        _ = try? admin.execute("DROP DATABASE IF EXISTS \(name)_src WITH (FORCE)")
+        _ = try? admin.execute("DROP DATABASE IF EXISTS \(name)_wh WITH (FORCE)")
+        try? FileManager.default.removeItem(atPath: spoolDirectory)
+    }
+}
