@@ -155,6 +155,7 @@ final class CaptureSession {
         }
         try publisher.commitTransaction(endLSN: commit.endLSN)
         metrics.committed(commitMicros: PostgresTime.unixMicros(postgresMicros: commit.commitTime))
+        metrics.streamedTransaction()
         current = nil
     }
 
