@@ -1,0 +1,68 @@
+import Foundation
+import HelioOps
+
+/// The built `helio` binary run as a child process, for tests that crash it with SIGKILL.
+public final class HelioProcess: @unchecked Sendable {
+    public let process = Process()
+    public let logPath: String
+
+    /// Environment variables that make the child use `config`.
+    public static func environment(_ config: HelioConfiguration) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["HELIO_SOURCE_URL"] = config.sourceURL
+        environment["HELIO_WAREHOUSE_URL"] = config.warehouseURL
+        environment["HELIO_KAFKA_BROKERS"] = config.kafkaBrokers
+        environment["HELIO_TOPIC_PREFIX"] = config.topicPrefix
+        environment["HELIO_SLOT"] = config.slot
+        environment["HELIO_PUBLICATION"] = config.publication
+        environment["HELIO_GROUP_ID"] = config.groupID
+        environment["HELIO_SPOOL_DIR"] = config.spoolDirectory
+        environment["HELIO_PII_KEY"] = config.piiKey
+        environment["HELIO_HEARTBEAT_INTERVAL_SECONDS"] = String(config.heartbeatIntervalSeconds)
+        environment["HELIO_BATCH_WAIT_MS"] = String(config.batchWaitMilliseconds)
+        environment["HELIO_BATCH_SIZE"] = String(config.batchSize)
+        environment["HELIO_LOG_FORMAT"] = "text"
+        if let workMem = config.decodingWorkMem { environment["HELIO_DECODING_WORK_MEM"] = workMem }
+        return environment
+    }
+
+    public static var binary: URL {
+        let root = LocalStack.repositoryRoot
+        for candidate in [".build/debug/helio", ".build/release/helio"] {
+            let url = root.appendingPathComponent(candidate)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return root.appendingPathComponent(".build/debug/helio")
+    }
+
+    public init(_ arguments: [String], config: HelioConfiguration, logPath: String) throws {
+        self.logPath = logPath
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.environment = Self.environment(config)
+        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// SIGKILL: no drain, no goodbye — what a crash looks like.
+    public func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM, then wait for a clean exit; returns the exit status.
+    @discardableResult
+    public func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import HelioEvents
+import HelioTestSupport
+import Testing
+
+@Suite("Capture survives crashes", .serialized)
+struct CaptureCrashTests {
+    @Test("kill -9 during load, three times, then restart: every change reaches Kafka (duplicates allowed, loss never)")
+    func killDuringLoad() throws {
+        let env = try TestEnvironment("kill")
+        defer { env.drop() }
+        let source = try env.source()
+        try source.execute("""
+            INSERT INTO users (name, email) VALUES ('K', 'k@example.com');
+            INSERT INTO units (user_id, name) VALUES (1, 'U');
+            INSERT INTO devices (unit_id, serial_number, kind) VALUES (1, 'D', 'inverter');
+            """)
+        let log = env.spoolDirectory + ".log"
+        let config = env.configuration()
+        var capture = try HelioProcess(["capture"], config: config, logPath: log)
+        try env.waitForSlot()
+
+        let transactions = 150, rowsPerTransaction = 100
+        let writer = Thread {
+            guard let connection = try? env.source() else { return }
+            for index in 0..<transactions {
+                _ = try? connection.execute("""
+                    INSERT INTO energy (device_id, measured_at, energy_kwh)
+                    SELECT 1, timestamptz '2026-01-01' + (\(index * rowsPerTransaction) + g) * interval '1 minute', g
+                    FROM generate_series(1, \(rowsPerTransaction)) g
+                    """)
+                usleep(20_000)
+            }
+        }
+        writer.start()
+        for _ in 0..<3 {
+            usleep(UInt32.random(in: 500_000...1_200_000))
+            capture.kill9()
+            capture = try HelioProcess(["capture"], config: config, logPath: log)
+        }
+        try eventually("the writer to finish", within: 120) { writer.isFinished }
+        let expected = Set(try source.execute("SELECT id FROM energy").rows.compactMap { $0[0].flatMap { Int64($0) } })
+        #expect(expected.count == transactions * rowsPerTransaction)
+        var seen = Set<Int64>()
+        try eventually("every row to reach Kafka", within: 120) {
+            seen = Set(try env.changes("energy", minimum: expected.count, within: 10).compactMap { $0.after?["id"]?.int64Value })
+            return seen.isSuperset(of: expected)
+        }
+        #expect(expected.subtracting(seen).isEmpty, "no change lost across three SIGKILLs")
+        #expect(capture.terminate() == 0, "a clean SIGTERM exits 0")
+    }
+}
