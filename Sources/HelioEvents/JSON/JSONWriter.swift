@@ -1,0 +1,122 @@
+// Byte-level JSON output. Capture encodes ~200k events/s, so everything here appends to
+// one `[UInt8]` buffer: no intermediate Strings, no Foundation.
+
+extension JSONValue {
+    /// Appends the compact JSON text of this value to `buffer`.
+    public func write(into buffer: inout [UInt8]) {
+        switch self {
+        case .null:
+            buffer.appendASCII("null")
+        case .bool(let value):
+            buffer.appendASCII(value ? "true" : "false")
+        case .number(let text):
+            // Trusted: numbers come from the parser or the converters, which emit valid text.
+            buffer.append(contentsOf: text.utf8)
+        case .string(let text):
+            buffer.appendJSONString(text)
+        case .array(let elements):
+            buffer.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                element.write(into: &buffer)
+            }
+            buffer.append(UInt8(ascii: "]"))
+        case .object(let object):
+            object.write(into: &buffer)
+        }
+    }
+
+    /// The compact JSON encoding as a new buffer.
+    public func encoded() -> [UInt8] {
+        var buffer: [UInt8] = []
+        write(into: &buffer)
+        return buffer
+    }
+}
+
+extension JSONObject {
+    /// Appends `{"key":value,…}` in field order.
+    public func write(into buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "{"))
+        for (index, field) in fields.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            buffer.appendJSONString(field.key)
+            buffer.append(UInt8(ascii: ":"))
+            field.value.write(into: &buffer)
+        }
+        buffer.append(UInt8(ascii: "}"))
+    }
+}
+
+extension Array where Element == UInt8 {
+    @inlinable
+    mutating func appendASCII(_ text: StaticString) {
+        text.withUTF8Buffer { append(contentsOf: $0) }
+    }
+
+    mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        appendDecimal(value.magnitude)
+    }
+
+    /// Writes the digits in place instead of going through `String(value)`, which would
+    /// allocate once per field on the hot path.
+    mutating func appendDecimal(_ value: UInt64) {
+        var remaining = value
+        var digitCount = 0
+        repeat {
+            digitCount += 1
+            remaining /= 10
+        } while remaining > 0
+        let start = count
+        append(contentsOf: repeatElement(0, count: digitCount))
+        remaining = value
+        var index = start + digitCount - 1
+        repeat {
+            self[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
+            remaining /= 10
+            index -= 1
+        } while remaining > 0
+    }
+
+    /// Appends `text` as a quoted JSON string. UTF-8 passes through unchanged; only the
+    /// quote, the backslash and control characters are escaped (RFC 8259 §7).
+    mutating func appendJSONString(_ text: String) {
+        append(UInt8(ascii: "\""))
+        var text = text  // `withUTF8` needs a var; native strings are already contiguous
+        text.withUTF8 { appendEscaped($0) }
+        append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // Copy unescaped runs in one call each: most strings contain nothing to escape.
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") { continue }
+            if runStart < index {
+                append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            }
+            append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""): append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "\n"): append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): append(UInt8(ascii: "t"))
+            case 0x08: append(UInt8(ascii: "b"))
+            case 0x0C: append(UInt8(ascii: "f"))
+            default:
+                appendASCII("u00")
+                append(hexDigits[Int(byte >> 4)])
+                append(hexDigits[Int(byte & 0x0F)])
+            }
+            runStart = index + 1
+        }
+        if runStart < bytes.count {
+            append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+        }
+    }
+}
+
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
