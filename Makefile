@@ -61,7 +61,7 @@ test: setup
 	$(LIBS) swift test
 
 unit: setup
-	$(LIBS) swift test --skip IntegrationTests
+	$(LIBS) swift test --skip IntegrationTests --skip SimulatorDatabaseTests
 
 clean:
 	rm -rf .build

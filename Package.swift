@@ -44,6 +44,9 @@ let package = Package(
 
         .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HelioEventsTests", dependencies: ["HelioEvents"]),
+        .testTarget(name: "HelioSimulatorTests", dependencies: ["HelioSimulator", "HelioPostgres", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "HelioCaptureTests", dependencies: ["HelioCapture", "PGOutput"]),
+        .testTarget(name: "HelioApplyTests", dependencies: ["HelioApply", "HelioEvents"]),
         .testTarget(name: "IntegrationTests", dependencies: ["HelioTestSupport", "HelioSimulator", "HelioCapture", "HelioApply", "HelioPostgres", "HelioKafka", "HelioEvents"]),
     ]
 )

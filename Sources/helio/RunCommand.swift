@@ -8,6 +8,8 @@ struct Run: ParsableCommand {
         abstract: "Run capture and apply in one process (small setups; `make run` uses it).")
 
     @OptionGroup var options: GlobalOptions
+    @Flag(help: "Also run the demo workload (helio simulate) against the source.") var demo = false
+    @OptionGroup var simulation: SimulationOptions
 
     func run() throws {
         let (config, logger) = try options.start("helio.run")
@@ -16,6 +18,9 @@ struct Run: ParsableCommand {
         let threads = ServiceThreads(stop: stop)
         threads.start("capture") { try CaptureService(config: config, logger: logger).run(shouldStop: { stop.isSet }) }
         threads.start("apply") { try ApplyService(config: config, logger: logger).run(shouldStop: { stop.isSet }) }
+        if demo {
+            threads.start("simulate") { [simulation] in try simulation.run(config: config, logger: logger) { stop.isSet } }
+        }
         do {
             try threads.wait()
         } catch {

@@ -27,6 +27,11 @@ public struct WarehouseVerifier {
         public var key: String
         public var detail: String
         public var description: String { "\(check) [\(key)]: \(detail)" }
+        public init(check: String, key: String, detail: String) {
+            self.check = check
+            self.key = key
+            self.detail = detail
+        }
     }
 
     /// Every difference found; empty when the warehouse matches the source.

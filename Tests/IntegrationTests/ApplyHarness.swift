@@ -1,0 +1,59 @@
+import Foundation
+import HelioApply
+import HelioCapture
+import HelioOps
+import HelioTestSupport
+
+/// Capture and apply running in this process, each on its own thread.
+final class RunningPipeline {
+    let stop = StopSignal()
+    let threads: ServiceThreads
+    let capture: CaptureService
+    let apply: ApplyService
+
+    init(_ environment: TestEnvironment, config: HelioConfiguration? = nil, withCapture: Bool = true) {
+        let config = config ?? environment.configuration()
+        threads = ServiceThreads(stop: stop)
+        capture = CaptureService(config: config, logger: environment.logger)
+        apply = ApplyService(config: config, logger: environment.logger)
+        if withCapture { threads.start("capture") { [capture, stop] in try capture.run(shouldStop: { stop.isSet }) } }
+        threads.start("apply") { [apply, stop] in try apply.run(shouldStop: { stop.isSet }) }
+    }
+
+    func finish() throws {
+        stop.set()
+        try threads.wait()
+    }
+}
+
+extension TestEnvironment {
+    func verifier() throws -> WarehouseVerifier {
+        let config = configuration()
+        return WarehouseVerifier(source: try source(), warehouse: try warehouse(), piiKey: config.piiKey!,
+                                 timezone: config.timezone, sampleMinutes: config.sampleMinutes)
+    }
+
+    /// Waits until the warehouse equals the source; returns the remaining differences on timeout.
+    @discardableResult
+    func waitForWarehouse(within seconds: Double = 90) throws -> [WarehouseVerifier.Difference] {
+        let verifier = try verifier()
+        var differences: [WarehouseVerifier.Difference] = []
+        do {
+            try eventually("the warehouse to equal the source", within: seconds) {
+                differences = (try? verifier.verify()) ?? [WarehouseVerifier.Difference(check: "verify", key: "-", detail: "warehouse not ready")]
+                return differences.isEmpty
+            }
+        } catch is TimedOut {}
+        return differences
+    }
+
+    /// Row counts of every warehouse table, to prove a replay added nothing.
+    func warehouseCounts() throws -> [String: Int] {
+        let warehouse = try warehouse()
+        var counts: [String: Int] = [:]
+        for table in ["dim_users", "dim_units", "dim_devices", "dim_day_climate", "fact_energy"] {
+            counts[table] = Int(try warehouse.execute("SELECT count(*) FROM dw.\(table)").scalar ?? "0")
+        }
+        return counts
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import HelioEvents
+import HelioKafka
+import HelioTestSupport
+import Testing
+
+@Suite("Apply on the local stack", .serialized)
+struct ApplyTests {
+    @Test("a randomized workload leaves the warehouse equal to the source; a full replay adds nothing")
+    func randomizedWorkloadAndReplay() throws {
+        let env = try TestEnvironment("apply")
+        defer { env.drop() }
+        var workload = RandomWorkload(seed: 7)
+        try workload.seed(try env.source())
+        let pipeline = RunningPipeline(env)
+        try workload.run(try env.source(), transactions: 150)
+        let differences = try env.waitForWarehouse()
+        #expect(differences.isEmpty, "\(differences.prefix(20))")
+        let before = try env.warehouseCounts()
+        #expect((before["fact_energy"] ?? 0) > 0)
+        try pipeline.finish()
+
+        // Forget the stored offsets: the applier reads every topic again from the start.
+        let end = Int(try env.warehouse().execute(
+            "SELECT next_offset FROM dw.consumer_offsets WHERE topic = $1", [env.transactionTopic]).scalar ?? "0") ?? 0
+        #expect(end > 0)
+        try env.warehouse().execute("DELETE FROM dw.consumer_offsets")
+        let replay = RunningPipeline(env, withCapture: false)
+        try eventually("the replay to reach the end of the transaction topic") {
+            let stored = try env.warehouse().execute(
+                "SELECT coalesce(sum(next_offset), 0) FROM dw.consumer_offsets WHERE topic = $1", [env.transactionTopic]).scalar
+            return Int(stored ?? "0") ?? 0 >= end
+        }
+        try replay.finish()
+        #expect(try env.warehouseCounts() == before, "replaying every topic added no row")
+        let after = try env.verifier().verify()
+        #expect(after.isEmpty, "\(after.prefix(20))")
+    }
+
+    @Test("poison records go to the dead-letter topic with their origin, and the pipeline goes on")
+    func poisonRecords() throws {
+        let env = try TestEnvironment("poison")
+        defer { env.drop() }
+        var workload = RandomWorkload(seed: 11)
+        try workload.seed(try env.source())
+        let pipeline = RunningPipeline(env)
+        try env.waitForSlot()
+        let producer = try KafkaProducer(properties: ["bootstrap.servers": env.stack.brokers], logger: env.logger)
+        try producer.send(OutgoingRecord(topic: env.topic("energy"), key: Array(#"{"id":999}"#.utf8), value: Array("not json".utf8)), id: 1)
+        try producer.send(OutgoingRecord(topic: env.topic("energy"), key: Array(#"{"id":998}"#.utf8),
+                                         value: Array(#"{"before":null,"after":{"id":998},"op":"c","ts_ms":1}"#.utf8)), id: 2)
+        #expect(producer.flush(timeoutMilliseconds: 10_000))
+        try workload.run(try env.source(), transactions: 30)
+        let differences = try env.waitForWarehouse()
+        #expect(differences.isEmpty, "\(differences.prefix(20))")
+        let dead = try TopicReader(brokers: env.stack.brokers).read(["\(env.name).dlq"], minimum: 2)
+        #expect(dead.count == 2)
+        #expect(Set(dead.compactMap { $0.value.map { String(decoding: $0, as: UTF8.self) } }).contains("not json"), "original bytes kept")
+        for record in dead {
+            let headers = Dictionary(record.headers.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }, uniquingKeysWith: { $1 })
+            #expect(headers["helio.source.topic"] == env.topic("energy"))
+            #expect(headers["helio.error"]?.isEmpty == false)
+            #expect(headers["helio.source.offset"] != nil && headers["helio.source.partition"] != nil)
+        }
+        #expect(pipeline.apply.metrics.deadLetteredCount == 2)
+        try pipeline.finish()
+    }
+}
