@@ -47,11 +47,12 @@ public final class ApplyService: @unchecked Sendable {
                 defer { consumer.close() }
                 while !shouldStop() {
                     let records = try consumer.poll(maxRecords: config.batchSize, timeoutMilliseconds: Int32(config.batchWaitMilliseconds))
-                    guard !records.isEmpty else { continue }
+                    guard !records.isEmpty else { metrics.idle(); continue }
                     try applyBatch(records, decoder: decoder, writer: writer, deadLetters: &deadLetters, consumer: consumer)
                 }
                 return
             } catch let error as PostgresError where error.isRetriable {
+                metrics.disconnected(error.message)
                 let delay = backoff.next()
                 logger.warning("warehouse connection lost; reconnecting", metadata: [LogKeys.error: "\(error)", "retry_in_seconds": "\(delay)"])
                 Backoff.sleep(delay, unless: shouldStop)

@@ -1,10 +1,15 @@
-import Synchronization
+import Foundation
+import HelioOps
+import Metrics
 import PGOutput
+import Synchronization
 
-/// Capture's counters, read by the status and metrics endpoints from other threads.
+/// Capture's counters: exported through swift-metrics (Prometheus names in docs/operations.md)
+/// and kept here too, so status, health and tests can read them.
 public final class CaptureMetrics: Sendable {
     private struct State {
         var capturedByTable: [String: Int] = [:]
+        var counters: [String: Counter] = [:]
         var transactions = 0
         var confirmed = LSN(0)
         var lastCommitMicros: Int64 = 0
@@ -12,19 +17,66 @@ public final class CaptureMetrics: Sendable {
         var streamedTransactions = 0
     }
     private let state = Mutex(State())
+    private let health: HealthState
+    private let transactionsCounter = Counter(label: "helio_capture_transactions_total")
+    private let confirmedGauge = Gauge(label: "helio_capture_confirmed_lsn")
+    private let retainedGauge = Gauge(label: "helio_slot_retained_wal_bytes")
+    private let commitToPublish = Timer(label: "helio_commit_to_publish_seconds", preferredDisplayUnit: .seconds)
+    private let snapshotCounter = Counter(label: "helio_capture_snapshot_rows_total")
 
-    public init() {}
+    public init(health: HealthState = .shared) {
+        self.health = health
+    }
 
-    func captured(table: String) { state.withLock { $0.capturedByTable[table, default: 0] += 1 } }
-    func snapshotRow() { state.withLock { $0.snapshotRows += 1 } }
+    func captured(table: String) {
+        let counter = state.withLock { state -> Counter in
+            state.capturedByTable[table, default: 0] += 1
+            if let counter = state.counters[table] { return counter }
+            let counter = Counter(label: "helio_capture_changes_total", dimensions: [("table", table)])
+            state.counters[table] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    func snapshotRow() {
+        state.withLock { $0.snapshotRows += 1 }
+        snapshotCounter.increment()
+    }
+
     func committed(commitMicros: Int64) {
-        state.withLock {
-            $0.transactions += 1
-            $0.lastCommitMicros = commitMicros
+        let total = state.withLock { state -> Int in
+            state.transactions += 1
+            state.lastCommitMicros = commitMicros
+            return state.transactions
+        }
+        transactionsCounter.increment()
+        let lag = Clock.unixMicros() - commitMicros
+        if lag >= 0 { commitToPublish.recordMicroseconds(lag) }
+        health.update("capture") { $0.lastProgress = Date(); $0.figures["transactions"] = Double(total) }
+    }
+
+    func streamedTransaction() { state.withLock { $0.streamedTransactions += 1 } }
+
+    func confirmed(_ lsn: LSN) {
+        state.withLock { $0.confirmed = lsn }
+        confirmedGauge.record(Double(lsn.value))
+        health.update("capture") {
+            $0.connected = true
+            $0.figures["confirmed_lsn"] = Double(lsn.value)
+            $0.detail = "confirmed \(lsn)"
+            $0.figures["changes"] = Double(totalCaptured)
         }
     }
-    func streamedTransaction() { state.withLock { $0.streamedTransactions += 1 } }
-    func confirmed(_ lsn: LSN) { state.withLock { $0.confirmed = lsn } }
+
+    /// The server says the stream is alive (keepalive or data): no stall.
+    func alive() { health.update("capture") { $0.connected = true; $0.lastProgress = Date() } }
+    func disconnected(_ reason: String) { health.update("capture") { $0.connected = false; $0.detail = reason } }
+
+    func retainedWAL(bytes: Double) {
+        retainedGauge.record(bytes)
+        health.update("capture") { $0.figures["slot_retained_wal_bytes"] = bytes }
+    }
 
     public var capturedByTable: [String: Int] { state.withLock { $0.capturedByTable } }
     public var transactions: Int { state.withLock { $0.transactions } }

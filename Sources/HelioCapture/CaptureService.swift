@@ -64,11 +64,12 @@ public final class CaptureService: @unchecked Sendable {
                 let session = CaptureSession(
                     stream: stream, publisher: activePublisher, builder: builder,
                     relations: RelationCache(topics: topics, primaryKeys: keys), config: config, spool: spool,
-                    heartbeat: Heartbeat(connection: source, interval: config.heartbeatIntervalSeconds, logger: logger),
+                    heartbeat: Heartbeat(connection: source, interval: config.heartbeatIntervalSeconds, slot: config.slot, metrics: metrics, logger: logger),
                     metrics: metrics, logger: logger, shouldStop: shouldStop)
                 try session.run()
                 return
             } catch let error as PostgresError where error.isRetriable {
+                metrics.disconnected(error.message)
                 let delay = backoff.next()
                 logger.warning("source connection lost; reconnecting", metadata: [
                     LogKeys.error: "\(error)", "retry_in_seconds": "\(String(format: "%.1f", delay))"])

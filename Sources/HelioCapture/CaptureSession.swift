@@ -65,6 +65,7 @@ final class CaptureSession {
             try handle(message: data, at: walStart)
         case .primaryKeepalive(let walEnd, _, let replyRequested):
             if walEnd > lastReceived { lastReceived = walEnd }
+            metrics.alive()
             // With nothing open or unacknowledged, the server's position is safe to confirm:
             // an idle publication must not pin WAL.
             if current == nil && spool.isEmpty { publisher.tracker.confirmIdle(upTo: walEnd) }

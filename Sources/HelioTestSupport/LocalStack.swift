@@ -101,6 +101,8 @@ public final class TestEnvironment: @unchecked Sendable {
 
     /// Drops the slot (it would pin WAL) and both databases.
     public func drop() {
+        // HELIO_TEST_KEEP=1 leaves the databases for a post-mortem (the slot is still dropped).
+        let keep = ProcessInfo.processInfo.environment["HELIO_TEST_KEEP"] != nil
         guard let admin = try? PostgresConnection(ConnectionOptions(url: stack.sourceAdminURL, settings: ["client_min_messages": "warning"])) else { return }
         for _ in 0..<50 {
             let active = (try? admin.execute("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [name]).scalar) ?? nil
@@ -108,6 +110,7 @@ public final class TestEnvironment: @unchecked Sendable {
             if active == "f" { _ = try? admin.execute("SELECT pg_drop_replication_slot($1)", [name]); break }
             usleep(100_000)
         }
+        guard !keep else { return }
         _ = try? admin.execute("DROP DATABASE IF EXISTS \(name)_src WITH (FORCE)")
         _ = try? admin.execute("DROP DATABASE IF EXISTS \(name)_wh WITH (FORCE)")
         try? FileManager.default.removeItem(atPath: spoolDirectory)

@@ -12,6 +12,7 @@ struct Apply: ParsableCommand {
         let (config, logger) = try options.start("helio.apply")
         let stop = StopSignal()
         stop.installHandlers()
+        try OperatorEndpoint.start(config, logger: logger)
         do {
             try ApplyService(config: config, logger: logger).run(shouldStop: { stop.isSet })
         } catch {

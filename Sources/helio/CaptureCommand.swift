@@ -12,6 +12,7 @@ struct Capture: ParsableCommand {
         let (config, logger) = try options.start("helio.capture")
         let stop = StopSignal()
         stop.installHandlers()
+        try OperatorEndpoint.start(config, logger: logger)
         do {
             try CaptureService(config: config, logger: logger).run(shouldStop: { stop.isSet })
         } catch {

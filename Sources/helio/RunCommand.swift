@@ -15,6 +15,7 @@ struct Run: ParsableCommand {
         let (config, logger) = try options.start("helio.run")
         let stop = StopSignal()
         stop.installHandlers()
+        try OperatorEndpoint.start(config, logger: logger)
         let threads = ServiceThreads(stop: stop)
         threads.start("capture") { try CaptureService(config: config, logger: logger).run(shouldStop: { stop.isSet }) }
         threads.start("apply") { try ApplyService(config: config, logger: logger).run(shouldStop: { stop.isSet }) }

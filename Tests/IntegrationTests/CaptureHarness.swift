@@ -28,11 +28,15 @@ extension TestEnvironment {
     func topic(_ table: String) -> String { "\(name).public.\(table)" }
     var transactionTopic: String { "\(name).transaction" }
 
-    /// Waits until capture has created the slot and is streaming.
+    /// Waits until capture has created the slot, published the snapshot and is streaming
+    /// (a slot is already "active" while it is being created, so that is not enough).
     func waitForSlot() throws {
         let admin = try source()
-        try eventually("the replication slot to be active") {
-            try admin.execute("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active", [name]).rows.count == 1
+        try eventually("capture to stream from its slot") {
+            try admin.execute("""
+                SELECT 1 FROM pg_stat_replication r JOIN pg_replication_slots s ON s.active_pid = r.pid
+                WHERE s.slot_name = $1 AND r.state = 'streaming'
+                """, [name]).rows.count == 1
         }
     }
 

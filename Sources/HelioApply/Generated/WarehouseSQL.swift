@@ -7,6 +7,15 @@ enum WarehouseSQL {
 -- Idempotent: every statement is `create … if not exists`, so the file can be run
 -- on every start. Run it as the role that owns schema dw (no superuser, no
 -- extensions). The functions that load these tables are in warehouse-apply.sql.
+--
+-- Besides the contract's tables (dim_users, dim_units, dim_devices,
+-- dim_day_climate, fact_energy) it holds the applier's bookkeeping:
+-- applied_position / applied_truncate (deduplication), tx_log (dimension
+-- watermark), pending_fact (facts waiting for it), fact_state (each fact row's
+-- current values), irradiance_mirror (source of dim_day_climate),
+-- consumer_offsets and schema_version. Key text columns use collation "C"
+-- (cheaper index comparisons); tables updated in bulk leave room for HOT
+-- updates (fillfactor).
 
 create schema if not exists dw;
 
@@ -32,17 +41,17 @@ create table if not exists dw.consumer_offsets (
 
 -- Last applied change per source row (source_table is the bare table name).
 create table if not exists dw.applied_position (
-    source_table text   not null,
+    source_table text collate "C" not null,
     source_id    bigint not null,
     commit_lsn   pg_lsn not null,
     lsn          pg_lsn not null,
     primary key (source_table, source_id)
-);
+) with (fillfactor = 80);   -- room for HOT updates
 
 -- Every applied truncate. A change at or below a table's latest truncate is
 -- superseded by it and skipped.
 create table if not exists dw.applied_truncate (
-    source_table text   not null,
+    source_table text collate "C" not null,
     commit_lsn   pg_lsn not null,
     lsn          pg_lsn not null,
     commit_ts    timestamptz,
@@ -63,6 +72,13 @@ create table if not exists dw.tx_log (
 create index if not exists tx_log_incomplete
     on dw.tx_log (commit_lsn)
     where dim_expected is null or dim_applied < dim_expected;
+-- Rows below the watermark are complete by definition and are pruned; the
+-- horizon remembers how far, so that a replayed END or a late duplicate below
+-- it is ignored instead of reopening a finished transaction.
+create table if not exists dw.tx_log_horizon (
+    singleton  boolean primary key default true check (singleton),
+    commit_lsn pg_lsn not null
+);
 
 -- ---------------------------------------------------------------------------
 -- Dimensions with history (type 2).
@@ -154,6 +170,9 @@ create unique index if not exists dim_devices_nk_version on dw.dim_devices (devi
 -- Climate: a mirror of the source irradiance rows, and its daily aggregate.
 -- ---------------------------------------------------------------------------
 
+-- One row per source reading, with its last applied position; a deleted
+-- reading stays as a tombstone (deleted = true) so that replays of older
+-- changes are recognised.
 create table if not exists dw.irradiance_mirror (
     id               bigint primary key,
     unit_id          bigint,
@@ -163,11 +182,13 @@ create table if not exists dw.irradiance_mirror (
     irradiance_wm2   numeric(8,2),
     module_temp_c    numeric(5,2),
     ambient_temp_c   numeric(5,2),
-    source_lsn       pg_lsn,
+    deleted          boolean not null default false,
+    commit_lsn       pg_lsn not null,
+    source_lsn       pg_lsn not null,
     source_commit_ts timestamptz,
     loaded_at        timestamptz not null default now()
-);
-create index if not exists irradiance_mirror_unit_day on dw.irradiance_mirror (unit_id, local_day);
+) with (fillfactor = 80);
+create index if not exists irradiance_mirror_unit_day on dw.irradiance_mirror (unit_id, local_day) where not deleted;
 
 create table if not exists dw.dim_day_climate (
     day_climate_key     bigint generated always as identity primary key,
@@ -194,7 +215,7 @@ create table if not exists dw.dim_day_climate (
 -- Fact changes waiting for the dimension watermark to pass their commit.
 create table if not exists dw.pending_fact (
     seq          bigint,
-    source_table text    not null,
+    source_table text collate "C" not null,
     op           char(1) not null,
     row_id       bigint,
     lsn          pg_lsn  not null,
@@ -209,7 +230,7 @@ create index if not exists pending_fact_commit on dw.pending_fact (commit_lsn, l
 
 -- Each fact source row's current values as the ledger implies them.
 create table if not exists dw.fact_state (
-    source_table       text   not null,
+    source_table       text collate "C" not null,
     source_id          bigint not null,
     live               boolean not null,
     device_id          bigint,          -- energy
@@ -225,15 +246,15 @@ create table if not exists dw.fact_state (
     commit_lsn         pg_lsn not null,
     lsn                pg_lsn not null,
     primary key (source_table, source_id)
-);
+) with (fillfactor = 70);   -- room for HOT updates: corrections rewrite rows in place
 
 -- The append-only ledger.
 create table if not exists dw.fact_energy (
-    energy_fact_id     bigint generated always as identity primary key,
-    source_table       text   not null,   -- energy | energy_compensate
+    energy_fact_id     bigint generated always as identity (cache 1000) primary key,
+    source_table       text collate "C" not null,   -- energy | energy_compensate
     source_id          bigint not null,
     source_lsn         pg_lsn not null,
-    entry_kind         text   not null check (entry_kind in ('original', 'correction', 'reversal')),
+    entry_kind         text collate "C" not null check (entry_kind in ('original', 'correction', 'reversal')),
     device_key         bigint,
     unit_key           bigint,
     user_key           bigint,
@@ -274,10 +295,16 @@ create table if not exists dw.fact_energy (
 -- segments (before it, the truncate itself, after it).
 --
 -- Choices worth knowing:
---   * Values are compared typed (jsonb_populate_record into the dimension's row
---     type): numeric by value, so "1.2300" equals "1.23" and is no change.
+--   * Values are compared typed (each `after` value cast to the column's type,
+--     IS DISTINCT FROM): numeric by value, so "1.2300" equals "1.23" and is no
+--     change (numeric(10,3) columns store 1.230 either way).
 --   * "__debezium_unavailable_value" in any value means "keep what is held":
---     the key is removed before populating over the held row.
+--     the current version's value (dimensions), the ledger state's value
+--     (facts), the mirror's value (irradiance).
+--   * A row inserted and deleted inside one transaction never existed at a
+--     commit: it gets no version (its position is still recorded).
+--   * A member referenced by a fact at a time before its version 1 (possible
+--     only for inferred/late members) is keyed to version 1.
 --   * In deltas a null measure counts as 0 when the other side is not null; a
 --     measure null on both sides stays null.
 --   * The watermark assumes the transaction topic (stage_tx) is consumed in
@@ -291,6 +318,7 @@ create table if not exists dw.fact_energy (
 -- ---------------------------------------------------------------------------
 
 -- Removes the keys whose value is the TOAST placeholder ("keep what you hold").
+-- Not inlinable: hot paths test strpos(j::text, …) inline first.
 create or replace function dw.strip_unavailable(j jsonb) returns jsonb
 language sql immutable parallel safe as $$
     select case
@@ -403,29 +431,42 @@ $$;
 
 -- Applies round p_round of pg_temp._dim_tx (one row per natural key and source
 -- transaction: commit_ts, last_lsn, last_op, merged `after`) to dw.<p_dim>.
+-- New values are typed casts of the merged `after` (a key absent, or holding
+-- the placeholder, keeps the current version's value); type-2 and type-1
+-- columns are compared by typed value with IS DISTINCT FROM.
 create or replace function dw._dim_round(p_dim text, p_nk text, p_sk text, p_cols text[],
                                          p_type2 text[], p_type1 text[], p_round int)
 returns void language plpgsql as $$
 declare
     v_t2 text := 'false';
     v_t1 text := 'false';
+    v_new text;
+    v_cur text;
     v_set text;
     v_ins text;
     v_sel text;
 begin
     if cardinality(p_type2) > 0 then
         select format('row(%s) is distinct from row(%s)',
-                      string_agg(format('(x.n).%I', c), ', '), string_agg(format('(x.cur).%I', c), ', '))
+                      string_agg(format('x.%I', 'n_' || c), ', '), string_agg(format('x.%I', 'o_' || c), ', '))
           into v_t2 from unnest(p_type2) c;
     end if;
     if cardinality(p_type1) > 0 then
         select format('row(%s) is distinct from row(%s)',
-                      string_agg(format('(x.n).%I', c), ', '), string_agg(format('(x.cur).%I', c), ', '))
+                      string_agg(format('x.%I', 'n_' || c), ', '), string_agg(format('x.%I', 'o_' || c), ', '))
           into v_t1 from unnest(p_type1) c;
     end if;
-    select string_agg(format('%I = (r.n).%I', c, c), ', '),
+    select string_agg(format('case when c.last_op = ''d'' or not coalesce(c.merged ? %L, false) then d.%I '
+                             'else (c.merged->>%L)::%s end as %I',
+                             a.attname, a.attname, a.attname, format_type(a.atttypid, a.atttypmod), 'n_' || a.attname),
+                      ', ' order by a.attnum),
+           string_agg(format('d.%I as %I', a.attname, 'o_' || a.attname), ', ' order by a.attnum)
+      into v_new, v_cur
+      from pg_attribute a
+     where a.attrelid = format('dw.%I', p_dim)::regclass and a.attname = any (p_cols);
+    select string_agg(format('%I = r.%I', c, 'n_' || c), ', '),
            string_agg(format('%I', c), ', '),
-           string_agg(format('(r.n).%I', c), ', ')
+           string_agg(format('r.%I', 'n_' || c), ', ')
       into v_set, v_ins, v_sel
       from unnest(p_cols) c;
 
@@ -447,14 +488,11 @@ begin
           from (select c.row_id, c.commit_lsn, c.commit_ts, c.last_lsn, c.last_op,
                        d.%I as cur_key, d.version as cur_version, d.valid_from as cur_from,
                        d.is_deleted as cur_deleted, d.is_inferred as cur_inferred,
-                       d as cur,
-                       case when c.last_op = 'd' then d
-                            else jsonb_populate_record(d, coalesce(c.merged, '{}'::jsonb)
-                                                          || jsonb_build_object(%L, c.row_id)) end as n
+                       %s, %s
                   from pg_temp._dim_tx c
-                  left join dw.%I d on d.%I = c.row_id and d.is_current
+                  left join lateral (select * from dw.%I d where d.%I = c.row_id and d.is_current offset 0) d on true
                  where c.rnd = %s) x
-    $q$, v_t2, v_t1, p_sk, p_nk, p_dim, p_nk, p_round);
+    $q$, v_t2, v_t1, p_sk, v_new, v_cur, p_dim, p_nk, p_round);
 
     -- close the versions that a new one replaces
     execute format($q$
@@ -486,7 +524,8 @@ end
 $$;
 
 -- Collapses the events of pg_temp._dim_ev up to p_upper (all if null) to one
--- row per key and transaction, applies them in rounds and records positions.
+-- row per key and transaction (the last op; the `after` images merged in lsn
+-- order, placeholders removed), applies them in rounds and records positions.
 create or replace function dw._dim_segment(p_source text, p_dim text, p_nk text, p_sk text, p_cols text[],
                                            p_type2 text[], p_type1 text[],
                                            p_upper_commit pg_lsn, p_upper_lsn pg_lsn)
@@ -496,15 +535,20 @@ declare
 begin
     drop table if exists _dim_tx;
     create temp table _dim_tx on commit drop as
-    select e.row_id, e.commit_lsn,
-           max(e.commit_ts) as commit_ts,
-           max(e.lsn) as last_lsn,
-           (array_agg(e.op order by e.lsn desc))[1] as last_op,
-           dw.jsonb_merge_agg(dw.strip_unavailable(e.after) order by e.lsn) as merged,
-           dense_rank() over (partition by e.row_id order by e.commit_lsn)::int as rnd
-      from pg_temp._dim_ev e
-     where p_upper_commit is null or (e.commit_lsn, e.lsn) <= (p_upper_commit, p_upper_lsn)
-     group by e.row_id, e.commit_lsn;
+    select y.row_id, y.commit_lsn, y.commit_ts, y.last_lsn, y.last_op, y.merged,
+           dense_rank() over (partition by y.row_id order by y.commit_lsn)::int as rnd
+      from (select e.row_id, e.commit_lsn,
+                   last_value(e.commit_ts) over w as commit_ts,
+                   last_value(e.lsn) over w as last_lsn,
+                   last_value(e.op) over w as last_op,
+                   dw.jsonb_merge_agg(case when strpos(e.after::text, '__debezium_unavailable_value') > 0
+                                           then dw.strip_unavailable(e.after) else e.after end) over w as merged,
+                   row_number() over w as k
+              from pg_temp._dim_ev e
+             where p_upper_commit is null or (e.commit_lsn, e.lsn) <= (p_upper_commit, p_upper_lsn)
+            window w as (partition by e.row_id, e.commit_lsn order by e.lsn
+                         rows between unbounded preceding and unbounded following)) y
+     where y.k = 1;
     delete from pg_temp._dim_ev e
      where p_upper_commit is null or (e.commit_lsn, e.lsn) <= (p_upper_commit, p_upper_lsn);
 
@@ -520,13 +564,20 @@ $$;
 create or replace function dw._record_positions(p_source text) returns void
 language plpgsql as $$
 begin
-    insert into dw.applied_position as p (source_table, source_id, commit_lsn, lsn)
-    select distinct on (t.row_id) p_source, t.row_id, t.commit_lsn, t.last_lsn
+    drop table if exists _dim_pos;
+    create temp table _dim_pos on commit drop as
+    select distinct on (t.row_id) t.row_id, t.commit_lsn, t.last_lsn
       from pg_temp._dim_tx t
-     order by t.row_id, t.commit_lsn desc, t.last_lsn desc
-    on conflict (source_table, source_id) do update
-       set commit_lsn = excluded.commit_lsn, lsn = excluded.lsn
-     where (excluded.commit_lsn, excluded.lsn) > (p.commit_lsn, p.lsn);
+     order by t.row_id, t.commit_lsn desc, t.last_lsn desc;
+    update dw.applied_position p
+       set commit_lsn = t.commit_lsn, lsn = t.last_lsn
+      from pg_temp._dim_pos t
+     where p.source_table = p_source and p.source_id = t.row_id
+       and (t.commit_lsn, t.last_lsn) > (p.commit_lsn, p.lsn);
+    insert into dw.applied_position (source_table, source_id, commit_lsn, lsn)
+    select p_source, t.row_id, t.commit_lsn, t.last_lsn
+      from pg_temp._dim_pos t
+     where not exists (select 1 from dw.applied_position p where p.source_table = p_source and p.source_id = t.row_id);
 end
 $$;
 
@@ -557,7 +608,8 @@ begin
     select distinct on (s.row_id, s.commit_lsn, s.lsn)
            s.row_id, s.op, s.commit_lsn, s.lsn, s.commit_ts, s.after
       from pg_temp.stage_changes s
-      left join dw.applied_position p on p.source_table = p_source and p.source_id = s.row_id
+      left join lateral (select * from dw.applied_position p
+                          where p.source_table = p_source and p.source_id = s.row_id offset 0) p on true
      where s.source_table = p_source and s.op in ('c', 'u', 'd', 'r') and s.row_id is not null
        and (p.source_id is null or (s.commit_lsn, s.lsn) > (p.commit_lsn, p.lsn))
      order by s.row_id, s.commit_lsn, s.lsn, s.seq;
@@ -577,6 +629,7 @@ begin
     insert into dw.tx_log as tl (commit_lsn, dim_applied)
     select x.commit_lsn, count(*)
       from (select commit_lsn from pg_temp._dim_ev union all select commit_lsn from pg_temp._dim_trunc) x
+     where x.commit_lsn >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
      group by x.commit_lsn
     on conflict (commit_lsn) do update set dim_applied = tl.dim_applied + excluded.dim_applied;
 
@@ -636,6 +689,7 @@ begin
                                             then s.collections else '{}'::jsonb end) e
                       where e.key in ('public.users', 'public.units', 'public.devices')), 0)
       from pg_temp.stage_tx s
+     where s.commit_lsn >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
      order by s.commit_lsn
     on conflict (commit_lsn) do update
        set tx_id = excluded.tx_id, commit_ts = excluded.commit_ts, dim_expected = excluded.dim_expected
@@ -647,6 +701,7 @@ $$;
 
 -- W: the greatest commit with END seen such that every transaction at or below
 -- it has its END seen and all its dimension events applied. Null if none.
+-- (apply_staged prunes the rows below W; the row at W stays, so W is kept.)
 create or replace function dw.dim_watermark() returns pg_lsn
 language sql stable as $$
     select max(t.commit_lsn)
@@ -657,15 +712,34 @@ language sql stable as $$
                                    'FFFFFFFF/FFFFFFFF'::pg_lsn)
 $$;
 
+-- Operator's escape hatch: declares every transaction at or below p_lsn
+-- complete (for example when the transaction topic was consumed from a later
+-- offset than the change topics, so some ENDs will never come). Facts up to
+-- p_lsn are then keyed by the next apply_staged. Returns the new watermark.
+create or replace function dw.force_watermark(p_lsn pg_lsn) returns pg_lsn
+language plpgsql as $$
+begin
+    delete from dw.tx_log where commit_lsn <= p_lsn;
+    insert into dw.tx_log (commit_lsn, dim_expected, dim_applied) values (p_lsn, 0, 0);
+    insert into dw.tx_log_horizon as h (singleton, commit_lsn) values (true, p_lsn)
+    on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
+    return dw.dim_watermark();
+end
+$$;
+
 -- ---------------------------------------------------------------------------
 -- Climate
 -- ---------------------------------------------------------------------------
 
 -- Applies staged irradiance changes to dw.irradiance_mirror and recomputes the
--- touched (unit, local day) rows of dw.dim_day_climate. Returns changes applied.
+-- touched (unit, local day) rows of dw.dim_day_climate. The mirror row holds
+-- its last applied position (a deleted reading stays as a tombstone), so
+-- duplicates are skipped without a separate position table. Returns the
+-- number of changes applied.
 create or replace function dw.apply_irradiance(p_tz text, p_minutes numeric) returns int
 language plpgsql as $$
 declare
+    v_ph constant text := '__debezium_unavailable_value';
     v_t record;
     v_lo_commit pg_lsn; v_lo_lsn pg_lsn;
     v_n int;
@@ -682,7 +756,8 @@ begin
      order by s.commit_lsn desc, s.lsn desc limit 1;
     if found then
         insert into _ir_touch
-        select m.unit_id, m.local_day, v_t.lsn, v_t.commit_ts from dw.irradiance_mirror m group by 1, 2;
+        select m.unit_id, m.local_day, v_t.lsn, v_t.commit_ts
+          from dw.irradiance_mirror m where not m.deleted group by 1, 2;
         delete from dw.irradiance_mirror;
         insert into dw.applied_truncate (source_table, commit_lsn, lsn, commit_ts)
         select distinct 'irradiance', s.commit_lsn, s.lsn, s.commit_ts from pg_temp.stage_changes s
@@ -693,67 +768,71 @@ begin
       from dw.applied_truncate a where a.source_table = 'irradiance'
      order by a.commit_lsn desc, a.lsn desc limit 1;
 
-    -- the last new change per reading wins
+    -- the last new change per reading wins; placeholders keep the held value
     drop table if exists _ir;
     create temp table _ir on commit drop as
-    select distinct on (s.row_id) s.row_id, s.op, s.commit_lsn, s.lsn, s.commit_ts, s.after
-      from pg_temp.stage_changes s
-      left join dw.applied_position p on p.source_table = 'irradiance' and p.source_id = s.row_id
-     where s.source_table = 'irradiance' and s.op in ('c', 'u', 'd', 'r') and s.row_id is not null
-       and (p.source_id is null or (s.commit_lsn, s.lsn) > (p.commit_lsn, p.lsn))
-       and (v_lo_commit is null or (s.commit_lsn, s.lsn) > (v_lo_commit, v_lo_lsn))
-     order by s.row_id, s.commit_lsn desc, s.lsn desc, s.seq desc;
+    select x.*, (x.measured_at at time zone p_tz)::date as local_day
+      from (select i.row_id as id, i.op, i.commit_lsn, i.lsn, i.commit_ts,
+                   m.id is not null as had_row, m.m_ctid,
+                   case when m.deleted then null else m.unit_id end as o_unit_id,
+                   case when m.deleted then null else m.local_day end as o_day,
+                   case when i.op = 'd' or i.after->>'unit_id' = v_ph then m.unit_id
+                        else (i.after->>'unit_id')::bigint end as unit_id,
+                   case when i.op = 'd' or i.after->>'device_id' = v_ph then m.device_id
+                        else (i.after->>'device_id')::bigint end as device_id,
+                   case when i.op = 'd' or i.after->>'measured_at' = v_ph then m.measured_at
+                        else (i.after->>'measured_at')::timestamptz end as measured_at,
+                   case when i.op = 'd' or i.after->>'irradiance_wm2' = v_ph then m.irradiance_wm2
+                        else (i.after->>'irradiance_wm2')::numeric end as irradiance_wm2,
+                   case when i.op = 'd' or i.after->>'module_temp_c' = v_ph then m.module_temp_c
+                        else (i.after->>'module_temp_c')::numeric end as module_temp_c,
+                   case when i.op = 'd' or i.after->>'ambient_temp_c' = v_ph then m.ambient_temp_c
+                        else (i.after->>'ambient_temp_c')::numeric end as ambient_temp_c
+              from (select distinct on (s.row_id) s.row_id, s.op, s.commit_lsn, s.lsn, s.commit_ts, s.after
+                      from pg_temp.stage_changes s
+                     where s.source_table = 'irradiance' and s.op in ('c', 'u', 'd', 'r') and s.row_id is not null
+                       and (v_lo_commit is null or (s.commit_lsn, s.lsn) > (v_lo_commit, v_lo_lsn))
+                     order by s.row_id, s.commit_lsn desc, s.lsn desc, s.seq desc) i
+              left join lateral (select m.ctid as m_ctid, m.* from dw.irradiance_mirror m
+                                  where m.id = i.row_id offset 0) m on true
+             where m.id is null or (i.commit_lsn, i.lsn) > (m.commit_lsn, m.source_lsn)) x;
     get diagnostics v_n = row_count;
 
-    -- the days the readings leave …
+    -- the days the readings leave and the days they enter
     insert into _ir_touch
-    select m.unit_id, m.local_day, i.lsn, i.commit_ts
-      from pg_temp._ir i join dw.irradiance_mirror m on m.id = i.row_id;
-    -- … and the new values (placeholders keep the held value)
-    drop table if exists _ir_new;
-    create temp table _ir_new on commit drop as
-    select i.row_id as id, n.unit_id, n.device_id, n.measured_at,
-           (n.measured_at at time zone p_tz)::date as local_day,
-           n.irradiance_wm2, n.module_temp_c, n.ambient_temp_c, i.lsn, i.commit_ts
+    select o_unit_id, o_day, lsn, commit_ts from pg_temp._ir where o_unit_id is not null
+    union all
+    select unit_id, local_day, lsn, commit_ts from pg_temp._ir where op <> 'd';
+
+    update dw.irradiance_mirror m
+       set unit_id = i.unit_id, device_id = i.device_id, measured_at = i.measured_at, local_day = i.local_day,
+           irradiance_wm2 = i.irradiance_wm2, module_temp_c = i.module_temp_c, ambient_temp_c = i.ambient_temp_c,
+           deleted = (i.op = 'd'), commit_lsn = i.commit_lsn, source_lsn = i.lsn, source_commit_ts = i.commit_ts,
+           loaded_at = now()
       from pg_temp._ir i
-      left join dw.irradiance_mirror m on m.id = i.row_id
-     cross join lateral jsonb_populate_record(m, dw.strip_unavailable(i.after)) n
-     where i.op <> 'd';
-
-    delete from dw.irradiance_mirror m using pg_temp._ir i where m.id = i.row_id and i.op = 'd';
-    insert into dw.irradiance_mirror as m (id, unit_id, device_id, measured_at, local_day, irradiance_wm2,
-                                           module_temp_c, ambient_temp_c, source_lsn, source_commit_ts, loaded_at)
-    select id, unit_id, device_id, measured_at, local_day, irradiance_wm2, module_temp_c, ambient_temp_c,
-           lsn, commit_ts, now()
-      from pg_temp._ir_new
-    on conflict (id) do update
-       set unit_id = excluded.unit_id, device_id = excluded.device_id, measured_at = excluded.measured_at,
-           local_day = excluded.local_day, irradiance_wm2 = excluded.irradiance_wm2,
-           module_temp_c = excluded.module_temp_c, ambient_temp_c = excluded.ambient_temp_c,
-           source_lsn = excluded.source_lsn, source_commit_ts = excluded.source_commit_ts,
-           loaded_at = excluded.loaded_at;
-    insert into _ir_touch select unit_id, local_day, lsn, commit_ts from pg_temp._ir_new;
-
-    insert into dw.applied_position as p (source_table, source_id, commit_lsn, lsn)
-    select 'irradiance', i.row_id, i.commit_lsn, i.lsn from pg_temp._ir i
-    on conflict (source_table, source_id) do update
-       set commit_lsn = excluded.commit_lsn, lsn = excluded.lsn
-     where (excluded.commit_lsn, excluded.lsn) > (p.commit_lsn, p.lsn);
+     where i.had_row and m.ctid = i.m_ctid;   -- a TID scan: the row read into _ir above
+    insert into dw.irradiance_mirror (id, unit_id, device_id, measured_at, local_day, irradiance_wm2, module_temp_c,
+                                      ambient_temp_c, deleted, commit_lsn, source_lsn, source_commit_ts, loaded_at)
+    select i.id, i.unit_id, i.device_id, i.measured_at, i.local_day, i.irradiance_wm2, i.module_temp_c,
+           i.ambient_temp_c, i.op = 'd', i.commit_lsn, i.lsn, i.commit_ts, now()
+      from pg_temp._ir i
+     where not i.had_row;
 
     -- recompute every touched unit-day once
     insert into dw.dim_day_climate as c (unit_id, day, sample_count, sum_irradiance_wm2, avg_irradiance_wm2,
                                          peak_irradiance_wm2, irradiation_kwh_m2, min_ambient_temp_c,
                                          max_ambient_temp_c, avg_module_temp_c, source_lsn, source_commit_ts,
                                          loaded_at)
-    select t.unit_id, t.day, count(m.id), sum(m.irradiance_wm2), avg(m.irradiance_wm2), max(m.irradiance_wm2),
-           sum(m.irradiance_wm2) * p_minutes / 60 / 1000,
-           min(m.ambient_temp_c), max(m.ambient_temp_c), avg(m.module_temp_c),
+    select t.unit_id, t.day, a.n, a.s, a.a, a.p, a.s * p_minutes / 60 / 1000, a.amin, a.amax, a.mavg,
            t.lsn, t.commit_ts, now()
       from (select distinct on (unit_id, day) unit_id, day, lsn, commit_ts
               from pg_temp._ir_touch where unit_id is not null and day is not null
              order by unit_id, day, lsn desc) t
-      left join dw.irradiance_mirror m on m.unit_id = t.unit_id and m.local_day = t.day
-     group by t.unit_id, t.day, t.lsn, t.commit_ts
+     cross join lateral (select count(*)::int as n, sum(m.irradiance_wm2) as s, avg(m.irradiance_wm2) as a,
+                                max(m.irradiance_wm2) as p, min(m.ambient_temp_c) as amin,
+                                max(m.ambient_temp_c) as amax, avg(m.module_temp_c) as mavg
+                           from dw.irradiance_mirror m
+                          where m.unit_id = t.unit_id and m.local_day = t.day and not m.deleted) a
     on conflict (unit_id, day) do update
        set sample_count = excluded.sample_count, sum_irradiance_wm2 = excluded.sum_irradiance_wm2,
            avg_irradiance_wm2 = excluded.avg_irradiance_wm2, peak_irradiance_wm2 = excluded.peak_irradiance_wm2,
@@ -769,17 +848,105 @@ $$;
 -- Facts
 -- ---------------------------------------------------------------------------
 
--- Resolves the dimension keys of every entry in pg_temp._fe and appends the
--- entries to the ledger. Keys are the versions valid at the entry's commit
--- time (valid_from <= ts < coalesce(valid_to, 'infinity')); version 1 also
--- covers any earlier time, so a key is always found. Never-seen members become
--- inferred members (version 1 from the first fact's commit time). Returns the
--- number of ledger rows written.
-create or replace function dw._fact_key_and_write(p_table text) returns int
+-- Applies pg_temp._fact_in (at most one change per source row) of one fact
+-- table: ledger entries derived from the held state (dw.fact_state), keyed to
+-- the dimension versions valid at each change's commit time, then the new
+-- state. Returns the number of ledger rows written.
+--
+-- Per change: insert/snapshot (or any change of a row not live) → original;
+-- update → correction (deltas, new non-additive values); an update that moves
+-- the row (energy: device or time; compensation: unit or month) → reversal
+-- under the old attribution + original under the new; delete → reversal.
+--
+-- Keys: the version with valid_from <= ts < coalesce(valid_to, 'infinity');
+-- version 1 also covers any earlier time, so a key is always found. A member
+-- never seen becomes an inferred member (version 1 from the fact's commit time).
+create or replace function dw._fact_round(p_table text, p_tz text) returns int
 language plpgsql as $$
 declare
     v_n int;
+    v_energy constant boolean := p_table = 'energy';
+    v_ph constant text := '__debezium_unavailable_value';
 begin
+    -- held values (o_*) and new values: the placeholder keeps the held value,
+    -- a delete keeps them all.
+    drop table if exists _fr;
+    create temp table _fr on commit drop as
+    select x.*,
+           x.old_live and x.op <> 'd'
+           and case when v_energy then (x.device_id, x.measured_at) is distinct from (x.o_device_id, x.o_measured_at)
+                    else (x.unit_id, x.reference_month) is distinct from (x.o_unit_id, x.o_reference_month) end as moved
+      from (select i.row_id, i.op, i.commit_lsn, i.lsn, i.commit_ts,
+                   s.source_id is not null as had_state, s.s_ctid,
+                   coalesce(s.live, false) as old_live,
+                   s.device_id as o_device_id, s.unit_id as o_unit_id, s.measured_at as o_measured_at,
+                   s.reference_month as o_reference_month, s.energy_kwh as o_energy_kwh, s.power_kw as o_power_kw,
+                   s.injected_kwh as o_injected_kwh, s.consumed_kwh as o_consumed_kwh,
+                   s.compensated_kwh as o_compensated_kwh, s.credit_balance_kwh as o_credit_balance_kwh,
+                   case when not v_energy or i.op = 'd' or i.after->>'device_id' = v_ph then s.device_id
+                        else (i.after->>'device_id')::bigint end as device_id,
+                   case when v_energy or i.op = 'd' or i.after->>'unit_id' = v_ph then s.unit_id
+                        else (i.after->>'unit_id')::bigint end as unit_id,
+                   case when not v_energy or i.op = 'd' or i.after->>'measured_at' = v_ph then s.measured_at
+                        else (i.after->>'measured_at')::timestamptz end as measured_at,
+                   case when v_energy or i.op = 'd' or i.after->>'reference_month' = v_ph then s.reference_month
+                        else (i.after->>'reference_month')::date end as reference_month,
+                   case when not v_energy or i.op = 'd' or i.after->>'energy_kwh' = v_ph then s.energy_kwh
+                        else (i.after->>'energy_kwh')::numeric end as energy_kwh,
+                   case when not v_energy or i.op = 'd' or i.after->>'power_kw' = v_ph then s.power_kw
+                        else (i.after->>'power_kw')::numeric end as power_kw,
+                   case when v_energy or i.op = 'd' or i.after->>'injected_kwh' = v_ph then s.injected_kwh
+                        else (i.after->>'injected_kwh')::numeric end as injected_kwh,
+                   case when v_energy or i.op = 'd' or i.after->>'consumed_kwh' = v_ph then s.consumed_kwh
+                        else (i.after->>'consumed_kwh')::numeric end as consumed_kwh,
+                   case when v_energy or i.op = 'd' or i.after->>'compensated_kwh' = v_ph then s.compensated_kwh
+                        else (i.after->>'compensated_kwh')::numeric end as compensated_kwh,
+                   case when v_energy or i.op = 'd' or i.after->>'credit_balance_kwh' = v_ph then s.credit_balance_kwh
+                        else (i.after->>'credit_balance_kwh')::numeric end as credit_balance_kwh
+              from pg_temp._fact_in i
+              -- a probe per change (offset 0 keeps it a parameterized index scan:
+              -- a hash join would read all of fact_state on every batch)
+              left join lateral (select s.ctid as s_ctid, s.* from dw.fact_state s
+                                  where s.source_table = p_table and s.source_id = i.row_id offset 0) s on true
+             where s.source_id is null or (i.commit_lsn, i.lsn) > (s.commit_lsn, s.lsn)) x;
+
+    -- the ledger entries: ord 1 = reversal under the held attribution,
+    -- ord 2 = original/correction under the new one
+    drop table if exists _fe;
+    create temp table _fe on commit drop as
+    select f.row_id, f.lsn, f.commit_lsn, f.commit_ts, k.ord,
+           case when k.ord = 1 then 'reversal' when f.old_live and not f.moved then 'correction' else 'original' end
+               as entry_kind,
+           case when not v_energy then null when k.ord = 1 then f.o_device_id else f.device_id end as device_id,
+           case when v_energy then null when k.ord = 1 then f.o_unit_id else f.unit_id end as unit_id,
+           case when v_energy then case when k.ord = 1 then f.o_measured_at else f.measured_at end
+                else date_trunc('month', case when k.ord = 1 then f.o_reference_month else f.reference_month end)::timestamp
+                     at time zone p_tz end as measured_at,
+           case when v_energy then ((case when k.ord = 1 then f.o_measured_at else f.measured_at end) at time zone p_tz)::date
+                else date_trunc('month', case when k.ord = 1 then f.o_reference_month else f.reference_month end)::date
+           end as day,
+           case when k.ord = 1 then -f.o_energy_kwh
+                when not f.old_live or f.moved then f.energy_kwh
+                when f.energy_kwh is null and f.o_energy_kwh is null then null
+                else coalesce(f.energy_kwh, 0) - coalesce(f.o_energy_kwh, 0) end as generated_kwh,
+           case when k.ord = 1 then -f.o_injected_kwh
+                when not f.old_live or f.moved then f.injected_kwh
+                when f.injected_kwh is null and f.o_injected_kwh is null then null
+                else coalesce(f.injected_kwh, 0) - coalesce(f.o_injected_kwh, 0) end as injected_kwh,
+           case when k.ord = 1 then -f.o_consumed_kwh
+                when not f.old_live or f.moved then f.consumed_kwh
+                when f.consumed_kwh is null and f.o_consumed_kwh is null then null
+                else coalesce(f.consumed_kwh, 0) - coalesce(f.o_consumed_kwh, 0) end as consumed_kwh,
+           case when k.ord = 1 then -f.o_compensated_kwh
+                when not f.old_live or f.moved then f.compensated_kwh
+                when f.compensated_kwh is null and f.o_compensated_kwh is null then null
+                else coalesce(f.compensated_kwh, 0) - coalesce(f.o_compensated_kwh, 0) end as compensated_kwh,
+           case when k.ord = 1 then null else f.power_kw end as power_kw,
+           case when k.ord = 1 then null else f.credit_balance_kwh end as credit_balance_kwh
+      from pg_temp._fr f
+      join (values (1), (2)) k(ord)
+        on (k.ord = 2 and f.op <> 'd') or (k.ord = 1 and f.old_live and (f.op = 'd' or f.moved));
+
     -- devices: inferred members, then every version of the devices involved
     insert into dw.dim_devices (device_id, valid_from, is_current, version, is_inferred, source_commit_ts)
     select e.device_id, min(e.commit_ts), true, 1, true, min(e.commit_ts) from pg_temp._fe e
@@ -793,20 +960,22 @@ begin
            coalesce(d.valid_to, 'infinity') as vt
       from dw.dim_devices d
      where d.device_id in (select distinct e.device_id from pg_temp._fe e where e.device_id is not null);
+    analyze pg_temp._dv;
 
-    -- units: of those device versions (energy) or of the rows (compensation)
+    -- units: inferred members (only looked for when a candidate is missing),
+    -- then every version of the units involved
     drop table if exists _uids;
     create temp table _uids on commit drop as
-    select distinct x.unit_id from (select unit_id from pg_temp._dv
-                                    union all select unit_id from pg_temp._fe) x
+    select distinct x.unit_id from (select d.unit_id from pg_temp._dv d
+                                    union all select e.unit_id from pg_temp._fe e) x
      where x.unit_id is not null;
     if exists (select 1 from pg_temp._uids k where not exists (select 1 from dw.dim_units d where d.unit_id = k.unit_id)) then
         insert into dw.dim_units (unit_id, valid_from, is_current, version, is_inferred, source_commit_ts)
         select x.unit_id, min(x.commit_ts), true, 1, true, min(x.commit_ts)
-          from (select coalesce(dv.unit_id, e.unit_id) as unit_id, e.commit_ts
+          from (select coalesce(d.unit_id, e.unit_id) as unit_id, e.commit_ts
                   from pg_temp._fe e
-                  left join pg_temp._dv dv on dv.device_id = e.device_id
-                                          and e.commit_ts >= dv.vf and e.commit_ts < dv.vt) x
+                  left join pg_temp._dv d on d.device_id = e.device_id
+                                         and e.commit_ts >= d.vf and e.commit_ts < d.vt) x
          where x.unit_id is not null
            and not exists (select 1 from dw.dim_units d where d.unit_id = x.unit_id)
          group by x.unit_id;
@@ -818,20 +987,21 @@ begin
            coalesce(d.valid_to, 'infinity') as vt
       from dw.dim_units d
      where d.unit_id in (select unit_id from pg_temp._uids);
+    analyze pg_temp._uv;
 
     -- users: owners of those unit versions
     if exists (select 1 from pg_temp._uv u
                 where u.user_id is not null
                   and not exists (select 1 from dw.dim_users d where d.user_id = u.user_id)) then
         insert into dw.dim_users (user_id, valid_from, is_current, version, is_inferred, source_commit_ts)
-        select uv.user_id, min(e.commit_ts), true, 1, true, min(e.commit_ts)
+        select u.user_id, min(e.commit_ts), true, 1, true, min(e.commit_ts)
           from pg_temp._fe e
-          left join pg_temp._dv dv on dv.device_id = e.device_id and e.commit_ts >= dv.vf and e.commit_ts < dv.vt
-          join pg_temp._uv uv on uv.unit_id = coalesce(dv.unit_id, e.unit_id)
-                             and e.commit_ts >= uv.vf and e.commit_ts < uv.vt
-         where uv.user_id is not null
-           and not exists (select 1 from dw.dim_users d where d.user_id = uv.user_id)
-         group by uv.user_id;
+          left join pg_temp._dv d on d.device_id = e.device_id and e.commit_ts >= d.vf and e.commit_ts < d.vt
+          join pg_temp._uv u on u.unit_id = coalesce(d.unit_id, e.unit_id)
+                            and e.commit_ts >= u.vf and e.commit_ts < u.vt
+         where u.user_id is not null
+           and not exists (select 1 from dw.dim_users x where x.user_id = u.user_id)
+         group by u.user_id;
     end if;
     drop table if exists _usv;
     create temp table _usv on commit drop as
@@ -840,23 +1010,17 @@ begin
            coalesce(d.valid_to, 'infinity') as vt
       from dw.dim_users d
      where d.user_id in (select distinct user_id from pg_temp._uv where user_id is not null);
-    analyze pg_temp._dv; analyze pg_temp._uv; analyze pg_temp._usv;
-
-    -- every entry with its keys
-    drop table if exists _fk;
-    create temp table _fk on commit drop as
-    select f.*, d.device_key, coalesce(d.unit_id, f.unit_id) as k_unit, u.unit_key, us.user_key
-      from pg_temp._fe f
-      left join pg_temp._dv d on d.device_id = f.device_id and f.commit_ts >= d.vf and f.commit_ts < d.vt
-      left join pg_temp._uv u on u.unit_id = coalesce(d.unit_id, f.unit_id) and f.commit_ts >= u.vf and f.commit_ts < u.vt
-      left join pg_temp._usv us on us.user_id = u.user_id and f.commit_ts >= us.vf and f.commit_ts < us.vt;
+    analyze pg_temp._usv;
 
     -- climate rows of the (unit, day)s involved, created empty when missing
     drop table if exists _dc;
     create temp table _dc on commit drop as
-    select distinct on (f.k_unit, f.day) f.k_unit as unit_id, f.day, f.lsn, f.commit_ts
-      from pg_temp._fk f where f.k_unit is not null and f.day is not null
-     order by f.k_unit, f.day, f.lsn;
+    select coalesce(d.unit_id, e.unit_id) as unit_id, e.day, min(e.lsn) as lsn, min(e.commit_ts) as commit_ts
+      from pg_temp._fe e
+      left join pg_temp._dv d on d.device_id = e.device_id and e.commit_ts >= d.vf and e.commit_ts < d.vt
+     where coalesce(d.unit_id, e.unit_id) is not null and e.day is not null
+     group by 1, 2;
+    -- lineage of an empty row: the first fact change that needed it
     insert into dw.dim_day_climate (unit_id, day, sample_count, source_lsn, source_commit_ts)
     select k.unit_id, k.day, 0, k.lsn, k.commit_ts from pg_temp._dc k
      where not exists (select 1 from dw.dim_day_climate c where c.unit_id = k.unit_id and c.day = k.day)
@@ -867,119 +1031,26 @@ begin
       from pg_temp._dc k join dw.dim_day_climate c on c.unit_id = k.unit_id and c.day = k.day;
     analyze pg_temp._dck;
 
-    -- positions guarantee each change is new, so a plain insert; the unique
-    -- constraint stays as a guard.
+    -- positions (fact_state) already guarantee each change is new, so a plain
+    -- insert: ON CONFLICT DO NOTHING would cost ~20% of the whole apply. The
+    -- unique constraint stays as the guard; were it ever hit (a bug), the batch
+    -- fails loudly instead of writing a duplicate.
     insert into dw.fact_energy (source_table, source_id, source_lsn, entry_kind, device_key, unit_key, user_key,
                                 day_climate_key, date_key, measured_at, generated_kwh, injected_kwh,
                                 consumed_kwh, compensated_kwh, power_kw, credit_balance_kwh,
                                 source_commit_lsn, source_commit_ts, loaded_at)
-    select p_table, f.row_id, f.lsn, f.entry_kind, f.device_key, f.unit_key, f.user_key, c.day_climate_key,
+    select p_table, f.row_id, f.lsn, f.entry_kind, d.device_key, u.unit_key, us.user_key, c.day_climate_key,
            (extract(year from f.day) * 10000 + extract(month from f.day) * 100 + extract(day from f.day))::int,
            f.measured_at, f.generated_kwh, f.injected_kwh, f.consumed_kwh, f.compensated_kwh, f.power_kw,
            f.credit_balance_kwh, f.commit_lsn, f.commit_ts, now()
-      from pg_temp._fk f
-      left join pg_temp._dck c on c.unit_id = f.k_unit and c.day = f.day
-     order by f.commit_lsn, f.lsn, f.ord;
+      from pg_temp._fe f
+      left join pg_temp._dv d on d.device_id = f.device_id and f.commit_ts >= d.vf and f.commit_ts < d.vt
+      left join pg_temp._uv u on u.unit_id = coalesce(d.unit_id, f.unit_id)
+                             and f.commit_ts >= u.vf and f.commit_ts < u.vt
+      left join pg_temp._usv us on us.user_id = u.user_id and f.commit_ts >= us.vf and f.commit_ts < us.vt
+      left join pg_temp._dck c on c.unit_id = coalesce(d.unit_id, f.unit_id) and c.day = f.day
+     order by f.commit_lsn, f.lsn, f.entry_kind desc;
     get diagnostics v_n = row_count;
-    return v_n;
-end
-$$;
-
--- Applies pg_temp._fact_in (at most one change per source row) of one fact
--- table: ledger entries from the held state, then the new state.
-create or replace function dw._fact_round(p_table text, p_tz text) returns int
-language plpgsql as $$
-declare
-    v_n int;
-    v_ph constant jsonb := '"__debezium_unavailable_value"';
-begin
-    -- held values (s) and new values (n): a key absent from `after`, or holding
-    -- the placeholder, keeps the held value; a delete keeps them all.
-    drop table if exists _fr;
-    create temp table _fr on commit drop as
-    select i.row_id, i.op, i.commit_lsn, i.lsn, i.commit_ts,
-           s.source_id is not null as had_state,
-           coalesce(s.live, false) as old_live,
-           s.device_id as o_device_id, s.unit_id as o_unit_id, s.measured_at as o_measured_at,
-           s.reference_month as o_reference_month, s.energy_kwh as o_energy_kwh, s.power_kw as o_power_kw,
-           s.injected_kwh as o_injected_kwh, s.consumed_kwh as o_consumed_kwh,
-           s.compensated_kwh as o_compensated_kwh, s.credit_balance_kwh as o_credit_balance_kwh,
-           case when i.after ? 'device_id' and i.after->'device_id' <> v_ph
-                then (i.after->>'device_id')::bigint else s.device_id end as device_id,
-           case when i.after ? 'unit_id' and i.after->'unit_id' <> v_ph
-                then (i.after->>'unit_id')::bigint else s.unit_id end as unit_id,
-           case when i.after ? 'measured_at' and i.after->'measured_at' <> v_ph
-                then (i.after->>'measured_at')::timestamptz else s.measured_at end as measured_at,
-           case when i.after ? 'reference_month' and i.after->'reference_month' <> v_ph
-                then (i.after->>'reference_month')::date else s.reference_month end as reference_month,
-           case when i.after ? 'energy_kwh' and i.after->'energy_kwh' <> v_ph
-                then (i.after->>'energy_kwh')::numeric else s.energy_kwh end as energy_kwh,
-           case when i.after ? 'power_kw' and i.after->'power_kw' <> v_ph
-                then (i.after->>'power_kw')::numeric else s.power_kw end as power_kw,
-           case when i.after ? 'injected_kwh' and i.after->'injected_kwh' <> v_ph
-                then (i.after->>'injected_kwh')::numeric else s.injected_kwh end as injected_kwh,
-           case when i.after ? 'consumed_kwh' and i.after->'consumed_kwh' <> v_ph
-                then (i.after->>'consumed_kwh')::numeric else s.consumed_kwh end as consumed_kwh,
-           case when i.after ? 'compensated_kwh' and i.after->'compensated_kwh' <> v_ph
-                then (i.after->>'compensated_kwh')::numeric else s.compensated_kwh end as compensated_kwh,
-           case when i.after ? 'credit_balance_kwh' and i.after->'credit_balance_kwh' <> v_ph
-                then (i.after->>'credit_balance_kwh')::numeric else s.credit_balance_kwh end as credit_balance_kwh
-      from pg_temp._fact_in i
-      left join dw.fact_state s on s.source_table = p_table and s.source_id = i.row_id;
-
-    drop table if exists _fe;
-    create temp table _fe on commit drop as
-    with r as (
-        select f.*,
-               f.old_live and f.op <> 'd'
-               and case when p_table = 'energy'
-                        then (f.device_id, f.measured_at) is distinct from (f.o_device_id, f.o_measured_at)
-                        else (f.unit_id, f.reference_month) is distinct from (f.o_unit_id, f.o_reference_month)
-                   end as moved
-          from pg_temp._fr f
-    ), e as (
-        -- the change under its new attribution: original, or correction with deltas
-        select r.row_id, r.lsn, r.commit_lsn, r.commit_ts, 2 as ord,
-               case when not r.old_live or r.moved then 'original' else 'correction' end as entry_kind,
-               not r.old_live or r.moved as full_values,
-               r.device_id, r.unit_id, r.measured_at, r.reference_month,
-               r.energy_kwh, r.injected_kwh, r.consumed_kwh, r.compensated_kwh,
-               r.o_energy_kwh, r.o_injected_kwh, r.o_consumed_kwh, r.o_compensated_kwh,
-               r.power_kw, r.credit_balance_kwh
-          from r where r.op <> 'd'
-        union all
-        -- the held values reversed under the old attribution: delete, or a move
-        select r.row_id, r.lsn, r.commit_lsn, r.commit_ts, 1, 'reversal', true,
-               r.o_device_id, r.o_unit_id, r.o_measured_at, r.o_reference_month,
-               -r.o_energy_kwh, -r.o_injected_kwh, -r.o_consumed_kwh, -r.o_compensated_kwh,
-               null, null, null, null,
-               null, null
-          from r where r.old_live and (r.op = 'd' or r.moved)
-    )
-    select e.row_id, e.lsn, e.commit_lsn, e.commit_ts, e.ord, e.entry_kind,
-           case when p_table = 'energy' then e.device_id end as device_id,
-           case when p_table = 'energy_compensate' then e.unit_id end as unit_id,
-           case when p_table = 'energy' then e.measured_at
-                else (date_trunc('month', e.reference_month)::timestamp at time zone p_tz) end as measured_at,
-           case when p_table = 'energy' then (e.measured_at at time zone p_tz)::date
-                else date_trunc('month', e.reference_month)::date end as day,
-           case when e.full_values then e.energy_kwh
-                when e.energy_kwh is null and e.o_energy_kwh is null then null
-                else coalesce(e.energy_kwh, 0) - coalesce(e.o_energy_kwh, 0) end as generated_kwh,
-           case when e.full_values then e.injected_kwh
-                when e.injected_kwh is null and e.o_injected_kwh is null then null
-                else coalesce(e.injected_kwh, 0) - coalesce(e.o_injected_kwh, 0) end as injected_kwh,
-           case when e.full_values then e.consumed_kwh
-                when e.consumed_kwh is null and e.o_consumed_kwh is null then null
-                else coalesce(e.consumed_kwh, 0) - coalesce(e.o_consumed_kwh, 0) end as consumed_kwh,
-           case when e.full_values then e.compensated_kwh
-                when e.compensated_kwh is null and e.o_compensated_kwh is null then null
-                else coalesce(e.compensated_kwh, 0) - coalesce(e.o_compensated_kwh, 0) end as compensated_kwh,
-           e.power_kw, e.credit_balance_kwh
-      from e;
-    analyze pg_temp._fe;
-
-    v_n := dw._fact_key_and_write(p_table);
 
     -- the new state: update the rows held, insert the others
     update dw.fact_state s
@@ -988,7 +1059,7 @@ begin
            injected_kwh = f.injected_kwh, consumed_kwh = f.consumed_kwh, compensated_kwh = f.compensated_kwh,
            credit_balance_kwh = f.credit_balance_kwh, commit_lsn = f.commit_lsn, lsn = f.lsn
       from pg_temp._fr f
-     where f.had_state and s.source_table = p_table and s.source_id = f.row_id;
+     where f.had_state and s.ctid = f.s_ctid;   -- a TID scan: the row read into _fr above
     insert into dw.fact_state (source_table, source_id, live, device_id, unit_id, measured_at, reference_month,
                                energy_kwh, power_kw, injected_kwh, consumed_kwh, compensated_kwh,
                                credit_balance_kwh, commit_lsn, lsn)
@@ -1052,29 +1123,29 @@ begin
       from dw.applied_truncate a where a.source_table = p_table
      order by a.commit_lsn desc, a.lsn desc limit 1;
 
-    drop table if exists _fact_all;
-    create temp table _fact_all on commit drop as
-    select p.row_id, p.op, p.commit_lsn, p.lsn, p.commit_ts, p.after, p.seq
-      from dw.pending_fact p where p.source_table = p_table and p.commit_lsn <= p_w
-    union all
-    select s.row_id, s.op, s.commit_lsn, s.lsn, s.commit_ts, s.after, s.seq
-      from pg_temp.stage_changes s where s.source_table = p_table and s.commit_lsn <= p_w;
-
-    -- new changes: deduplicated, above the row's position and the latest truncate
+    -- new changes: deduplicated and above the latest truncate (changes at or
+    -- below the row's applied position are dropped by _fact_round)
     drop table if exists _fact_ev;
     create temp table _fact_ev on commit drop as
     select x.*, row_number() over (partition by x.row_id order by x.commit_lsn, x.lsn)::int as rnd
       from (select distinct on (a.row_id, a.commit_lsn, a.lsn) a.row_id, a.op, a.commit_lsn, a.lsn, a.commit_ts, a.after
-              from pg_temp._fact_all a
-              left join dw.fact_state s on s.source_table = p_table and s.source_id = a.row_id
-             where a.op <> 't'
-               and (s.source_id is null or (a.commit_lsn, a.lsn) > (s.commit_lsn, s.lsn))
-               and (v_lo_commit is null or (a.commit_lsn, a.lsn) > (v_lo_commit, v_lo_lsn))
+              from (select p.row_id, p.op, p.commit_lsn, p.lsn, p.commit_ts, p.after, p.seq
+                      from dw.pending_fact p
+                     where p.source_table = p_table and p.commit_lsn <= p_w and p.op <> 't'
+                    union all
+                    select s.row_id, s.op, s.commit_lsn, s.lsn, s.commit_ts, s.after, s.seq
+                      from pg_temp.stage_changes s
+                     where s.source_table = p_table and s.commit_lsn <= p_w and s.op <> 't') a
+             where v_lo_commit is null or (a.commit_lsn, a.lsn) > (v_lo_commit, v_lo_lsn)
              order by a.row_id, a.commit_lsn, a.lsn, a.seq) x;
 
     for t in select distinct a.commit_lsn, a.lsn, a.commit_ts
-               from pg_temp._fact_all a
-              where a.op = 't'
+               from (select p.commit_lsn, p.lsn, p.commit_ts from dw.pending_fact p
+                      where p.source_table = p_table and p.commit_lsn <= p_w and p.op = 't'
+                     union all
+                     select s.commit_lsn, s.lsn, s.commit_ts from pg_temp.stage_changes s
+                      where s.source_table = p_table and s.commit_lsn <= p_w and s.op = 't') a
+              where true
                 and not exists (select 1 from dw.applied_truncate x
                                  where x.source_table = p_table and x.commit_lsn = a.commit_lsn and x.lsn = a.lsn)
               order by a.commit_lsn, a.lsn loop
@@ -1100,25 +1171,32 @@ $$;
 
 -- Applies everything staged in pg_temp.stage_changes / pg_temp.stage_tx.
 -- Idempotent: duplicates and replays of a batch change nothing.
--- jit is off (its compile time exceeds the gain on batch-sized statements) and
--- work_mem is raised so that batch-sized sorts and hashes stay in memory.
+-- jit is off (its compile time exceeds the gain on batch-sized statements),
+-- work_mem is raised so that batch-sized sorts and hashes stay in memory, and
+-- random_page_cost is that of a cached/SSD warehouse, so that per-batch
+-- updates of large tables (fact_state, dimensions) probe indexes instead of
+-- scanning them.
 create or replace function dw.apply_staged(p_config jsonb default '{}'::jsonb) returns jsonb
 language plpgsql
 set jit = off
 set work_mem = '64MB'
+set random_page_cost = 1.1
 as $$
 declare
     v_cfg jsonb;
     v_tz text;
     v_minutes numeric;
     v_ends int;
-    v_users int; v_units int; v_devices int;
-    v_irr int;
+    v_tables text[];
+    v_users int := 0; v_units int := 0; v_devices int := 0;
+    v_irr int := 0;
     v_deferred int;
     v_w pg_lsn;
     v_energy int := 0; v_comp int := 0;
     v_pending bigint;
 begin
+    -- one applier at a time per warehouse (a second one waits for the commit)
+    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
     perform dw.create_staging();
     v_cfg := dw.effective_config(p_config);
     v_tz := v_cfg->>'timezone';
@@ -1126,17 +1204,27 @@ begin
 
     v_ends := dw.record_tx_ends();
 
-    v_users := dw.apply_dimension('users',
-        array(select jsonb_array_elements_text(v_cfg->'dim_users'->'type2')),
-        array(select jsonb_array_elements_text(v_cfg->'dim_users'->'type1')));
-    v_units := dw.apply_dimension('units',
-        array(select jsonb_array_elements_text(v_cfg->'dim_units'->'type2')),
-        array(select jsonb_array_elements_text(v_cfg->'dim_units'->'type1')));
-    v_devices := dw.apply_dimension('devices',
-        array(select jsonb_array_elements_text(v_cfg->'dim_devices'->'type2')),
-        array(select jsonb_array_elements_text(v_cfg->'dim_devices'->'type1')));
+    -- which source tables the batch holds (tables absent cost nothing)
+    select coalesce(array_agg(distinct s.source_table), '{}') into v_tables from pg_temp.stage_changes s;
 
-    v_irr := dw.apply_irradiance(v_tz, v_minutes);
+    if 'users' = any (v_tables) then
+        v_users := dw.apply_dimension('users',
+            array(select jsonb_array_elements_text(v_cfg->'dim_users'->'type2')),
+            array(select jsonb_array_elements_text(v_cfg->'dim_users'->'type1')));
+    end if;
+    if 'units' = any (v_tables) then
+        v_units := dw.apply_dimension('units',
+            array(select jsonb_array_elements_text(v_cfg->'dim_units'->'type2')),
+            array(select jsonb_array_elements_text(v_cfg->'dim_units'->'type1')));
+    end if;
+    if 'devices' = any (v_tables) then
+        v_devices := dw.apply_dimension('devices',
+            array(select jsonb_array_elements_text(v_cfg->'dim_devices'->'type2')),
+            array(select jsonb_array_elements_text(v_cfg->'dim_devices'->'type1')));
+    end if;
+    if 'irradiance' = any (v_tables) then
+        v_irr := dw.apply_irradiance(v_tz, v_minutes);
+    end if;
 
     -- facts: those above the watermark wait in pending_fact
     v_w := coalesce(dw.dim_watermark(), '0/0'::pg_lsn);
@@ -1147,10 +1235,23 @@ begin
     on conflict on constraint pending_fact_change do nothing;
     get diagnostics v_deferred = row_count;
 
-    v_energy := dw.apply_fact_table('energy', v_tz, v_w);
-    v_comp := dw.apply_fact_table('energy_compensate', v_tz, v_w);
+    if 'energy' = any (v_tables)
+       or exists (select 1 from dw.pending_fact where commit_lsn <= v_w and source_table = 'energy') then
+        v_energy := dw.apply_fact_table('energy', v_tz, v_w);
+    end if;
+    if 'energy_compensate' = any (v_tables)
+       or exists (select 1 from dw.pending_fact where commit_lsn <= v_w and source_table = 'energy_compensate') then
+        v_comp := dw.apply_fact_table('energy_compensate', v_tz, v_w);
+    end if;
     delete from dw.pending_fact where commit_lsn <= v_w;
     select count(*) into v_pending from dw.pending_fact;
+
+    -- every transaction below the watermark is complete: prune them
+    if v_w > '0/0'::pg_lsn then
+        delete from dw.tx_log where commit_lsn < v_w;
+        insert into dw.tx_log_horizon as h (singleton, commit_lsn) values (true, v_w)
+        on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
+    end if;
 
     return jsonb_build_object(
         'tx_ends', v_ends,

@@ -14,11 +14,11 @@ extension WarehouseVerifier {
             for (index, column) in sourceResult.columns.enumerated() where column != "id" {
                 switch column {
                 case "document" where table == "users":
-                    values["document_hash"] = row[index].map(personalData.documentHash)
+                    values.updateValue(row[index].map(personalData.documentHash), forKey: "document_hash")
                 case "phone" where table == "users":
-                    values["phone_masked"] = row[index].map(PersonalData.maskPhone)
+                    values.updateValue(row[index].map(PersonalData.maskPhone), forKey: "phone_masked")
                 case _ where dimensionColumns.contains(column):
-                    values[column] = row[index]
+                    values.updateValue(row[index], forKey: column)
                 default:
                     break
                 }

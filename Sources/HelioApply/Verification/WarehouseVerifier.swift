@@ -56,7 +56,8 @@ public struct WarehouseVerifier {
         var rows: [String: [String: String?]] = [:]
         for row in result.rows {
             var values: [String: String?] = [:]
-            for (index, column) in result.columns.enumerated().dropFirst() { values[column] = row[index] }
+            // updateValue, not subscript assignment: a nil value must be stored, not remove the key.
+            for (index, column) in result.columns.enumerated().dropFirst() { values.updateValue(row[index], forKey: column) }
             rows[row[0] ?? "null"] = values
         }
         return rows

@@ -1,0 +1,51 @@
+import Foundation
+import HelioOps
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+
+/// One small HTTP server for operators: `/metrics` (Prometheus text format), `/healthz`
+/// (the process is alive), `/readyz` (connected and not stalled) and `/` (a status page that
+/// refreshes itself). Nothing it serves contains a secret: URLs and keys never reach it.
+public enum OperatorServer {
+    /// Installs Prometheus as the swift-metrics backend, once per process, before any metric is made.
+    public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+
+    /// Starts serving on `address` (`host:port`) in the background.
+    public static func start(address: String, registry: PrometheusCollectorRegistry, health: HealthState, logger: Logger) throws {
+        let parts = address.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else {
+            throw ConfigurationError(key: "HELIO_METRICS_ADDR", problem: "'\(address)' is not host:port")
+        }
+        let router = Router()
+        router.get("metrics") { _, _ -> Response in
+            ProcessMetrics.update()
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        router.get("healthz") { _, _ in "ok\n" }
+        router.get("readyz") { _, _ -> Response in
+            let ready = health.isReady
+            return Response(status: ready ? .ok : .serviceUnavailable,
+                            body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))
+        }
+        router.get("/") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: StatusPage.render(health))))
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname(String(parts[0]), port: port)), logger: logger)
+        Task.detached {
+            do {
+                try await app.runService()
+            } catch {
+                logger.error("operator HTTP server stopped", metadata: [LogKeys.error: "\(error)"])
+            }
+        }
+    }
+}

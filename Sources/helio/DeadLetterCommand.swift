@@ -1,0 +1,50 @@
+import ArgumentParser
+import HelioEvents
+import HelioKafka
+import HelioOps
+
+struct DeadLetter: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dlq", abstract: "Inspect the dead-letter topic.", subcommands: [List.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show every record in <prefix>.dlq with the error and where it came from.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Show at most this many bytes of each value.") var bytes = 200
+
+        func run() throws {
+            let (config, logger) = try options.start("helio.dlq")
+            let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
+            var properties = KafkaProducer.defaults(brokers: brokers)
+            properties.merge(config.kafkaProperties) { $1 }
+            let topic = TopicNames(prefix: config.topicPrefix).dlq
+            let partitions = try KafkaProducer(properties: properties, logger: logger).topics()[topic] ?? 0
+            guard partitions > 0 else {
+                print("\(topic): no such topic (nothing was ever dead-lettered)")
+                return
+            }
+            var consumerProperties = ["bootstrap.servers": brokers, "group.id": "helio-dlq-list", "enable.auto.commit": "false"]
+            consumerProperties.merge(config.kafkaProperties) { $1 }
+            let consumer = try KafkaConsumer(properties: consumerProperties, logger: logger)
+            defer { consumer.close() }
+            try consumer.assign(Dictionary(uniqueKeysWithValues: (0..<Int32(partitions)).map { (TopicPartition(topic: topic, partition: $0), Int64(0)) }))
+            var count = 0
+            var quiet = 0
+            while quiet < 10 {
+                let records = try consumer.poll(maxRecords: 1_000, timeoutMilliseconds: 200)
+                quiet = records.isEmpty ? quiet + 1 : 0
+                for record in records {
+                    count += 1
+                    let headers = Dictionary(record.headers.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }, uniquingKeysWith: { $1 })
+                    let value = record.value.map { String(decoding: $0.prefix(bytes), as: UTF8.self) } ?? "null"
+                    print("""
+                        \(topic)[\(record.partition)]@\(record.offset) from \(headers["helio.source.topic"] ?? "?")[\(headers["helio.source.partition"] ?? "?")]@\(headers["helio.source.offset"] ?? "?")
+                          error: \(headers["helio.error"] ?? "?")
+                          value: \(value)
+                        """)
+                }
+            }
+            print("\(count) dead-lettered records")
+        }
+    }
+}

@@ -1,0 +1,270 @@
+-- Helio warehouse: tables and indexes of schema dw (data contract §3).
+--
+-- Idempotent: every statement is `create … if not exists`, so the file can be run
+-- on every start. Run it as the role that owns schema dw (no superuser, no
+-- extensions). The functions that load these tables are in warehouse-apply.sql.
+--
+-- Besides the contract's tables (dim_users, dim_units, dim_devices,
+-- dim_day_climate, fact_energy) it holds the applier's bookkeeping:
+-- applied_position / applied_truncate (deduplication), tx_log (dimension
+-- watermark), pending_fact (facts waiting for it), fact_state (each fact row's
+-- current values), irradiance_mirror (source of dim_day_climate),
+-- consumer_offsets and schema_version. Key text columns use collation "C"
+-- (cheaper index comparisons); tables updated in bulk leave room for HOT
+-- updates (fillfactor).
+
+create schema if not exists dw;
+
+create table if not exists dw.schema_version (
+    version    int primary key,
+    applied_at timestamptz not null default now()
+);
+insert into dw.schema_version (version) values (1) on conflict do nothing;
+
+-- Kafka positions, written by the applier in the same transaction as the data.
+create table if not exists dw.consumer_offsets (
+    group_id    text   not null,
+    topic       text   not null,
+    kpartition  int    not null,
+    next_offset bigint not null,
+    updated_at  timestamptz not null default now(),
+    primary key (group_id, topic, kpartition)
+);
+
+-- ---------------------------------------------------------------------------
+-- Bookkeeping: what has been applied (deduplication of at-least-once delivery).
+-- ---------------------------------------------------------------------------
+
+-- Last applied change per source row (source_table is the bare table name).
+create table if not exists dw.applied_position (
+    source_table text collate "C" not null,
+    source_id    bigint not null,
+    commit_lsn   pg_lsn not null,
+    lsn          pg_lsn not null,
+    primary key (source_table, source_id)
+) with (fillfactor = 80);   -- room for HOT updates
+
+-- Every applied truncate. A change at or below a table's latest truncate is
+-- superseded by it and skipped.
+create table if not exists dw.applied_truncate (
+    source_table text collate "C" not null,
+    commit_lsn   pg_lsn not null,
+    lsn          pg_lsn not null,
+    commit_ts    timestamptz,
+    applied_at   timestamptz not null default now(),
+    primary key (source_table, commit_lsn, lsn)
+);
+
+-- Dimension watermark: per source transaction, how many dimension events its
+-- END announced (null until the END is seen) and how many have been applied.
+create table if not exists dw.tx_log (
+    commit_lsn   pg_lsn primary key,
+    tx_id        bigint,
+    commit_ts    timestamptz,
+    dim_expected int,
+    dim_applied  int not null default 0
+);
+-- The incomplete transactions, so that the watermark is found without a scan.
+create index if not exists tx_log_incomplete
+    on dw.tx_log (commit_lsn)
+    where dim_expected is null or dim_applied < dim_expected;
+-- Rows below the watermark are complete by definition and are pruned; the
+-- horizon remembers how far, so that a replayed END or a late duplicate below
+-- it is ignored instead of reopening a finished transaction.
+create table if not exists dw.tx_log_horizon (
+    singleton  boolean primary key default true check (singleton),
+    commit_lsn pg_lsn not null
+);
+
+-- ---------------------------------------------------------------------------
+-- Dimensions with history (type 2).
+-- ---------------------------------------------------------------------------
+
+create table if not exists dw.dim_users (
+    user_key         bigint generated always as identity primary key,
+    user_id          bigint not null,
+    name             text,
+    email            text,
+    document_hash    text,
+    phone_masked     text,
+    status           text,
+    valid_from       timestamptz not null,
+    valid_to         timestamptz,
+    is_current       boolean not null,
+    version          int not null,
+    is_deleted       boolean not null default false,
+    is_inferred      boolean not null default false,
+    source_lsn       pg_lsn,
+    source_commit_ts timestamptz,
+    loaded_at        timestamptz not null default now(),
+    constraint dim_users_valid_range check (valid_to is null or valid_from < valid_to),
+    constraint dim_users_current_open check (is_current = (valid_to is null))
+);
+create unique index if not exists dim_users_one_current on dw.dim_users (user_id) where is_current;
+create unique index if not exists dim_users_nk_valid_from on dw.dim_users (user_id, valid_from) include (user_key);
+create unique index if not exists dim_users_nk_version on dw.dim_users (user_id, version);
+
+create table if not exists dw.dim_units (
+    unit_key            bigint generated always as identity primary key,
+    unit_id             bigint not null,
+    user_id             bigint,
+    name                text,
+    address             text,
+    city                text,
+    state               char(2),
+    latitude            double precision,
+    longitude           double precision,
+    installed_power_kwp numeric(10,3),
+    tariff_class        text,
+    utility             text,
+    status              text,
+    valid_from          timestamptz not null,
+    valid_to            timestamptz,
+    is_current          boolean not null,
+    version             int not null,
+    is_deleted          boolean not null default false,
+    is_inferred         boolean not null default false,
+    source_lsn          pg_lsn,
+    source_commit_ts    timestamptz,
+    loaded_at           timestamptz not null default now(),
+    constraint dim_units_valid_range check (valid_to is null or valid_from < valid_to),
+    constraint dim_units_current_open check (is_current = (valid_to is null))
+);
+create unique index if not exists dim_units_one_current on dw.dim_units (unit_id) where is_current;
+create unique index if not exists dim_units_nk_valid_from on dw.dim_units (unit_id, valid_from) include (unit_key, user_id);
+create unique index if not exists dim_units_nk_version on dw.dim_units (unit_id, version);
+
+create table if not exists dw.dim_devices (
+    device_key       bigint generated always as identity primary key,
+    device_id        bigint not null,
+    unit_id          bigint,
+    serial_number    text,
+    manufacturer     text,
+    model            text,
+    kind             text,
+    nominal_power_kw numeric(10,3),
+    firmware_version text,
+    status           text,
+    installed_at     date,
+    valid_from       timestamptz not null,
+    valid_to         timestamptz,
+    is_current       boolean not null,
+    version          int not null,
+    is_deleted       boolean not null default false,
+    is_inferred      boolean not null default false,
+    source_lsn       pg_lsn,
+    source_commit_ts timestamptz,
+    loaded_at        timestamptz not null default now(),
+    constraint dim_devices_valid_range check (valid_to is null or valid_from < valid_to),
+    constraint dim_devices_current_open check (is_current = (valid_to is null))
+);
+create unique index if not exists dim_devices_one_current on dw.dim_devices (device_id) where is_current;
+create unique index if not exists dim_devices_nk_valid_from on dw.dim_devices (device_id, valid_from) include (device_key, unit_id);
+create unique index if not exists dim_devices_nk_version on dw.dim_devices (device_id, version);
+
+-- ---------------------------------------------------------------------------
+-- Climate: a mirror of the source irradiance rows, and its daily aggregate.
+-- ---------------------------------------------------------------------------
+
+-- One row per source reading, with its last applied position; a deleted
+-- reading stays as a tombstone (deleted = true) so that replays of older
+-- changes are recognised.
+create table if not exists dw.irradiance_mirror (
+    id               bigint primary key,
+    unit_id          bigint,
+    device_id        bigint,
+    measured_at      timestamptz,
+    local_day        date,           -- local day of measured_at in the configured time zone
+    irradiance_wm2   numeric(8,2),
+    module_temp_c    numeric(5,2),
+    ambient_temp_c   numeric(5,2),
+    deleted          boolean not null default false,
+    commit_lsn       pg_lsn not null,
+    source_lsn       pg_lsn not null,
+    source_commit_ts timestamptz,
+    loaded_at        timestamptz not null default now()
+) with (fillfactor = 80);
+create index if not exists irradiance_mirror_unit_day on dw.irradiance_mirror (unit_id, local_day) where not deleted;
+
+create table if not exists dw.dim_day_climate (
+    day_climate_key     bigint generated always as identity primary key,
+    unit_id             bigint not null,
+    day                 date   not null,
+    sample_count        int    not null default 0,
+    sum_irradiance_wm2  numeric,
+    avg_irradiance_wm2  numeric,
+    peak_irradiance_wm2 numeric,
+    irradiation_kwh_m2  numeric,
+    min_ambient_temp_c  numeric,
+    max_ambient_temp_c  numeric,
+    avg_module_temp_c   numeric,
+    source_lsn          pg_lsn,
+    source_commit_ts    timestamptz,
+    loaded_at           timestamptz not null default now(),
+    constraint dim_day_climate_unit_day unique (unit_id, day)
+);
+
+-- ---------------------------------------------------------------------------
+-- Facts.
+-- ---------------------------------------------------------------------------
+
+-- Fact changes waiting for the dimension watermark to pass their commit.
+create table if not exists dw.pending_fact (
+    seq          bigint,
+    source_table text collate "C" not null,
+    op           char(1) not null,
+    row_id       bigint,
+    lsn          pg_lsn  not null,
+    commit_lsn   pg_lsn  not null,
+    tx_id        bigint,
+    commit_ts    timestamptz not null,
+    after        jsonb,
+    before       jsonb,
+    constraint pending_fact_change unique nulls not distinct (source_table, row_id, commit_lsn, lsn, op)
+);
+create index if not exists pending_fact_commit on dw.pending_fact (commit_lsn, lsn);
+
+-- Each fact source row's current values as the ledger implies them.
+create table if not exists dw.fact_state (
+    source_table       text collate "C" not null,
+    source_id          bigint not null,
+    live               boolean not null,
+    device_id          bigint,          -- energy
+    unit_id            bigint,          -- energy_compensate
+    measured_at        timestamptz,     -- energy
+    reference_month    date,            -- energy_compensate
+    energy_kwh         numeric,
+    power_kw           numeric,
+    injected_kwh       numeric,
+    consumed_kwh       numeric,
+    compensated_kwh    numeric,
+    credit_balance_kwh numeric,
+    commit_lsn         pg_lsn not null,
+    lsn                pg_lsn not null,
+    primary key (source_table, source_id)
+) with (fillfactor = 70);   -- room for HOT updates: corrections rewrite rows in place
+
+-- The append-only ledger.
+create table if not exists dw.fact_energy (
+    energy_fact_id     bigint generated always as identity (cache 1000) primary key,
+    source_table       text collate "C" not null,   -- energy | energy_compensate
+    source_id          bigint not null,
+    source_lsn         pg_lsn not null,
+    entry_kind         text collate "C" not null check (entry_kind in ('original', 'correction', 'reversal')),
+    device_key         bigint,
+    unit_key           bigint,
+    user_key           bigint,
+    day_climate_key    bigint,
+    date_key           int,
+    measured_at        timestamptz,
+    generated_kwh      numeric,
+    injected_kwh       numeric,
+    consumed_kwh       numeric,
+    compensated_kwh    numeric,
+    power_kw           numeric,
+    credit_balance_kwh numeric,
+    source_commit_lsn  pg_lsn,
+    source_commit_ts   timestamptz,
+    loaded_at          timestamptz not null default now(),
+    constraint fact_energy_change unique (source_table, source_id, source_lsn, entry_kind)
+);
