@@ -58,7 +58,7 @@ test: setup
 	$(STACK) up; \
 	swift build --build-tests; \
 	stack_env=$$($(STACK) env); eval "$$stack_env"; \
-	$(LIBS) swift test
+	$(LIBS) swift test --no-parallel
 
 unit: setup
 	$(LIBS) swift test --skip IntegrationTests --skip SimulatorDatabaseTests

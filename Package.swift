@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
     ],
     targets: [
         // C system libraries: every C call lives in the thin client targets above them.
@@ -29,13 +32,21 @@ let package = Package(
         // Operations: configuration, logging, errors shared by the services.
         .target(name: "HelioOps", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Pipelines.
-        .target(name: "HelioCapture", dependencies: ["PGOutput", "HelioEvents", "HelioPostgres", "HelioKafka", "HelioOps"]),
-        .target(name: "HelioApply", dependencies: ["HelioEvents", "HelioPostgres", "HelioKafka", "HelioOps", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "HelioCapture", dependencies: ["PGOutput", "HelioEvents", "HelioPostgres", "HelioKafka", "HelioOps",
+                                                    .product(name: "Metrics", package: "swift-metrics")]),
+        .target(name: "HelioApply", dependencies: ["HelioEvents", "HelioPostgres", "HelioKafka", "HelioOps",
+                                                  .product(name: "Crypto", package: "swift-crypto"),
+                                                  .product(name: "Metrics", package: "swift-metrics")]),
+        // The operator's HTTP endpoint: /metrics (Prometheus), /healthz, /readyz, and the status page.
+        .target(name: "HelioServer", dependencies: ["HelioOps",
+                                                   .product(name: "Metrics", package: "swift-metrics"),
+                                                   .product(name: "Prometheus", package: "swift-prometheus"),
+                                                   .product(name: "Hummingbird", package: "hummingbird")]),
         // The demo workload: a seeded, realistic solar platform writing to the source.
         .target(name: "HelioSimulator", dependencies: ["HelioPostgres", "HelioOps", .product(name: "Logging", package: "swift-log")]),
         // The thin CLI.
         .executableTarget(name: "helio", dependencies: [
-            "HelioCapture", "HelioApply", "HelioOps", "HelioPostgres", "HelioKafka", "HelioSimulator",
+            "HelioCapture", "HelioApply", "HelioOps", "HelioPostgres", "HelioKafka", "HelioSimulator", "HelioServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -47,6 +58,6 @@ let package = Package(
         .testTarget(name: "HelioSimulatorTests", dependencies: ["HelioSimulator", "HelioPostgres", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HelioCaptureTests", dependencies: ["HelioCapture", "PGOutput"]),
         .testTarget(name: "HelioApplyTests", dependencies: ["HelioApply", "HelioEvents"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["HelioTestSupport", "HelioSimulator", "HelioCapture", "HelioApply", "HelioPostgres", "HelioKafka", "HelioEvents"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["HelioTestSupport", "HelioServer", "HelioSimulator", "HelioCapture", "HelioApply", "HelioPostgres", "HelioKafka", "HelioEvents"]),
     ]
 )

@@ -61,3 +61,33 @@ extension KafkaProducer {
         }
     }
 }
+
+extension KafkaProducer {
+    /// The broker's low and high watermarks of a partition. Some brokers (Tansu) report the
+    /// high watermark loosely: use it for display and lag estimates, never to decide that
+    /// everything arrived.
+    public func watermarks(_ partition: TopicPartition, timeoutMilliseconds: Int32 = 5_000) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let code = rd_kafka_query_watermark_offsets(handle, partition.topic, partition.partition, &low, &high, timeoutMilliseconds)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw RDKafkaConfig.error(code) }
+        return (low, high)
+    }
+}
+
+extension KafkaProducer {
+    /// For each partition, the earliest offset whose timestamp is at or after `timestampMs`
+    /// (the end of the log when there is none): where a replay from a point in time starts.
+    public func offsets(at timestampMs: Int64, for partitions: [TopicPartition], timeoutMilliseconds: Int32 = 10_000) throws(KafkaError) -> [TopicPartition: Int64] {
+        let list = KafkaConsumer.makeList(Dictionary(uniqueKeysWithValues: partitions.map { ($0, timestampMs) }))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let code = rd_kafka_offsets_for_times(handle, list, timeoutMilliseconds)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw RDKafkaConfig.error(code) }
+        var result: [TopicPartition: Int64] = [:]
+        for index in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[index]
+            result[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+        }
+        return result
+    }
+}

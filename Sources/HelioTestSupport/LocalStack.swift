@@ -116,3 +116,16 @@ public final class TestEnvironment: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: spoolDirectory)
     }
 }
+
+extension LocalStack {
+    /// The local broker's PID, from the file `deploy/local/stack up` wrote: tests that pause the
+    /// broker signal only the process the stack started.
+    public static func brokerPID() throws -> pid_t {
+        let path = repositoryRoot.appendingPathComponent(".local/run/tansu.pid").path
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw Missing(names: ["the broker PID file \(path)"])
+        }
+        return pid
+    }
+}

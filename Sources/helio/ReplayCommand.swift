@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import HelioEvents
+import HelioKafka
+import HelioOps
+import HelioPostgres
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-apply the change topics into the live warehouse from an earlier position (idempotent).",
+        discussion: """
+            Rewrites the applier's stored positions (dw.consumer_offsets) for the group; the next \
+            `helio apply` starts there. Stop apply first: a running applier keeps the positions it \
+            was assigned. Changes already applied are recognised by their source position and add nothing.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+    @Flag(help: "From the first record of every topic.") var fromBeginning = false
+    @Option(help: "From the first record at or after this time (ISO-8601, e.g. 2026-11-01T00:00:00Z).") var fromTimestamp: String?
+    @Option(help: "From the offsets in this file: lines of `topic partition offset`.") var fromOffsets: String?
+
+    func validate() throws {
+        guard [fromBeginning, fromTimestamp != nil, fromOffsets != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --from-beginning, --from-timestamp, --from-offsets")
+        }
+    }
+
+    func run() throws {
+        let (config, logger) = try options.start("helio.replay")
+        let warehouse = try PostgresConnection(ConnectionOptions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-replay"))
+        var targets: [TopicPartition: Int64] = [:]
+        if let fromOffsets {
+            let text = try String(contentsOfFile: fromOffsets, encoding: .utf8)
+            for (number, line) in text.split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty && !line.hasPrefix("#") {
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard fields.count == 3, let partition = Int32(fields[1]), let offset = Int64(fields[2]) else {
+                    throw ValidationError("\(fromOffsets):\(number + 1): expected `topic partition offset`")
+                }
+                targets[TopicPartition(topic: String(fields[0]), partition: partition)] = offset
+            }
+        } else {
+            var properties = KafkaProducer.defaults(brokers: try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS"))
+            properties.merge(config.kafkaProperties) { $1 }
+            let kafka = try KafkaProducer(properties: properties, logger: logger)
+            let counts = try kafka.topics()
+            let partitions = (config.topicNames + [TopicNames(prefix: config.topicPrefix).transaction]).flatMap { topic in
+                (0..<Int32(counts[topic] ?? 0)).map { TopicPartition(topic: topic, partition: $0) }
+            }
+            if fromBeginning {
+                for partition in partitions { targets[partition] = 0 }
+            } else if let fromTimestamp {
+                guard let date = ISO8601DateFormatter().date(from: fromTimestamp) else {
+                    throw ValidationError("--from-timestamp: '\(fromTimestamp)' is not ISO-8601 (2026-11-01T00:00:00Z)")
+                }
+                // The transaction topic restarts from the same time, so the fact watermark stays decidable.
+                targets = try kafka.offsets(at: Int64(date.timeIntervalSince1970 * 1000), for: partitions)
+                    .mapValues { $0 < 0 ? 0 : $0 }
+            }
+        }
+        try warehouse.execute("BEGIN")
+        for (partition, offset) in targets.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
+            try warehouse.execute("""
+                INSERT INTO dw.consumer_offsets (group_id, topic, kpartition, next_offset) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (group_id, topic, kpartition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = now()
+                """, [config.groupID, partition.topic, String(partition.partition), String(offset)])
+        }
+        try warehouse.execute("COMMIT")
+        logger.notice("replay positions stored; start `helio apply` to re-apply", metadata: [
+            LogKeys.audit: "replay", "group": "\(config.groupID)", "partitions": "\(targets.count)",
+            "from": "\(fromBeginning ? "beginning" : fromTimestamp ?? fromOffsets ?? "")"])
+        print("replay: \(targets.count) partitions of group \(config.groupID) rewound; start `helio apply`")
+    }
+}
