@@ -65,6 +65,7 @@ public final class CaptureService: @unchecked Sendable {
                     stream: stream, publisher: activePublisher, builder: builder,
                     relations: RelationCache(topics: topics, primaryKeys: keys), config: config, spool: spool,
                     heartbeat: Heartbeat(connection: source, interval: config.heartbeatIntervalSeconds, slot: config.slot, metrics: metrics, logger: logger),
+                    incremental: IncrementalSnapshot(connection: source, builder: builder, topics: topics, primaryKeys: keys, logger: logger),
                     metrics: metrics, logger: logger, shouldStop: shouldStop)
                 try session.run()
                 return

@@ -15,6 +15,7 @@ final class CaptureSession {
     let logger: Logger
     let spool: StreamSpool
     let heartbeat: Heartbeat?
+    let incremental: IncrementalSnapshot?
     let shouldStop: () -> Bool
     var relations: RelationCache
     var decoder = PGOutputDecoder()
@@ -28,8 +29,8 @@ final class CaptureSession {
     let metrics: CaptureMetrics
 
     init(stream: ReplicationStream, publisher: Publisher, builder: EventBuilder, relations: RelationCache,
-         config: HelioConfiguration, spool: StreamSpool, heartbeat: Heartbeat?, metrics: CaptureMetrics,
-         logger: Logger, shouldStop: @escaping () -> Bool) {
+         config: HelioConfiguration, spool: StreamSpool, heartbeat: Heartbeat?, incremental: IncrementalSnapshot?,
+         metrics: CaptureMetrics, logger: Logger, shouldStop: @escaping () -> Bool) {
         self.stream = stream
         self.publisher = publisher
         self.builder = builder
@@ -37,6 +38,7 @@ final class CaptureSession {
         self.config = config
         self.spool = spool
         self.heartbeat = heartbeat
+        self.incremental = incremental
         self.metrics = metrics
         self.logger = logger
         self.shouldStop = shouldStop
@@ -54,6 +56,8 @@ final class CaptureSession {
             }
             try publisher.checkFailure()
             try sendStatusIfDue(force: false)
+            // The next chunk of a requested re-snapshot starts once the previous one is published.
+            if current == nil { try incremental?.step() }
         }
         shutdown()
     }
@@ -126,13 +130,39 @@ final class CaptureSession {
                 let value = builder.truncate(table: table, context: try context(lsn))
                 try publisher.change(topic: table.topic, collection: table.qualifiedName, key: nil, value: value, tombstone: false)
             }
-        case .origin, .type, .message, .streamStart, .streamStop, .streamCommit, .streamAbort:
+        case .message(let message):
+            try handleLogicalMessage(message, at: lsn)
+        case .origin, .type, .streamStart, .streamStop, .streamCommit, .streamAbort:
+            break
+        }
+    }
+
+    /// Snapshot requests and watermarks travel through the WAL as logical messages.
+    private func handleLogicalMessage(_ message: PGOutputMessage.LogicalMessage, at lsn: LSN) throws {
+        guard let incremental else { return }
+        switch message.prefix {
+        case IncrementalSnapshot.signalPrefix:
+            incremental.signal(message.content)
+        case IncrementalSnapshot.watermarkPrefix:
+            guard let (table, rows) = incremental.watermark(message.content) else { return }
+            var context = try context(lsn)
+            context.snapshot = .true
+            for row in rows {
+                let record = builder.change(op: .read, table: table, before: nil, after: row, context: context)
+                try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: false)
+                metrics.snapshotRow()
+            }
+        default:
             break
         }
     }
 
     private func publishRow(_ op: ChangeOp, relationID: UInt32, before: TupleData?, after: TupleData?, lsn: LSN) throws {
         let table = try relations.table(relationID)
+        if let incremental, !incremental.isIdle {
+            let image = after ?? before
+            if let image, case .text(let key)? = image.values[safe: table.keyColumns[0]] { incremental.observe(table: table, key: key) }
+        }
         let record = builder.change(op: op, table: table, before: before, after: after, context: try context(lsn))
         try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value,
                              tombstone: op == .delete)
@@ -180,6 +210,10 @@ final class CaptureSession {
         stream.finish()
         logger.info("capture stopped", metadata: [LogKeys.confirmedLSN: "\(publisher.tracker.confirmable)"])
     }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
 extension PGOutputMessage {

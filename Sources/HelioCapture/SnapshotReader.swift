@@ -10,11 +10,12 @@ import PGOutput
 /// with neither gap nor overlap.
 struct SnapshotReader {
     let connection: PostgresConnection
-    let publisher: Publisher
+    /// nil when used only to describe tables (incremental snapshots publish themselves).
+    let publisher: Publisher!
     let builder: EventBuilder
     let topics: TopicNames
     let primaryKeys: [String: [String]]
-    let metrics: CaptureMetrics
+    let metrics: CaptureMetrics?
     let logger: Logger
 
     /// Reads `tables` in the snapshot named `snapshotName` (or in a fresh one when nil, for
@@ -39,7 +40,7 @@ struct SnapshotReader {
                                                commitMicros: snapshotMicros, snapshot: marker)
             let record = builder.change(op: .read, table: table, before: nil, after: row, context: context)
             try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: false)
-            metrics.snapshotRow()
+            metrics?.snapshotRow()
         }
         for table in captured {
             let columns = table.relation.columns.map { connection.quoteIdentifier($0.name) }.joined(separator: ", ")

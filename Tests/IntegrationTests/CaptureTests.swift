@@ -1,5 +1,6 @@
 import Foundation
 import HelioEvents
+import HelioCapture
 import HelioKafka
 import HelioTestSupport
 import Testing
@@ -159,5 +160,51 @@ struct CaptureTests {
         try capture.finish()
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: env.spoolDirectory).filter { $0.hasPrefix("xid-") }
         #expect(leftovers.isEmpty, "spool files are removed once published")
+    }
+}
+
+@Suite("Incremental snapshot", .serialized)
+struct IncrementalSnapshotTests {
+    @Test("helio snapshot re-reads a table while changes stream; the last event of every row is its current state")
+    func resnapshotWhileStreaming() throws {
+        let env = try TestEnvironment("resnap")
+        defer { env.drop() }
+        let source = try env.source()
+        try source.execute("""
+            INSERT INTO users (name, email) VALUES ('R', 'r@example.com');
+            INSERT INTO units (user_id, name) VALUES (1, 'U');
+            INSERT INTO devices (unit_id, serial_number, kind, firmware_version)
+            SELECT 1, 'SN-' || g, 'inverter', '1.0' FROM generate_series(1, 3000) g;
+            """)
+        var config = env.configuration()
+        config.snapshotOnCreate = false // only the incremental snapshot reads the existing rows
+        let capture = RunningCapture(env, config: config)
+        try env.waitForSlot()
+        let writer = Thread {
+            guard let connection = try? env.source() else { return }
+            for round in 0..<40 {
+                _ = try? connection.execute("UPDATE devices SET firmware_version = '2.\(round)' WHERE id % 40 = \(round)")
+                usleep(30_000)
+            }
+        }
+        writer.start()
+        _ = try HelioCapture.IncrementalSnapshot.request(connection: source, table: "public.devices", whereClause: nil, chunkSize: 500)
+        try eventually("the writer to finish", within: 60) { writer.isFinished }
+        let expected = Dictionary(uniqueKeysWithValues: try source.execute("SELECT id, firmware_version FROM devices").rows.map { ($0[0]!, $0[1]!) })
+        var last: [String: String] = [:]
+        try eventually("every device's latest state to be in Kafka", within: 90) {
+            // Partition order is the order a consumer sees: the last event per key must be the newest.
+            let records = try TopicReader(brokers: env.stack.brokers).read([env.topic("devices")], minimum: 3000, within: 10)
+            last = [:]
+            for record in records.sorted(by: { ($0.partition, $0.offset) < ($1.partition, $1.offset) }) {
+                guard let value = record.value, let event = try? ChangeEnvelope.decode(value), let after = event.after,
+                      let id = after["id"]?.int64Value, let firmware = after["firmware_version"]?.stringValue else { continue }
+                last[String(id)] = firmware
+            }
+            return last == expected
+        }
+        #expect(last == expected)
+        #expect(capture.service.metrics.snapshotRows >= 2900, "the existing rows were read by the incremental snapshot")
+        try capture.finish()
     }
 }

@@ -1,0 +1,144 @@
+import Foundation
+import HelioEvents
+import HelioOps
+import HelioPostgres
+import Logging
+import PGOutput
+
+/// Re-snapshots a table while streaming continues, without ever reordering a row's changes
+/// (the watermark algorithm of Netflix's DBLog, which Debezium's incremental snapshots use).
+///
+/// Per chunk: write a low watermark into the WAL, read the chunk (primary-key order), write a
+/// high watermark. While the stream is between the two watermarks, a change to a row of the
+/// chunk drops that row from the chunk: the stream carries a version at least as new. At the
+/// high watermark the rows left are published as `op: r`, positioned at the high watermark,
+/// so every later change of the row comes after them. Watermarks and the request itself are
+/// transactional logical messages (`pg_logical_emit_message`), so no signal table and no
+/// write privilege on the source are needed.
+public final class IncrementalSnapshot {
+    static let signalPrefix = "helio.signal"
+    static let watermarkPrefix = "helio.watermark"
+
+    struct Job {
+        var id: String
+        var table: String
+        var whereClause: String?
+        var chunkSize: Int
+        var lastKey: String?
+        var done = 0
+    }
+
+    struct Chunk {
+        var number: Int
+        var table: CapturedTable
+        var rows: [String: TupleData]
+        var order: [String]
+        var inWindow = false
+    }
+
+    let connection: PostgresConnection
+    let builder: EventBuilder
+    let topics: TopicNames
+    let primaryKeys: [String: [String]]
+    let logger: Logger
+    private var jobs: [Job] = []
+    private var chunk: Chunk?
+    private var chunkNumber = 0
+
+    init(connection: PostgresConnection, builder: EventBuilder, topics: TopicNames, primaryKeys: [String: [String]], logger: Logger) {
+        self.connection = connection
+        self.builder = builder
+        self.topics = topics
+        self.primaryKeys = primaryKeys
+        self.logger = logger
+    }
+
+    /// Asks a running capture (through the WAL) to re-snapshot `table`.
+    public static func request(connection: PostgresConnection, table: String, whereClause: String?, chunkSize: Int) throws -> String {
+        let id = UUID().uuidString.lowercased()
+        var object = JSONObject([("type", .string("snapshot")), ("id", .string(id)), ("table", .string(table)),
+                                 ("chunk_size", .number(String(chunkSize)))])
+        if let whereClause { object.append("where", .string(whereClause)) }
+        try connection.execute("SELECT pg_logical_emit_message(true, $1, $2)",
+                               [signalPrefix, String(decoding: JSONValue.object(object).encoded(), as: UTF8.self)])
+        return id
+    }
+
+    /// A signal read from the stream: queue the job.
+    func signal(_ content: [UInt8]) {
+        guard let value = try? JSONValue.parse(content), let object = value.objectValue,
+              object["type"]?.stringValue == "snapshot", let table = object["table"]?.stringValue else {
+            logger.warning("ignoring a malformed snapshot signal")
+            return
+        }
+        let qualified = table.contains(".") ? table : "public.\(table)"
+        guard primaryKeys[qualified]?.count == 1 else {
+            logger.error("incremental snapshot needs a single-column primary key", metadata: [LogKeys.table: "\(qualified)"])
+            return
+        }
+        jobs.append(Job(id: object["id"]?.stringValue ?? "?", table: qualified, whereClause: object["where"]?.stringValue,
+                        chunkSize: object["chunk_size"]?.intValue ?? 1024))
+        logger.notice("incremental snapshot requested", metadata: [LogKeys.table: "\(qualified)", LogKeys.audit: "snapshot"])
+    }
+
+    /// Starts the next chunk when none is in flight: low watermark, read, high watermark.
+    func step() throws {
+        guard chunk == nil, var job = jobs.first else { return }
+        chunkNumber += 1
+        let marker = "\(job.id):\(chunkNumber)"
+        try connection.execute("SELECT pg_logical_emit_message(true, $1, $2)", [Self.watermarkPrefix, "low:\(marker)"])
+        let reader = SnapshotReader(connection: connection, publisher: nil, builder: builder, topics: topics,
+                                    primaryKeys: primaryKeys, metrics: nil, logger: logger)
+        let table = try reader.describe(job.table)
+        let key = table.relation.columns[table.keyColumns[0]].name
+        let columns = table.relation.columns.map { connection.quoteIdentifier($0.name) }.joined(separator: ", ")
+        var conditions: [String] = []
+        if let whereClause = job.whereClause { conditions.append("(\(whereClause))") }
+        if let last = job.lastKey { conditions.append("\(connection.quoteIdentifier(key)) > \(connection.quoteLiteral(last))") }
+        let sql = "SELECT \(columns) FROM \(reader.quote(job.table))"
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY \(connection.quoteIdentifier(key)) LIMIT \(job.chunkSize)"
+        let result = try connection.execute(sql)
+        var rows: [String: TupleData] = [:]
+        var order: [String] = []
+        for row in result.rows {
+            let tuple = TupleData(values: row.map { $0.map(TupleValue.text) ?? .null })
+            let id = row[table.keyColumns[0]] ?? ""
+            rows[id] = tuple
+            order.append(id)
+        }
+        try connection.execute("SELECT pg_logical_emit_message(true, $1, $2)", [Self.watermarkPrefix, "high:\(marker)"])
+        chunk = Chunk(number: chunkNumber, table: table, rows: rows, order: order)
+        job.lastKey = order.last
+        job.done += order.count
+        if order.count < job.chunkSize {
+            jobs.removeFirst()
+            logger.notice("incremental snapshot read", metadata: [LogKeys.table: "\(job.table)", LogKeys.rows: "\(job.done)"])
+        } else {
+            jobs[0] = job
+        }
+    }
+
+    /// A change to a row of the chunk inside the window supersedes the chunk's copy.
+    func observe(table: CapturedTable, key: String?) {
+        guard let key, chunk?.inWindow == true, chunk?.table.qualifiedName == table.qualifiedName else { return }
+        if chunk?.rows.removeValue(forKey: key) != nil { chunk?.order.removeAll { $0 == key } }
+    }
+
+    /// A watermark read from the stream. At the high one, returns the rows to publish.
+    func watermark(_ content: [UInt8]) -> (table: CapturedTable, rows: [TupleData])? {
+        let text = String(decoding: content, as: UTF8.self)
+        guard let current = chunk else { return nil }
+        let marker = text.split(separator: ":", maxSplits: 1).last.map(String.init) ?? ""
+        guard marker.hasSuffix(":\(current.number)") else { return nil } // a watermark of an earlier run
+        if text.hasPrefix("low:") {
+            chunk?.inWindow = true
+            return nil
+        }
+        guard text.hasPrefix("high:"), current.inWindow else { return nil }
+        chunk = nil
+        return (current.table, current.order.compactMap { current.rows[$0] })
+    }
+
+    var isIdle: Bool { chunk == nil && jobs.isEmpty }
+}
