@@ -19,13 +19,20 @@ public final class ApplyService: @unchecked Sendable {
 
     /// JSON handed to `dw.apply_staged`.
     var applyConfig: String {
-        "{\"timezone\":\"\(config.timezone)\",\"sample_minutes\":\(config.sampleMinutes)}"
+        var object = JSONObject([("timezone", .string(config.timezone)), ("sample_minutes", .number(String(config.sampleMinutes)))])
+        if let scd = config.scdConfiguration, let parsed = try? JSONValue.parse(scd), let dimensions = parsed.objectValue {
+            for field in dimensions.fields { object.append(field.key, field.value) }
+        }
+        return String(decoding: JSONValue.object(object).encoded(), as: UTF8.self)
     }
 
     public func run(shouldStop: @escaping @Sendable () -> Bool) throws {
         let warehouseURL = try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL")
         let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
         let piiKey = try config.require(config.piiKey, "HELIO_PII_KEY")
+        if let scd = config.scdConfiguration, (try? JSONValue.parse(scd))?.objectValue == nil {
+            throw ConfigurationError(key: "HELIO_SCD_CONFIG", problem: "is not a JSON object")
+        }
         let topics = TopicNames(prefix: config.topicPrefix)
         let decoder = RecordDecoder(topics: topics, personalData: PersonalData(key: piiKey))
         var consumerProperties = KafkaConsumer.defaults(brokers: brokers, groupID: config.groupID)

@@ -32,7 +32,7 @@ public enum CaptureError: Error, CustomStringConvertible, Sendable {
         case .unknownRelation(let id):
             return "the stream referred to relation \(id) before describing it; this is a protocol error — restart capture"
         case .snapshotInterrupted(let slot):
-            return "the initial snapshot for slot \(slot) did not finish; to take it again run `helio slot drop --slot \(slot)` and restart capture"
+            return "the initial snapshot for slot \(slot) did not finish; to take it again run `helio slot drop --slot \(slot) --yes` and restart capture"
         case .deliveryFailed(let detail):
             return "Kafka refused a record (\(detail)); nothing was confirmed past it — fix the cause and restart capture, which resumes from the slot"
         case .spool(let detail):

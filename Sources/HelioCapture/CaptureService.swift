@@ -121,9 +121,10 @@ public final class CaptureService: @unchecked Sendable {
         }
         do {
             try producer.createTopics(tableTopics + [topics.dlq], partitions: config.topicPartitions,
-                                      replicationFactor: config.topicReplicationFactor)
+                                      replicationFactor: config.topicReplicationFactor, config: config.topicConfiguration)
             // Transaction boundaries keep commit order on a single partition.
-            try producer.createTopics([topics.transaction], partitions: 1, replicationFactor: config.topicReplicationFactor)
+            try producer.createTopics([topics.transaction], partitions: 1, replicationFactor: config.topicReplicationFactor,
+                                      config: config.topicConfiguration)
         } catch {
             throw CaptureError.deliveryFailed("could not reach Kafka or create topics at \(config.kafkaBrokers ?? ""): \(error) — check HELIO_KAFKA_BROKERS and that the broker is up")
         }

@@ -52,8 +52,9 @@ final class CaptureSession {
                 try handle(payload)
             } else {
                 publisher.collect(timeoutMilliseconds: 0)
-                heartbeat?.beatIfDue()
             }
+            // Self-throttled: a heartbeat and the retained-WAL reading, busy or idle.
+            heartbeat?.beatIfDue()
             try publisher.checkFailure()
             try sendStatusIfDue(force: false)
             // The next chunk of a requested re-snapshot starts once the previous one is published.

@@ -43,7 +43,15 @@ extension HelioConfiguration {
         decodingWorkMem = try value("HELIO_DECODING_WORK_MEM") ?? decodingWorkMem
         heartbeatIntervalSeconds = try number("HELIO_HEARTBEAT_INTERVAL_SECONDS", heartbeatIntervalSeconds)
         groupID = try value("HELIO_GROUP_ID") ?? groupID
-        warehouseSchema = try value("HELIO_WAREHOUSE_SCHEMA") ?? warehouseSchema
+        scdConfiguration = try value("HELIO_SCD_CONFIG") ?? scdConfiguration
+        if let topicConfig = try value("HELIO_TOPIC_CONFIG") {
+            topicConfiguration = [:]
+            for pair in topicConfig.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2 else { throw ConfigurationError(key: "HELIO_TOPIC_CONFIG", problem: "'\(pair)' is not name=value") }
+                topicConfiguration[parts[0]] = parts[1]
+            }
+        }
         timezone = try value("HELIO_TIMEZONE") ?? timezone
         sampleMinutes = try number("HELIO_SAMPLE_MINUTES", sampleMinutes)
         batchSize = try number("HELIO_BATCH_SIZE", batchSize)
@@ -72,7 +80,7 @@ extension HelioConfiguration {
     /// Values a command needs, with a message naming the variable when missing.
     public func require(_ value: String?, _ name: String) throws -> String {
         guard let value, !value.isEmpty else {
-            throw ConfigurationError(key: name, problem: "is not set; export it or put it in the configuration file")
+            throw ConfigurationError(key: name, problem: "is not set; export it (or \(name)_FILE naming a file that holds it)")
         }
         return value
     }

@@ -18,6 +18,9 @@ public struct HelioConfiguration: Sendable {
     public var fullImageTables = ["public.users", "public.units", "public.devices"]
     public var topicPartitions: Int32 = 4
     public var topicReplicationFactor: Int32 = 1
+    /// Settings for topics capture creates (`HELIO_TOPIC_CONFIG=retention.ms=-1,…`). Replay and
+    /// rebuild read the topics from the start: keep them as long as the warehouse may need them.
+    public var topicConfiguration: [String: String] = ["retention.ms": "-1"]
     /// Streamed (in-progress) transactions are spooled here until they commit.
     public var spoolDirectory = ".local/spool"
     public var heartbeatIntervalSeconds = 10.0
@@ -32,7 +35,10 @@ public struct HelioConfiguration: Sendable {
 
     // Apply.
     public var groupID = "helio-apply"
-    public var warehouseSchema = "dw"
+    /// Type-2/type-1 columns per dimension as JSON, e.g.
+    /// `{"dim_users":{"type2":["status"],"type1":["name","email","phone","document"]}}`;
+    /// nil keeps the contract's defaults.
+    public var scdConfiguration: String?
     public var timezone = "America/Sao_Paulo"
     public var sampleMinutes = 15
     public var batchSize = 20_000

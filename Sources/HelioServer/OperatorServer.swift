@@ -22,6 +22,8 @@ public enum OperatorServer {
         guard parts.count == 2, let port = Int(parts[1]) else {
             throw ConfigurationError(key: "HELIO_METRICS_ADDR", problem: "'\(address)' is not host:port")
         }
+        try checkBindable(host: String(parts[0]), port: port)
+        Gauge(label: "helio_up").record(1)
         let router = Router()
         router.get("metrics") { _, _ -> Response in
             ProcessMetrics.update()
@@ -46,6 +48,26 @@ public enum OperatorServer {
             } catch {
                 logger.error("operator HTTP server stopped", metadata: [LogKeys.error: "\(error)"])
             }
+        }
+    }
+
+    /// Fails at start, with the address in the message, when the port is taken: a service
+    /// without its endpoint would only fail its probes later, with no explanation.
+    static func checkBindable(host: String, port: Int) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var reuse: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr) == 1 else { return }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if result != 0 {
+            throw ConfigurationError(key: "HELIO_METRICS_ADDR", problem: "\(host):\(port) cannot be bound (\(String(cString: strerror(errno)))); choose a free address or 'off'")
         }
     }
 }
