@@ -47,7 +47,12 @@ public final class ApplyService: @unchecked Sendable {
             do {
                 let writer = try WarehouseWriter(url: warehouseURL, groupID: config.groupID, applyConfig: applyConfig, logger: logger)
                 let consumer = try KafkaConsumer(properties: consumerProperties, logger: logger)
-                consumer.startOffsets = { partitions in try writer.storedOffsets(partitions) }
+                let guardian = OffsetGuard(properties: consumerProperties, logger: logger, topics: topics)
+                consumer.startOffsets = { partitions in
+                    let stored = try writer.storedOffsets(partitions)
+                    try guardian.verify(stored)
+                    return stored.mapValues(\.next)
+                }
                 try consumer.subscribe(config.topicNames + [topics.transaction])
                 logger.notice("applying", metadata: ["group": "\(config.groupID)", "topics": "\(config.topicNames.count + 1)"])
                 backoff.reset()
@@ -75,6 +80,7 @@ public final class ApplyService: @unchecked Sendable {
         var transactions: [StagedTransaction] = []
         var poison: [(KafkaRecord, String)] = []
         var offsets: [TopicPartition: Int64] = [:]
+        var checks: [TopicPartition: (offset: Int64, position: String)] = [:]
         var lastCommitMicros: Int64?
         for record in records {
             offsets[record.topicPartition] = max(offsets[record.topicPartition] ?? 0, record.offset + 1)
@@ -93,9 +99,16 @@ public final class ApplyService: @unchecked Sendable {
                     LogKeys.error: "\(error.reason)"])
             }
         }
+        // The last positioned record of each partition, for the offset guard (decoded again,
+        // but only one or two per partition and batch).
+        for record in records.reversed() where checks[record.topicPartition] == nil {
+            if let position = OffsetGuard.position(of: record, topics: decoder.topics) {
+                checks[record.topicPartition] = (record.offset, position)
+            }
+        }
         try deadLetters.send(poison)
         metrics.deadLettered(poison.count)
-        let stats = try writer.apply(changes: changes, transactions: transactions, offsets: offsets)
+        let stats = try writer.apply(changes: changes, transactions: transactions, offsets: offsets, checks: checks)
         consumer.commitAdvisory(offsets)
         let milliseconds = Date().timeIntervalSince(started) * 1000
         metrics.batch(records: records.count, milliseconds: milliseconds, lastCommitMicros: lastCommitMicros)

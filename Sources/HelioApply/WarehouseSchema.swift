@@ -11,6 +11,12 @@ public struct WarehouseSchema {
     /// (version, SQL). Append; never edit a released entry.
     static let migrations: [(version: Int, sql: String)] = [
         (1, WarehouseSQL.tables),
+        // Where each partition's last applied record stood in the source, so a log that was
+        // lost and refilled under the same offsets is recognised (see OffsetGuard).
+        (2, """
+            ALTER TABLE dw.consumer_offsets ADD COLUMN IF NOT EXISTS check_offset bigint;
+            ALTER TABLE dw.consumer_offsets ADD COLUMN IF NOT EXISTS check_position text;
+            """),
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }

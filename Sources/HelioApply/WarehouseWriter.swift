@@ -22,20 +22,22 @@ final class WarehouseWriter {
 
     /// Where each partition resumes: the offset after the last one applied, or the
     /// beginning of the log for a partition never applied.
-    func storedOffsets(_ partitions: [TopicPartition]) throws -> [TopicPartition: Int64] {
+    func storedOffsets(_ partitions: [TopicPartition]) throws -> [TopicPartition: StoredOffset] {
         let rows = try connection.execute(
-            "SELECT topic, kpartition, next_offset FROM dw.consumer_offsets WHERE group_id = $1", [groupID]).rows
-        var stored: [TopicPartition: Int64] = [:]
+            "SELECT topic, kpartition, next_offset, check_offset, check_position FROM dw.consumer_offsets WHERE group_id = $1", [groupID]).rows
+        var stored: [TopicPartition: StoredOffset] = [:]
         for row in rows {
             guard let topic = row[0], let partition = row[1].flatMap({ Int32($0) }), let offset = row[2].flatMap({ Int64($0) }) else { continue }
-            stored[TopicPartition(topic: topic, partition: partition)] = offset
+            stored[TopicPartition(topic: topic, partition: partition)] = StoredOffset(
+                next: offset, checkOffset: row[3].flatMap { Int64($0) }, checkPosition: row[4])
         }
         return stored.filter { partitions.contains($0.key) }
     }
 
     /// Applies the batch; returns the statistics `dw.apply_staged` reports.
     @discardableResult
-    func apply(changes: [StagedChange], transactions: [StagedTransaction], offsets: [TopicPartition: Int64]) throws -> String {
+    func apply(changes: [StagedChange], transactions: [StagedTransaction], offsets: [TopicPartition: Int64],
+               checks: [TopicPartition: (offset: Int64, position: String)] = [:]) throws -> String {
         try connection.execute("BEGIN")
         do {
             if !changes.isEmpty {
@@ -70,6 +72,12 @@ final class WarehouseWriter {
                     """, [groupID, "{" + sorted.map { "\"\($0.key.topic)\"" }.joined(separator: ",") + "}",
                           "{" + sorted.map { String($0.key.partition) }.joined(separator: ",") + "}",
                           "{" + sorted.map { String($0.value) }.joined(separator: ",") + "}"])
+                for (partition, check) in checks {
+                    try connection.execute("""
+                        UPDATE dw.consumer_offsets SET check_offset = $4, check_position = $5
+                        WHERE group_id = $1 AND topic = $2 AND kpartition = $3
+                        """, [groupID, partition.topic, String(partition.partition), String(check.offset), check.position])
+                }
             }
             try connection.execute("COMMIT")
             return stats

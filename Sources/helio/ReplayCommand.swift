@@ -61,7 +61,8 @@ struct Replay: ParsableCommand {
         for (partition, offset) in targets.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
             try warehouse.execute("""
                 INSERT INTO dw.consumer_offsets (group_id, topic, kpartition, next_offset) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (group_id, topic, kpartition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = now()
+                ON CONFLICT (group_id, topic, kpartition) DO UPDATE
+                SET next_offset = excluded.next_offset, check_offset = NULL, check_position = NULL, updated_at = now()
                 """, [config.groupID, partition.topic, String(partition.partition), String(offset)])
         }
         try warehouse.execute("COMMIT")

@@ -66,3 +66,32 @@ struct ApplyTests {
         try pipeline.finish()
     }
 }
+
+@Suite("Apply refuses a changed log", .serialized)
+struct OffsetGuardTests {
+    @Test("when the Kafka log no longer holds the last applied record, apply stops with advice instead of skipping")
+    func refusesChangedLog() throws {
+        let env = try TestEnvironment("guard")
+        defer { env.drop() }
+        var workload = RandomWorkload(seed: 5)
+        try workload.seed(try env.source())
+        let pipeline = RunningPipeline(env)
+        try workload.run(try env.source(), transactions: 20)
+        let differences = try env.waitForWarehouse()
+        #expect(differences.isEmpty, "\(differences.prefix(10))")
+        try pipeline.finish()
+        // What a broker that lost its data and was refilled looks like from the warehouse.
+        let changed = try env.warehouse().execute(
+            "UPDATE dw.consumer_offsets SET check_position = '0/0' WHERE topic = $1 AND check_position IS NOT NULL", [env.transactionTopic])
+        #expect(changed.affectedRows == 1)
+        let apply = RunningPipeline(env, withCapture: false)
+        var failure: Error?
+        do {
+            try eventually("apply to refuse", within: 60) { apply.stop.isSet }
+            try apply.finish()
+        } catch {
+            failure = error
+        }
+        #expect(failure.map { "\($0)" }?.contains("no longer holds") == true, "\(String(describing: failure))")
+    }
+}
