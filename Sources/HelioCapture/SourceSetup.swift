@@ -39,6 +39,11 @@ struct SourceSetup {
             """, [Self.arrayLiteral(config.tables)]).rows
         var keys: [String: [String]] = [:]
         for row in rows { keys[row[0]!, default: []].append(row[1]!) }
+        // Without a primary key, only a replica identity index can key the table's changes.
+        for table in config.tables where keys[table] == nil {
+            let identity = try connection.execute("SELECT relreplident::text FROM pg_class WHERE oid = $1::regclass", [table]).scalar
+            if identity != "i" { throw CaptureError.tableWithoutKey(table) }
+        }
         return keys
     }
 

@@ -21,7 +21,7 @@ extension KafkaProducer {
     /// some already; "already exists" is success.
     public func createTopics(_ names: [String], partitions: Int32, replicationFactor: Int32,
                              config: [String: String] = [:], timeoutMilliseconds: Int32 = 30_000) throws(KafkaError) {
-        let existing = try topics(timeoutMilliseconds: timeoutMilliseconds)
+        let existing = try topics(timeoutMilliseconds: min(timeoutMilliseconds, 10_000))
         let missing = names.filter { existing[$0] == nil }
         guard !missing.isEmpty else { return }
         var newTopics: [OpaquePointer?] = []
