@@ -52,6 +52,10 @@ GRANT SELECT ON public.users, public.units, public.devices,
                 public.energy, public.energy_compensate, public.irradiance
     TO helio_capture;
 -- Capture may write markers into the WAL (heartbeats on idle tables, snapshot watermarks).
+-- Logical messages carry Helio's heartbeats and snapshot requests: only capture may write
+-- them (PostgreSQL grants them to PUBLIC by default).
+REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text)  FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text)  TO helio_capture;
 GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, bytea) TO helio_capture;
 

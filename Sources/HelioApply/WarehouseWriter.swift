@@ -10,21 +10,23 @@ final class WarehouseWriter {
     let groupID: String
     let applyConfig: String
     let logger: Logger
+    let schema: WarehouseSchema
 
-    init(url: String, groupID: String, applyConfig: String, logger: Logger) throws {
+    init(url: String, groupID: String, applyConfig: String, schema: WarehouseSchema = .live, logger: Logger) throws {
         connection = try PostgresConnection(ConnectionOptions(url: url, applicationName: "helio-apply", settings: ["client_min_messages": "warning"]))
         self.groupID = groupID
         self.applyConfig = applyConfig
         self.logger = logger
-        try WarehouseSchema.migrate(connection, logger: logger)
-        try connection.execute("SELECT dw.create_staging()")
+        self.schema = schema
+        try schema.migrate(connection, logger: logger)
+        try connection.execute("SELECT \(schema.qualified("create_staging"))()")
     }
 
     /// Where each partition resumes: the offset after the last one applied, or the
     /// beginning of the log for a partition never applied.
     func storedOffsets(_ partitions: [TopicPartition]) throws -> [TopicPartition: StoredOffset] {
         let rows = try connection.execute(
-            "SELECT topic, kpartition, next_offset, check_offset, check_position FROM dw.consumer_offsets WHERE group_id = $1", [groupID]).rows
+            "SELECT topic, kpartition, next_offset, check_offset, check_position FROM \(schema.qualified("consumer_offsets")) WHERE group_id = $1", [groupID]).rows
         var stored: [TopicPartition: StoredOffset] = [:]
         for row in rows {
             guard let topic = row[0], let partition = row[1].flatMap({ Int32($0) }), let offset = row[2].flatMap({ Int64($0) }) else { continue }
@@ -62,11 +64,11 @@ final class WarehouseWriter {
                 try writer.write(buffer)
                 try writer.finish()
             }
-            let stats = try connection.execute("SELECT dw.apply_staged($1::jsonb)::text", [applyConfig]).scalar ?? "{}"
+            let stats = try connection.execute("SELECT \(schema.qualified("apply_staged"))($1::jsonb)::text", [applyConfig]).scalar ?? "{}"
             if !offsets.isEmpty {
                 let sorted = offsets.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
                 try connection.execute("""
-                    INSERT INTO dw.consumer_offsets (group_id, topic, kpartition, next_offset, updated_at)
+                    INSERT INTO \(schema.qualified("consumer_offsets")) (group_id, topic, kpartition, next_offset, updated_at)
                     SELECT $1, t, p, o, now() FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(t, p, o)
                     ON CONFLICT (group_id, topic, kpartition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = now()
                     """, [groupID, "{" + sorted.map { "\"\($0.key.topic)\"" }.joined(separator: ",") + "}",
@@ -74,7 +76,7 @@ final class WarehouseWriter {
                           "{" + sorted.map { String($0.value) }.joined(separator: ",") + "}"])
                 for (partition, check) in checks {
                     try connection.execute("""
-                        UPDATE dw.consumer_offsets SET check_offset = $4, check_position = $5
+                        UPDATE \(schema.qualified("consumer_offsets")) SET check_offset = $4, check_position = $5
                         WHERE group_id = $1 AND topic = $2 AND kpartition = $3
                         """, [groupID, partition.topic, String(partition.partition), String(check.offset), check.position])
                 }

@@ -81,8 +81,21 @@ public final class IncrementalSnapshot {
         logger.notice("incremental snapshot requested", metadata: [LogKeys.table: "\(qualified)", LogKeys.audit: "snapshot"])
     }
 
-    /// Starts the next chunk when none is in flight: low watermark, read, high watermark.
+    /// Starts the next chunk when none is in flight. A request that cannot be served (a bad
+    /// condition, a table that went away) is logged and dropped: it must not stop streaming.
     func step() throws {
+        do {
+            try readChunk()
+        } catch let error as PostgresError where error.kind == .query {
+            let job = jobs.removeFirst()
+            chunk = nil
+            _ = try? connection.execute("ROLLBACK")
+            logger.error("incremental snapshot abandoned", metadata: [LogKeys.table: "\(job.table)", LogKeys.error: "\(error)"])
+        }
+    }
+
+    /// Low watermark, read the chunk (read-only), high watermark.
+    private func readChunk() throws {
         guard chunk == nil, var job = jobs.first else { return }
         chunkNumber += 1
         let marker = "\(job.id):\(chunkNumber)"
@@ -93,12 +106,22 @@ public final class IncrementalSnapshot {
         let key = table.relation.columns[table.keyColumns[0]].name
         let columns = table.relation.columns.map { connection.quoteIdentifier($0.name) }.joined(separator: ", ")
         var conditions: [String] = []
-        if let whereClause = job.whereClause { conditions.append("(\(whereClause))") }
+        if let whereClause = job.whereClause {
+            guard !whereClause.contains(";") else {
+                jobs.removeFirst()
+                logger.error("incremental snapshot refused: the condition holds a ';'", metadata: [LogKeys.table: "\(job.table)"])
+                return
+            }
+            conditions.append("(\(whereClause))")
+        }
         if let last = job.lastKey { conditions.append("\(connection.quoteIdentifier(key)) > \(connection.quoteLiteral(last))") }
         let sql = "SELECT \(columns) FROM \(reader.quote(job.table))"
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY \(connection.quoteIdentifier(key)) LIMIT \(job.chunkSize)"
-        let result = try connection.execute(sql)
+        // Read-only and a single statement: the condition comes from whoever sent the request.
+        try connection.execute("BEGIN READ ONLY")
+        let result = try connection.executeOne(sql)
+        try connection.execute("COMMIT")
         var rows: [String: TupleData] = [:]
         var order: [String] = []
         for row in result.rows {

@@ -53,8 +53,10 @@ struct Replay: ParsableCommand {
                     throw ValidationError("--from-timestamp: '\(fromTimestamp)' is not ISO-8601 (2026-11-01T00:00:00Z)")
                 }
                 // The transaction topic restarts from the same time, so the fact watermark stays decidable.
-                targets = try kafka.offsets(at: Int64(date.timeIntervalSince1970 * 1000), for: partitions)
-                    .mapValues { $0 < 0 ? 0 : $0 }
+                // -1: no record at or after the time — start at the end, replay nothing there.
+                for (partition, offset) in try kafka.offsets(at: Int64(date.timeIntervalSince1970 * 1000), for: partitions) {
+                    targets[partition] = offset >= 0 ? offset : try kafka.watermarks(partition).high
+                }
             }
         }
         try warehouse.execute("BEGIN")

@@ -64,6 +64,16 @@ public final class PostgresConnection: @unchecked Sendable {
         return try consume(result, expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
     }
 
+    /// Runs exactly one statement through the extended protocol, which refuses a second one:
+    /// for SQL that embeds text from elsewhere (an operator's condition).
+    @discardableResult
+    public func executeOne(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> QueryResult {
+        let result = withOptionalCStringArray(parameters) { pointers in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
+        }
+        return try consume(result, expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
+    }
+
     /// Runs several statements separated by semicolons (a schema file); no parameters.
     public func executeScript(_ sql: String) throws(PostgresError) {
         guard PQsendQuery(handle, sql) == 1 else { throw lastError(.query) }
