@@ -10,11 +10,15 @@ import Logging
 public final class ApplyService: @unchecked Sendable {
     let config: HelioConfiguration
     let logger: Logger
-    public let metrics = ApplyMetrics()
+    let schema: WarehouseSchema
+    public let metrics: ApplyMetrics
 
-    public init(config: HelioConfiguration, logger: Logger) {
+    /// `schema` other than `dw` builds a separate warehouse (a rebuild), with its own metrics.
+    public init(config: HelioConfiguration, logger: Logger, schema: WarehouseSchema = .live) {
         self.config = config
         self.logger = logger
+        self.schema = schema
+        self.metrics = schema.name == WarehouseSchema.live.name ? ApplyMetrics() : ApplyMetrics(health: HealthState())
     }
 
     /// JSON handed to `dw.apply_staged`.
@@ -26,7 +30,9 @@ public final class ApplyService: @unchecked Sendable {
         return String(decoding: JSONValue.object(object).encoded(), as: UTF8.self)
     }
 
-    public func run(shouldStop: @escaping @Sendable () -> Bool) throws {
+    /// Applies until stopped; with `stopWhenIdleSeconds`, also returns once a poll has found
+    /// nothing for that long (a rebuild that has caught up).
+    public func run(shouldStop: @escaping @Sendable () -> Bool, stopWhenIdleSeconds: Double? = nil) throws {
         let warehouseURL = try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL")
         let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
         let piiKey = try config.require(config.piiKey, "HELIO_PII_KEY")
@@ -45,7 +51,7 @@ public final class ApplyService: @unchecked Sendable {
 
         while !shouldStop() {
             do {
-                let writer = try WarehouseWriter(url: warehouseURL, groupID: config.groupID, applyConfig: applyConfig, logger: logger)
+                let writer = try WarehouseWriter(url: warehouseURL, groupID: config.groupID, applyConfig: applyConfig, schema: schema, logger: logger)
                 let consumer = try KafkaConsumer(properties: consumerProperties, logger: logger)
                 let guardian = OffsetGuard(properties: consumerProperties, logger: logger, topics: topics)
                 consumer.startOffsets = { partitions in
@@ -57,10 +63,21 @@ public final class ApplyService: @unchecked Sendable {
                 logger.notice("applying", metadata: ["group": "\(config.groupID)", "topics": "\(config.topicNames.count + 1)"])
                 backoff.reset()
                 defer { consumer.close() }
+                var lastRecord = Date()
+                var lastProgress = Date()
                 while !shouldStop() {
                     let records = try consumer.poll(maxRecords: config.batchSize, timeoutMilliseconds: Int32(config.batchWaitMilliseconds))
-                    guard !records.isEmpty else { metrics.idle(); continue }
+                    if records.isEmpty {
+                        metrics.idle()
+                        if let idle = stopWhenIdleSeconds, !consumer.assignment.isEmpty, Date().timeIntervalSince(lastRecord) >= idle { return }
+                        continue
+                    }
+                    lastRecord = Date()
                     try applyBatch(records, decoder: decoder, writer: writer, deadLetters: &deadLetters, consumer: consumer)
+                    if Date().timeIntervalSince(lastProgress) >= 5 {
+                        lastProgress = Date()
+                        logger.info("applied", metadata: ["schema": "\(schema.name)", LogKeys.events: "\(metrics.applied)", "batches": "\(metrics.batches)"])
+                    }
                 }
                 return
             } catch let error as PostgresError where error.isRetriable {

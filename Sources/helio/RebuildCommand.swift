@@ -1,0 +1,46 @@
+import ArgumentParser
+import HelioApply
+import HelioOps
+import HelioPostgres
+
+struct Rebuild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build a fresh warehouse from the topics into another schema, then swap it in atomically.",
+        discussion: """
+            `helio rebuild --schema dw_next` applies every topic from the start into dw_next (its own \
+            consumer group) and returns once it has caught up. `helio rebuild --swap --schema dw_next` \
+            then replaces dw by it in one transaction, keeping the old one as dw_replaced_<time>. \
+            Stop the live `helio apply` before the swap and start it again after.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "The schema to build into (a lowercase identifier, not dw).") var schema: String
+    @Flag(help: "Replace dw by the rebuilt schema.") var swap = false
+    @Option(help: "Consider the rebuild caught up after this many seconds without a record.") var idleSeconds: Double = 15
+
+    func run() throws {
+        let (config, logger) = try options.start("helio.rebuild")
+        let target = try WarehouseSchema(schema)
+        guard target.name != WarehouseSchema.live.name else { throw ValidationError("--schema must not be dw") }
+        do {
+            if swap {
+                let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-rebuild"))
+                let kept = try WarehouseRebuild.swap(connection, rebuilt: target, liveGroup: config.groupID, logger: logger)
+                print("rebuild: \(target.name) is now dw; the previous warehouse is kept as \(kept) (drop it when satisfied)")
+                return
+            }
+            var rebuildConfig = config
+            rebuildConfig.groupID = WarehouseRebuild.groupID(live: config.groupID, schema: target)
+            let stop = StopSignal()
+            stop.installHandlers()
+            logger.notice("rebuilding from the topics", metadata: [LogKeys.audit: "rebuild", "schema": "\(target.name)"])
+            let service = ApplyService(config: rebuildConfig, logger: logger, schema: target)
+            try service.run(shouldStop: { stop.isSet }, stopWhenIdleSeconds: idleSeconds)
+            print("rebuild: \(service.metrics.applied) records applied into \(target.name); swap with `helio rebuild --swap --schema \(target.name)`")
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw exitStatus(for: error, logger: logger)
+        }
+    }
+}
