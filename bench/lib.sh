@@ -1,0 +1,157 @@
+# shellcheck shell=bash disable=SC2034,SC2154
+# Shared helpers for bench/capture and bench/apply. Sourced, not run.
+# (SC2034/SC2154: variables are set here for, or by, the scripts that source this file.)
+#
+# Expects: $root (the checkout) set by the caller. Uses the running local stack's settings
+# (deploy/local/stack env); the scripts set slot, publication, topics and databases per run.
+
+bench_init() {
+    cd "$root" || exit 2
+    if ! "$root/deploy/local/stack" status >/dev/null 2>&1; then
+        echo "bench: the local stack is not up (deploy/local/stack up)" >&2
+        exit 2
+    fi
+    local stack_env
+    stack_env=$("$root/deploy/local/stack" env)
+    eval "$stack_env"
+    pg_bin=${HELIO_PG_BINDIR:-$(pg_config --bindir)}
+    # The built CLI: release unless told otherwise (BENCH_BUILD_CONFIG=debug is only for
+    # trying the scripts; its figures mean nothing).
+    export HELIO_BUILD_CONFIG=${BENCH_BUILD_CONFIG:-release}
+    helio_bin=$root/.build/$HELIO_BUILD_CONFIG/helio
+    [[ -x $helio_bin ]] || { echo "bench: $helio_bin is not built (swift build -c $HELIO_BUILD_CONFIG)" >&2; exit 2; }
+    work=$(mktemp -d "${TMPDIR:-/tmp}/helio-bench.XXXXXX")
+    run_id=$(date -u +%Y%m%d%H%M%S)$$
+    started_pids=()
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+# Replaces the database of a postgresql:// URL.
+with_db() { echo "${1%/*}/$2"; }
+
+# psql as the superuser: `sql DB 'statement'` prints unaligned, tuples-only output.
+sql() {
+    local _db=$1; shift
+    PGOPTIONS="-c client_min_messages=warning" "$pg_bin/psql" -X -q -At -v ON_ERROR_STOP=1 \
+        -d "$(with_db "$HELIO_SOURCE_ADMIN_URL" "$_db")" "$@"
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+# ge A B: A >= B for decimal numbers.
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+
+# Peak resident set of a live process in MB (VmHWM), or "?".
+peak_rss_mb() {
+    awk '/^VmHWM:/ { printf "%.1f", $2 / 1024; found = 1 } END { if (!found) printf "?" }' "/proc/$1/status" 2>/dev/null || echo "?"
+}
+
+# Starts `helio SUBCOMMAND` in the background with its log in $2; sets $helio_pid.
+# The wrapper execs the binary, so the PID is helio's own.
+start_helio() {
+    local subcommand=$1 log=$2
+    "$root/deploy/local/helio" "$subcommand" >"$log" 2>&1 &
+    helio_pid=$!
+    started_pids+=("$helio_pid")
+}
+
+# Stops a process we started (SIGTERM, then SIGKILL after $2 seconds, default 40) and reaps it.
+stop_pid() {
+    local _pid=$1 _grace=${2:-40} _i
+    kill -0 "$_pid" 2>/dev/null || { wait "$_pid" 2>/dev/null || true; return 0; }
+    kill -TERM "$_pid" 2>/dev/null || true
+    for ((_i = 0; _i < _grace * 10; _i++)); do
+        kill -0 "$_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$_pid" 2>/dev/null || true
+    wait "$_pid" 2>/dev/null || true
+}
+
+# Waits until the SQL condition $3 (a boolean query in database $2) is true, polling every
+# $4 seconds, failing after $5 seconds or as soon as process $1 exits (0: no process).
+# (Locals start with _: a trap running inside this function sees the caller's globals.)
+wait_until() {
+    local _pid=$1 _db=$2 _condition=$3 _interval=$4 _timeout=$5 _deadline
+    _deadline=$(awk -v t="$(now)" -v d="$_timeout" 'BEGIN { printf "%.0f", t + d }')
+    while true; do
+        [[ $(sql "$_db" -c "$_condition" 2>/dev/null) == t ]] && return 0
+        if [[ $_pid != 0 ]] && ! kill -0 "$_pid" 2>/dev/null; then
+            echo "bench: process $_pid exited before the condition held" >&2
+            return 1
+        fi
+        if ! ge "$_deadline" "$(now)"; then
+            echo "bench: timed out after ${_timeout}s waiting for: $_condition" >&2
+            return 1
+        fi
+        sleep "$_interval"
+    done
+}
+
+slot_confirmed() {
+    sql postgres -c "SELECT coalesce(confirmed_flush_lsn::text, 'none') FROM pg_replication_slots WHERE slot_name = '$1'"
+}
+
+# Drops the bench_* replication slots of database $1, waiting up to 5 s for the walsender
+# of a consumer that was just stopped to let go of its slot.
+drop_bench_slots() {
+    local _i
+    for ((_i = 0; _i < 50; _i++)); do
+        sql postgres -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+                         WHERE database = '$1' AND slot_name LIKE 'bench\_%' AND NOT active" >/dev/null 2>&1 || true
+        [[ -z $(sql postgres -c "SELECT 1 FROM pg_replication_slots WHERE database = '$1' AND slot_name LIKE 'bench\_%'") ]] && return 0
+        sleep 0.1
+    done
+    echo "bench: replication slots of $1 are still in use; drop them by hand" >&2
+    return 1
+}
+
+# A fresh source database $1 with the contract's tables, the capture role's grants, the
+# publication `bench` of the six tables and full row images on the dimensions, as
+# deploy/local/stack provisions `solar`.
+create_source_db() {
+    local _db=$1
+    drop_bench_slots "$_db" 2>/dev/null || true
+    sql postgres -c "DROP DATABASE IF EXISTS $_db WITH (FORCE)" >/dev/null
+    sql postgres -c "CREATE DATABASE $_db" >/dev/null
+    sql "$_db" <"$root/schemas/source.sql" >/dev/null
+    sql "$_db" -v part=source <"$root/schemas/roles.sql" >/dev/null
+    sql "$_db" >/dev/null <<'SQL'
+CREATE PUBLICATION bench FOR TABLE public.users, public.units, public.devices,
+    public.energy, public.energy_compensate, public.irradiance;
+ALTER TABLE public.users   REPLICA IDENTITY FULL;
+ALTER TABLE public.units   REPLICA IDENTITY FULL;
+ALTER TABLE public.devices REPLICA IDENTITY FULL;
+-- No autovacuum/analyze WAL on the loaded table while consumers are timed: the end of the
+-- change range is then exactly the WAL position after the load's last commit.
+ALTER TABLE public.energy SET (autovacuum_enabled = false);
+SQL
+}
+
+create_slot() { sql "$1" -c "SELECT lsn FROM pg_create_logical_replication_slot('$2', 'pgoutput')" >/dev/null; }
+
+# Deletes the run's topics (memory storage of the local broker would otherwise keep them).
+delete_topics() {
+    local _prefix=$1
+    "$root/.local/venv/bin/python" - "$HELIO_KAFKA_BROKERS" "$_prefix" <<'PY' >/dev/null 2>&1 || true
+import sys
+from confluent_kafka.admin import AdminClient
+admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(sys.argv[2])]
+if topics:
+    for f in admin.delete_topics(topics, operation_timeout=30).values():
+        try: f.result()
+        except Exception: pass
+PY
+}
+
+bench_cleanup() {
+    local pid
+    for pid in "${started_pids[@]}"; do stop_pid "$pid" 10; done
+    if declare -F bench_cleanup_extra >/dev/null; then bench_cleanup_extra || true; fi
+    [[ -n ${work:-} && -z ${BENCH_KEEP:-} ]] && rm -rf "$work"
+    return 0
+}
