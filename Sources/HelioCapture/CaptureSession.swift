@@ -47,10 +47,16 @@ final class CaptureSession {
     func run() throws {
         publisher.whileWaiting = { [unowned self] in try self.sendStatusIfDue(force: false) }
         defer { publisher.whileWaiting = {} }
+        var lastCollect = 0.0
         while !shouldStop() {
             if let payload = try stream.read(timeoutMilliseconds: 100) {
                 try handle(payload)
-            } else {
+            }
+            // Acknowledgements are taken on a clock, not only when the stream is quiet: a server
+            // that is shutting down sends keepalives back to back and waits for our position.
+            let now = Clock.monotonicSeconds()
+            if now - lastCollect >= 0.05 {
+                lastCollect = now
                 publisher.collect(timeoutMilliseconds: 0)
             }
             // Self-throttled: a heartbeat and the retained-WAL reading, busy or idle.
@@ -73,6 +79,7 @@ final class CaptureSession {
             metrics.alive()
             // With nothing open or unacknowledged, the server's position is safe to confirm:
             // an idle publication must not pin WAL.
+            if replyRequested { publisher.collect(timeoutMilliseconds: 0) }
             if current == nil && spool.isEmpty { publisher.tracker.confirmIdle(upTo: walEnd) }
             try sendStatusIfDue(force: replyRequested)
         }
@@ -192,6 +199,7 @@ final class CaptureSession {
     }
 
     func sendStatusIfDue(force: Bool) throws {
+        if force { publisher.collect(timeoutMilliseconds: 0) }
         let now = Clock.monotonicSeconds()
         let confirmed = publisher.tracker.confirmable
         guard force || now - lastStatusSent >= config.statusIntervalSeconds || (confirmed > lastConfirmedSent && now - lastStatusSent >= 1) else { return }

@@ -10,6 +10,7 @@ final class Heartbeat {
     let slot: String
     let metrics: CaptureMetrics
     private var last = 0.0
+    private var failing = false
 
     init(connection: PostgresConnection, interval: Double, slot: String, metrics: CaptureMetrics, logger: Logger) {
         self.connection = connection
@@ -29,8 +30,11 @@ final class Heartbeat {
             let retained = try connection.execute(
                 "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1", [slot]).scalar
             if let retained, let bytes = Double(retained) { metrics.retainedWAL(bytes: bytes) }
+            failing = false
         } catch {
-            logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            // Once per outage: the replication stream reports the connection's fate itself.
+            if !failing { logger.warning("heartbeat failed", metadata: ["error": "\(error)"]) }
+            failing = true
         }
     }
 }

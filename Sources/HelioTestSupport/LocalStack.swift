@@ -129,3 +129,34 @@ extension LocalStack {
         return pid
     }
 }
+
+extension LocalStack {
+    /// Restarts the stack's PostgreSQL (source and warehouse alike) with the given shutdown
+    /// mode: `fast` (clean) or `immediate` (a crash, recovered from WAL at start).
+    public static func restartPostgres(mode: String) throws {
+        let environment = ProcessInfo.processInfo.environment
+        let bindir = environment["HELIO_PG_BINDIR"] ?? "/usr/lib/postgresql/15/bin"
+        let data = repositoryRoot.appendingPathComponent(".local/pg").path
+        let log = repositoryRoot.appendingPathComponent(".local/log/postgres.log").path
+        let status = spawnAndWait(["/usr/sbin/runuser", "-u", "postgres", "--", "\(bindir)/pg_ctl", "-D", data, "-l", log, "-m", mode, "-w", "restart"])
+        guard status == 0 else { throw Missing(names: ["a PostgreSQL that restarts (pg_ctl exited \(status))"]) }
+    }
+}
+
+/// Runs a command with stdio on /dev/null and waits for it with waitpid: Foundation's Process
+/// on Linux can miss the exit of a child whose own children outlive it (pg_ctl's server).
+func spawnAndWait(_ arguments: [String]) -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for descriptor in [Int32(0), 1, 2] {
+        posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+    }
+    var pid: pid_t = 0
+    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else { return -1 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return (status >> 8) & 0xff
+}
