@@ -104,8 +104,23 @@ final class CaptureSession {
             break
         }
         if decoder.isInStreamBlock, let xid = message.streamXID {
-            // A change of a transaction still in progress: keep it on disk until it commits.
-            try spool.append(xid: streamTopXID ?? xid, subxid: xid, walStart: lsn, data: data)
+            // A change of a transaction still in progress: keep it on disk until it commits,
+            // already encoded but for what depends on the commit, while the server streams on.
+            let top = streamTopXID ?? xid
+            switch message {
+            case .relation(let relation):
+                try relations.update(relation)
+                try spool.append(xid: top, subxid: xid, walStart: lsn, data: data)
+            case .insert(let insert):
+                try spoolChange(.create, relationID: insert.relationID, before: nil, after: insert.newTuple, xid: top, subxid: xid, lsn: lsn)
+            case .update(let update):
+                try spoolChange(.update, relationID: update.relationID, before: update.oldTuple?.tuple, after: update.newTuple,
+                                xid: top, subxid: xid, lsn: lsn)
+            case .delete(let delete):
+                try spoolChange(.delete, relationID: delete.relationID, before: delete.oldTuple.tuple, after: nil, xid: top, subxid: xid, lsn: lsn)
+            default:
+                try spool.append(xid: top, subxid: xid, walStart: lsn, data: data)
+            }
             return
         }
         try apply(message, at: lsn)
@@ -182,6 +197,14 @@ final class CaptureSession {
         return EventBuilder.Context(txID: Int64(current.xid), lsn: lsn, commitLSN: current.commitLSN, commitMicros: current.commitMicros)
     }
 
+    private func spoolChange(_ op: ChangeOp, relationID: UInt32, before: TupleData?, after: TupleData?,
+                             xid: UInt32, subxid: UInt32, lsn: LSN) throws {
+        let table = try relations.table(relationID)
+        let encoded = builder.head(table: table, before: before, after: after)
+        try spool.append(xid: xid, subxid: subxid, walStart: lsn, change: StreamSpool.EncodedChange(
+            op: op, relationID: relationID, key: encoded.key, keyText: encoded.keyText, head: encoded.head))
+    }
+
     /// Publishes a streamed transaction from its spool file, now that it committed.
     private func replayStreamed(_ commit: PGOutputMessage.StreamCommit) throws {
         current = Current(xid: commit.xid, commitLSN: commit.commitLSN, commitMicros: PostgresTime.unixMicros(postgresMicros: commit.commitTime))
@@ -189,8 +212,18 @@ final class CaptureSession {
         var replayDecoder = PGOutputDecoder()
         // Spooled messages were written inside a stream block and carry the xid after the tag.
         _ = try replayDecoder.decode([UInt8(ascii: "S"), 0, 0, 0, 0, 0])
-        try spool.replay(xid: commit.xid) { lsn, bytes in
-            try self.apply(try replayDecoder.decode(bytes), at: lsn)
+        try spool.replay(xid: commit.xid) { lsn, record in
+            switch record {
+            case .message(let bytes):
+                try self.apply(try replayDecoder.decode(bytes), at: lsn)
+            case .change(var change):
+                let table = try self.relations.table(change.relationID)
+                self.incremental?.observe(table: table, key: change.keyText)
+                self.builder.finish(&change.head, op: change.op, table: table, context: try self.context(lsn))
+                try self.publisher.change(topic: table.topic, collection: table.qualifiedName, key: change.key, value: change.head,
+                                          tombstone: change.op == .delete)
+                self.metrics.captured(table: table.name)
+            }
         }
         try publisher.commitTransaction(endLSN: commit.endLSN)
         metrics.committed(commitMicros: PostgresTime.unixMicros(postgresMicros: commit.commitTime))

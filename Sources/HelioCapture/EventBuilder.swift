@@ -18,20 +18,34 @@ struct EventBuilder {
 
     /// The record's value and key for an insert, update, delete or snapshot read.
     func change(op: ChangeOp, table: CapturedTable, before: TupleData?, after: TupleData?, context: Context) -> (key: [UInt8], value: [UInt8]) {
+        var encoded = head(table: table, before: before, after: after)
+        finish(&encoded.head, op: op, table: table, context: context)
+        return (encoded.key, encoded.head)
+    }
+
+    /// Everything of a change that does not depend on its commit: the key, the value up to
+    /// `source`, and the key's first column as text (for incremental snapshots).
+    func head(table: CapturedTable, before: TupleData?, after: TupleData?) -> (key: [UInt8], head: [UInt8], keyText: String?) {
         let columns = table.relation.columns
-        let afterObject = after.map { row(columns, $0, fillFrom: before) }
-        let beforeObject = before.map { row(columns, $0, fillFrom: nil) }
         let keySource = after ?? before
         var key = JSONObject(minimumCapacity: table.keyColumns.count)
+        var keyText: String?
         if let keySource {
-            for index in table.keyColumns {
+            for index in table.keyColumns where index < keySource.values.count {
                 key.append(columns[index].name, value(keySource.values[index], typeOID: columns[index].typeOID))
             }
+            if case .text(let text)? = keySource.values[safe: table.keyColumns[0]] { keyText = text }
         }
-        let envelope = ChangeEnvelope(
-            before: beforeObject, after: afterObject, op: op, tsMs: Clock.unixMillis(),
-            source: source(table: table, context: context))
-        return (RecordKey(columns: key).encoded(), envelope.encoded())
+        var head: [UInt8] = []
+        head.reserveCapacity(512)
+        ChangeEnvelope.encodeHead(before: before.map { row(columns, $0, fillFrom: nil) },
+                                  after: after.map { row(columns, $0, fillFrom: before) }, into: &head)
+        return (RecordKey(columns: key).encoded(), head, keyText)
+    }
+
+    /// Completes a value `head` began, once the commit is known.
+    func finish(_ value: inout [UInt8], op: ChangeOp, table: CapturedTable, context: Context) {
+        ChangeEnvelope.encodeTail(source: source(table: table, context: context), op: op, tsMs: Clock.unixMillis(), into: &value)
     }
 
     /// A truncate event: no row, no key.

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HelioEvents
 import PGOutput
 
 /// Disk spool for transactions the server streams while they are still in progress
@@ -7,8 +8,24 @@ import PGOutput
 /// published only at Stream Commit, so memory stays bounded whatever the transaction's size;
 /// Stream Abort deletes the file.
 ///
-/// Record layout: walStart (8 bytes), subxid (4), length (4), then the pgoutput bytes.
+/// Record layout: walStart (8 bytes), subxid (4), kind (1), length (4), then the body: the
+/// pgoutput bytes (kind 0), or a row change already encoded up to its commit-dependent part
+/// (kind 1), so that the work is done while the server is still streaming, not after.
 final class StreamSpool {
+    /// A row change of a streamed transaction, encoded but for its `source` block.
+    struct EncodedChange {
+        var op: ChangeOp
+        var relationID: UInt32
+        var key: [UInt8]
+        var keyText: String?
+        var head: [UInt8]
+    }
+
+    enum Record {
+        case message([UInt8])
+        case change(EncodedChange)
+    }
+
     let directory: String
     private var files: [UInt32: UnsafeMutablePointer<FILE>] = [:]
     /// Subtransactions rolled back inside a streamed transaction; their changes are skipped.
@@ -38,6 +55,28 @@ final class StreamSpool {
     func path(_ xid: UInt32) -> String { "\(directory)/xid-\(xid).spool" }
 
     func append(xid: UInt32, subxid: UInt32, walStart: LSN, data: ArraySlice<UInt8>) throws(CaptureError) {
+        try write(xid: xid, subxid: subxid, walStart: walStart, kind: 0, body: data)
+    }
+
+    func append(xid: UInt32, subxid: UInt32, walStart: LSN, change: EncodedChange) throws(CaptureError) {
+        var body: [UInt8] = []
+        body.reserveCapacity(change.head.count + change.key.count + 32)
+        body.append(contentsOf: change.op.rawValue.utf8)
+        Self.appendInteger(change.relationID, to: &body)
+        Self.appendInteger(UInt32(change.key.count), to: &body)
+        body.append(contentsOf: change.key)
+        let keyText = change.keyText.map { Array($0.utf8) }
+        Self.appendInteger(keyText.map { UInt32($0.count) } ?? UInt32.max, to: &body)
+        body.append(contentsOf: keyText ?? [])
+        body.append(contentsOf: change.head)
+        try write(xid: xid, subxid: subxid, walStart: walStart, kind: 1, body: body[...])
+    }
+
+    static func appendInteger<T: FixedWidthInteger>(_ value: T, to buffer: inout [UInt8]) {
+        withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
+    }
+
+    private func write(xid: UInt32, subxid: UInt32, walStart: LSN, kind: UInt8, body data: ArraySlice<UInt8>) throws(CaptureError) {
         let file: UnsafeMutablePointer<FILE>
         if let open = files[xid] {
             file = open
@@ -49,13 +88,15 @@ final class StreamSpool {
             files[xid] = created
             file = created
         }
-        var header = [UInt8](repeating: 0, count: 16)
-        withUnsafeBytes(of: walStart.value.bigEndian) { header.replaceSubrange(0..<8, with: $0) }
-        withUnsafeBytes(of: subxid.bigEndian) { header.replaceSubrange(8..<12, with: $0) }
-        withUnsafeBytes(of: UInt32(data.count).bigEndian) { header.replaceSubrange(12..<16, with: $0) }
-        let written = header.withUnsafeBytes { fwrite($0.baseAddress, 1, 16, file) }
+        var header: [UInt8] = []
+        header.reserveCapacity(Self.headerSize)
+        Self.appendInteger(walStart.value, to: &header)
+        Self.appendInteger(subxid, to: &header)
+        header.append(kind)
+        Self.appendInteger(UInt32(data.count), to: &header)
+        let written = header.withUnsafeBytes { fwrite($0.baseAddress, 1, Self.headerSize, file) }
             + data.withUnsafeBytes { fwrite($0.baseAddress, 1, data.count, file) }
-        guard written == 16 + data.count else {
+        guard written == Self.headerSize + data.count else {
             throw .spool("write to \(path(xid)) failed: \(String(cString: strerror(errno)))")
         }
     }
@@ -72,24 +113,48 @@ final class StreamSpool {
 
     /// Hands back every spooled message of `xid` in order (skipping rolled-back
     /// subtransactions), then deletes the file.
-    func replay(xid: UInt32, _ body: (LSN, [UInt8]) throws -> Void) throws {
+    static let headerSize = 17
+
+    func replay(xid: UInt32, _ body: (LSN, Record) throws -> Void) throws {
         guard let file = files.removeValue(forKey: xid) else { return }
         let aborted = abortedSubtransactions.removeValue(forKey: xid) ?? []
         defer { fclose(file); unlink(path(xid)) }
         guard fflush(file) == 0 else { throw CaptureError.spool("flush of \(path(xid)) failed: \(String(cString: strerror(errno)))") }
         rewind(file)
-        var header = [UInt8](repeating: 0, count: 16)
+        var header = [UInt8](repeating: 0, count: Self.headerSize)
         var data: [UInt8] = []
-        while header.withUnsafeMutableBytes({ fread($0.baseAddress, 1, 16, file) }) == 16 {
-            let lsn = header[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            let subxid = header[8..<12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            let length = Int(header[12..<16].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+        while header.withUnsafeMutableBytes({ fread($0.baseAddress, 1, Self.headerSize, file) }) == Self.headerSize {
+            let lsn = Self.integer(header[0..<8], as: UInt64.self)
+            let subxid = Self.integer(header[8..<12], as: UInt32.self)
+            let kind = header[12]
+            let length = Int(Self.integer(header[13..<17], as: UInt32.self))
             data = [UInt8](repeating: 0, count: length)
             guard data.withUnsafeMutableBytes({ fread($0.baseAddress, 1, length, file) }) == length else {
                 throw CaptureError.spool("\(path(xid)) is truncated")
             }
             if aborted.contains(subxid) { continue }
-            try body(LSN(lsn), data)
+            try body(LSN(lsn), kind == 0 ? .message(data) : .change(try Self.decodeChange(data)))
         }
+    }
+
+    static func integer<T: FixedWidthInteger>(_ bytes: ArraySlice<UInt8>, as: T.Type) -> T {
+        bytes.reduce(T(0)) { $0 << 8 | T($1) }
+    }
+
+    static func decodeChange(_ data: [UInt8]) throws -> EncodedChange {
+        var index = 0
+        func take(_ count: Int) throws -> ArraySlice<UInt8> {
+            guard index + count <= data.count else { throw CaptureError.spool("a spooled change is truncated") }
+            defer { index += count }
+            return data[index..<index + count]
+        }
+        guard let op = ChangeOp(rawValue: String(decoding: try take(1), as: UTF8.self)) else {
+            throw CaptureError.spool("a spooled change has an unknown op")
+        }
+        let relationID = integer(try take(4), as: UInt32.self)
+        let key = Array(try take(Int(integer(try take(4), as: UInt32.self))))
+        let keyTextLength = integer(try take(4), as: UInt32.self)
+        let keyText = keyTextLength == UInt32.max ? nil : String(decoding: try take(Int(keyTextLength)), as: UTF8.self)
+        return EncodedChange(op: op, relationID: relationID, key: key, keyText: keyText, head: Array(data[index...]))
     }
 }

@@ -21,11 +21,22 @@ public struct ChangeEnvelope: Sendable, Equatable {
 
     /// Appends the event's JSON; keys in the order above, rows in column order.
     public func encode(into buffer: inout [UInt8]) {
+        Self.encodeHead(before: before, after: after, into: &buffer)
+        Self.encodeTail(source: source, op: op, tsMs: tsMs, into: &buffer)
+    }
+
+    /// The part before `source`, which does not depend on the commit: capture encodes it while
+    /// a large transaction is still streaming and adds the tail when it commits.
+    public static func encodeHead(before: JSONObject?, after: JSONObject?, into buffer: inout [UInt8]) {
         buffer.appendASCII("{\"before\":")
-        Self.write(before, into: &buffer)
+        write(before, into: &buffer)
         buffer.appendASCII(",\"after\":")
-        Self.write(after, into: &buffer)
+        write(after, into: &buffer)
         buffer.appendASCII(",\"source\":")
+    }
+
+    /// `source`, `op` and `ts_ms`, closing the object `encodeHead` opened.
+    public static func encodeTail(source: SourceInfo, op: ChangeOp, tsMs: Int64, into buffer: inout [UInt8]) {
         source.write(into: &buffer)
         buffer.appendASCII(",\"op\":\"")
         buffer.append(contentsOf: op.rawValue.utf8)
