@@ -53,8 +53,16 @@ public final class ApplyService: @unchecked Sendable {
             do {
                 let writer = try WarehouseWriter(url: warehouseURL, groupID: config.groupID, applyConfig: applyConfig, schema: schema, logger: logger)
                 let consumer = try KafkaConsumer(properties: consumerProperties, logger: logger)
+                defer { consumer.close() }
+                // The warehouse side runs on its own thread: it owns the writer's connection and the
+                // dead-letter producer; the consumer thread only polls and decodes.
+                let pipeline = BatchPipeline<PreparedBatch>(name: "apply-writer") { [self] batch in
+                    try commit(batch, writer: writer, deadLetters: &deadLetters, consumer: consumer)
+                }
+                defer { pipeline.close() }
                 let guardian = OffsetGuard(properties: consumerProperties, logger: logger, topics: topics)
                 consumer.startOffsets = { partitions in
+                    try pipeline.drain() // stored positions are current only once the writer is idle
                     let stored = try writer.storedOffsets(partitions)
                     try guardian.verify(stored)
                     return stored.mapValues(\.next)
@@ -62,23 +70,26 @@ public final class ApplyService: @unchecked Sendable {
                 try consumer.subscribe(config.topicNames + [topics.transaction])
                 logger.notice("applying", metadata: ["group": "\(config.groupID)", "topics": "\(config.topicNames.count + 1)"])
                 backoff.reset()
-                defer { consumer.close() }
                 var lastRecord = Date()
                 var lastProgress = Date()
                 while !shouldStop() {
                     let records = try consumer.poll(maxRecords: config.batchSize, timeoutMilliseconds: Int32(config.batchWaitMilliseconds))
                     if records.isEmpty {
                         metrics.idle()
-                        if let idle = stopWhenIdleSeconds, !consumer.assignment.isEmpty, Date().timeIntervalSince(lastRecord) >= idle { return }
+                        if let idle = stopWhenIdleSeconds, !consumer.assignment.isEmpty, Date().timeIntervalSince(lastRecord) >= idle {
+                            try pipeline.drain()
+                            return
+                        }
                         continue
                     }
                     lastRecord = Date()
-                    try applyBatch(records, decoder: decoder, writer: writer, deadLetters: &deadLetters, consumer: consumer)
+                    try pipeline.submit(prepare(records, decoder: decoder))
                     if Date().timeIntervalSince(lastProgress) >= 5 {
                         lastProgress = Date()
                         logger.info("applied", metadata: ["schema": "\(schema.name)", LogKeys.events: "\(metrics.applied)", "batches": "\(metrics.batches)"])
                     }
                 }
+                try pipeline.drain()
                 return
             } catch let error as PostgresError where error.isRetriable {
                 metrics.disconnected(error.message)
@@ -89,28 +100,39 @@ public final class ApplyService: @unchecked Sendable {
         }
     }
 
-    func applyBatch(_ records: [KafkaRecord], decoder: RecordDecoder, writer: WarehouseWriter,
-                    deadLetters: inout DeadLetters, consumer: KafkaConsumer) throws {
-        let started = Date()
-        var changes: [StagedChange] = []
-        changes.reserveCapacity(records.count)
-        var transactions: [StagedTransaction] = []
+    /// One batch, decoded and rendered as COPY rows on the consumer thread.
+    struct PreparedBatch {
+        var started = Date()
+        var records = 0
+        var changeRows: [UInt8] = []
+        var changeCount = 0
+        var transactionRows: [UInt8] = []
+        var transactionCount = 0
         var poison: [(KafkaRecord, String)] = []
         var offsets: [TopicPartition: Int64] = [:]
         var checks: [TopicPartition: (offset: Int64, position: String)] = [:]
         var lastCommitMicros: Int64?
+    }
+
+    func prepare(_ records: [KafkaRecord], decoder: RecordDecoder) -> PreparedBatch {
+        var batch = PreparedBatch()
+        batch.records = records.count
+        batch.changeRows.reserveCapacity(records.count * 400)
         for record in records {
-            offsets[record.topicPartition] = max(offsets[record.topicPartition] ?? 0, record.offset + 1)
+            batch.offsets[record.topicPartition] = max(batch.offsets[record.topicPartition] ?? 0, record.offset + 1)
             do {
                 switch try decoder.decode(record) {
                 case .change(let change):
-                    changes.append(change)
-                    lastCommitMicros = max(lastCommitMicros ?? 0, change.commitMicros)
-                case .transactionEnd(let transaction): transactions.append(transaction)
+                    change.copyRow(seq: batch.changeCount, into: &batch.changeRows)
+                    batch.changeCount += 1
+                    batch.lastCommitMicros = max(batch.lastCommitMicros ?? 0, change.commitMicros)
+                case .transactionEnd(let transaction):
+                    transaction.copyRow(into: &batch.transactionRows)
+                    batch.transactionCount += 1
                 case .nothing: break
                 }
             } catch {
-                poison.append((record, error.reason))
+                batch.poison.append((record, error.reason))
                 logger.error("poison record sent to the dead-letter topic", metadata: [
                     LogKeys.topic: "\(record.topic)", LogKeys.partition: "\(record.partition)", LogKeys.offset: "\(record.offset)",
                     LogKeys.error: "\(error.reason)"])
@@ -118,17 +140,23 @@ public final class ApplyService: @unchecked Sendable {
         }
         // The last positioned record of each partition, for the offset guard (decoded again,
         // but only one or two per partition and batch).
-        for record in records.reversed() where checks[record.topicPartition] == nil {
+        for record in records.reversed() where batch.checks[record.topicPartition] == nil {
             if let position = OffsetGuard.position(of: record, topics: decoder.topics) {
-                checks[record.topicPartition] = (record.offset, position)
+                batch.checks[record.topicPartition] = (record.offset, position)
             }
         }
-        try deadLetters.send(poison)
-        metrics.deadLettered(poison.count)
-        let stats = try writer.apply(changes: changes, transactions: transactions, offsets: offsets, checks: checks)
-        consumer.commitAdvisory(offsets)
-        let milliseconds = Date().timeIntervalSince(started) * 1000
-        metrics.batch(records: records.count, milliseconds: milliseconds, lastCommitMicros: lastCommitMicros)
-        logger.debug("batch applied", metadata: [LogKeys.events: "\(records.count)", LogKeys.durationMs: "\(Int(milliseconds))", "stats": "\(stats)"])
+        return batch
+    }
+
+    /// On the writer thread: dead letters first (acknowledged), then data and offsets in one transaction.
+    func commit(_ batch: PreparedBatch, writer: WarehouseWriter, deadLetters: inout DeadLetters, consumer: KafkaConsumer) throws {
+        try deadLetters.send(batch.poison)
+        metrics.deadLettered(batch.poison.count)
+        let stats = try writer.apply(changeRows: batch.changeRows, transactionRows: batch.transactionRows,
+                                     offsets: batch.offsets, checks: batch.checks)
+        consumer.commitAdvisory(batch.offsets)
+        let milliseconds = Date().timeIntervalSince(batch.started) * 1000
+        metrics.batch(records: batch.records, milliseconds: milliseconds, lastCommitMicros: batch.lastCommitMicros)
+        logger.debug("batch applied", metadata: [LogKeys.events: "\(batch.records)", LogKeys.durationMs: "\(Int(milliseconds))", "stats": "\(stats)"])
     }
 }

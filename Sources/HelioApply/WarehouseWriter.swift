@@ -38,30 +38,21 @@ final class WarehouseWriter {
 
     /// Applies the batch; returns the statistics `dw.apply_staged` reports.
     @discardableResult
-    func apply(changes: [StagedChange], transactions: [StagedTransaction], offsets: [TopicPartition: Int64],
+    /// `changeRows` and `transactionRows` are COPY text rows (`StagedChange.copyRow`,
+    /// `StagedTransaction.copyRow`), rendered on the consumer thread.
+    func apply(changeRows: [UInt8], transactionRows: [UInt8], offsets: [TopicPartition: Int64],
                checks: [TopicPartition: (offset: Int64, position: String)] = [:]) throws -> String {
         try connection.execute("BEGIN")
         do {
-            if !changes.isEmpty {
+            if !changeRows.isEmpty {
                 var writer = try connection.copyIn(
                     "COPY pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before) FROM STDIN")
-                var buffer: [UInt8] = []
-                buffer.reserveCapacity(1 << 18)
-                for (seq, change) in changes.enumerated() {
-                    change.copyRow(seq: seq, into: &buffer)
-                    if buffer.count >= 1 << 18 {
-                        try writer.write(buffer)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
-                }
-                try writer.write(buffer)
+                try writer.write(changeRows)
                 try writer.finish()
             }
-            if !transactions.isEmpty {
+            if !transactionRows.isEmpty {
                 var writer = try connection.copyIn("COPY pg_temp.stage_tx (tx_id, commit_lsn, commit_ts, event_count, collections) FROM STDIN")
-                var buffer: [UInt8] = []
-                for transaction in transactions { transaction.copyRow(into: &buffer) }
-                try writer.write(buffer)
+                try writer.write(transactionRows)
                 try writer.finish()
             }
             let stats = try connection.execute("SELECT \(schema.qualified("apply_staged"))($1::jsonb)::text", [applyConfig]).scalar ?? "{}"
