@@ -62,6 +62,12 @@ public final class ApplyMetrics: Sendable {
         health.update("apply") { $0.figures["dead_lettered"] = Double(count) + ($0.figures["dead_lettered"] ?? 0) }
     }
 
+    /// Records one of everything, so each metric appears in the export (deploy checks).
+    public func exerciseForExport() {
+        batch(records: 0, milliseconds: 1, lastCommitMicros: Int64(Date().timeIntervalSince1970 * 1e6))
+        deadLettered(1)
+    }
+
     public var applied: Int { state.withLock { $0.applied } }
     public var batches: Int { state.withLock { $0.batches } }
     public var deadLetteredCount: Int { state.withLock { $0.deadLettered } }

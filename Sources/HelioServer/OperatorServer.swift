@@ -16,6 +16,9 @@ public enum OperatorServer {
         return registry
     }
 
+    /// `helio_up` = 1 while the process serves.
+    public static func markUp() { Gauge(label: "helio_up").record(1) }
+
     /// Starts serving on `address` (`host:port`) in the background.
     public static func start(address: String, registry: PrometheusCollectorRegistry, health: HealthState, logger: Logger) throws {
         let parts = address.split(separator: ":")
@@ -23,7 +26,7 @@ public enum OperatorServer {
             throw ConfigurationError(key: "HELIO_METRICS_ADDR", problem: "'\(address)' is not host:port")
         }
         try checkBindable(host: String(parts[0]), port: port)
-        Gauge(label: "helio_up").record(1)
+        markUp()
         let router = Router()
         router.get("metrics") { _, _ -> Response in
             ProcessMetrics.update()
