@@ -6,6 +6,7 @@ struct EventBuilder {
     let version: String
     let prefix: String
     let database: String
+    let templates = SourceTemplates()
 
     struct Context {
         var txID: Int64
@@ -45,10 +46,29 @@ struct EventBuilder {
 
     /// Completes a value `head` began, once the commit is known.
     func finish(_ value: inout [UInt8], op: ChangeOp, table: CapturedTable, context: Context) {
-        ChangeEnvelope.encodeTail(source: source(table: table, context: context), op: op, tsMs: Clock.unixMillis(), into: &value)
+        ChangeEnvelope.encodeTail(source: templates.template(for: table, context: context, builder: self), lsn: context.lsn.value,
+                                  op: op, tsMs: Clock.unixMillis(), into: &value)
+    }
+
+    /// The `source` block of the transaction being published, per table.
+    final class SourceTemplates {
+        private var commit: (txID: Int64, commitLSN: LSN, micros: Int64, snapshot: SnapshotMarker)?
+        private var byTable: [String: SourceInfo.Template] = [:]
+
+        func template(for table: CapturedTable, context: Context, builder: EventBuilder) -> SourceInfo.Template {
+            if commit == nil || commit! != (context.txID, context.commitLSN, context.commitMicros, context.snapshot) {
+                commit = (context.txID, context.commitLSN, context.commitMicros, context.snapshot)
+                byTable.removeAll(keepingCapacity: true)
+            }
+            if let cached = byTable[table.qualifiedName] { return cached }
+            let made = builder.source(table: table, context: context).template()
+            byTable[table.qualifiedName] = made
+            return made
+        }
     }
 
     /// A truncate event: no row, no key.
+    /// (Rare: rendered in full.)
     func truncate(table: CapturedTable, context: Context) -> [UInt8] {
         ChangeEnvelope(before: nil, after: nil, op: .truncate, tsMs: Clock.unixMillis(),
                        source: source(table: table, context: context)).encoded()

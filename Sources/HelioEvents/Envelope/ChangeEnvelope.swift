@@ -37,7 +37,12 @@ public struct ChangeEnvelope: Sendable, Equatable {
 
     /// `source`, `op` and `ts_ms`, closing the object `encodeHead` opened.
     public static func encodeTail(source: SourceInfo, op: ChangeOp, tsMs: Int64, into buffer: inout [UInt8]) {
-        source.write(into: &buffer)
+        encodeTail(source: source.template(), lsn: source.lsn, op: op, tsMs: tsMs, into: &buffer)
+    }
+
+    /// As above, from a source template rendered once per transaction and table.
+    public static func encodeTail(source: SourceInfo.Template, lsn: UInt64, op: ChangeOp, tsMs: Int64, into buffer: inout [UInt8]) {
+        source.write(lsn: lsn, into: &buffer)
         buffer.appendASCII(",\"op\":\"")
         buffer.append(contentsOf: op.rawValue.utf8)
         buffer.appendASCII("\",\"ts_ms\":")

@@ -53,6 +53,29 @@ public struct SourceInfo: Sendable, Equatable {
 
     /// Appends the `source` object; keys in Debezium's order, plus `commit_lsn`.
     public func write(into buffer: inout [UInt8]) {
+        template().write(lsn: lsn, into: &buffer)
+    }
+
+    /// The block rendered once for a transaction and table, with slots for the one field
+    /// that changes from row to row (`lsn`, which appears twice): capture writes thousands of
+    /// rows per transaction and table, and formatting the rest again for each is waste.
+    public struct Template: Sendable {
+        let head: [UInt8]
+        let middle: [UInt8]
+        let tail: [UInt8]
+
+        public func write(lsn: UInt64, into buffer: inout [UInt8]) {
+            buffer.append(contentsOf: head)
+            buffer.appendDecimal(lsn)
+            buffer.append(contentsOf: middle)
+            buffer.appendDecimal(lsn)
+            buffer.append(contentsOf: tail)
+        }
+    }
+
+    public func template() -> Template {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(256)
         buffer.appendASCII("{\"version\":")
         buffer.appendJSONString(version)
         buffer.appendASCII(",\"connector\":")
@@ -71,7 +94,8 @@ public struct SourceInfo: Sendable, Equatable {
         buffer.appendASCII(",\"sequence\":\"[\\\"")
         buffer.appendDecimal(commitLSN)
         buffer.appendASCII("\\\",\\\"")
-        buffer.appendDecimal(lsn)
+        let head = buffer
+        buffer.removeAll(keepingCapacity: true)
         buffer.appendASCII("\\\"]\",\"schema\":")
         buffer.appendJSONString(schema)
         buffer.appendASCII(",\"table\":")
@@ -79,10 +103,12 @@ public struct SourceInfo: Sendable, Equatable {
         buffer.appendASCII(",\"txId\":")
         buffer.appendDecimal(txId)
         buffer.appendASCII(",\"lsn\":")
-        buffer.appendDecimal(lsn)
+        let middle = buffer
+        buffer.removeAll(keepingCapacity: true)
         buffer.appendASCII(",\"commit_lsn\":")
         buffer.appendDecimal(commitLSN)
         buffer.append(UInt8(ascii: "}"))
+        return Template(head: head, middle: middle, tail: buffer)
     }
 
     /// Reads and type-checks every field; extra fields (`sequence`, Debezium's `xmin`,
