@@ -22,6 +22,8 @@ public final class HelioProcess: @unchecked Sendable {
         environment["HELIO_BATCH_WAIT_MS"] = String(config.batchWaitMilliseconds)
         environment["HELIO_BATCH_SIZE"] = String(config.batchSize)
         environment["HELIO_LOG_FORMAT"] = "text"
+        // Several children run at once (two appliers): none needs the operator endpoint.
+        environment["HELIO_METRICS_ADDR"] = "off"
         if let workMem = config.decodingWorkMem { environment["HELIO_DECODING_WORK_MEM"] = workMem }
         return environment
     }
