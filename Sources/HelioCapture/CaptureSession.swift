@@ -162,7 +162,8 @@ final class CaptureSession {
 
     /// Snapshot requests and watermarks travel through the WAL as logical messages.
     private func handleLogicalMessage(_ message: PGOutputMessage.LogicalMessage, at lsn: LSN) throws {
-        guard let incremental else { return }
+        // Helio writes its messages transactionally; anything else with its prefix is ignored.
+        guard let incremental, message.isTransactional, current != nil else { return }
         switch message.prefix {
         case IncrementalSnapshot.signalPrefix:
             incremental.signal(message.content)
