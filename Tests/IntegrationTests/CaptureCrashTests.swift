@@ -50,3 +50,41 @@ struct CaptureCrashTests {
         #expect(capture.terminate() == 0, "a clean SIGTERM exits 0")
     }
 }
+
+@Suite("Capture memory", .serialized)
+struct CaptureMemoryTests {
+    @Test("a 1,000,000-row transaction streams through capture with bounded memory (peak RSS < 150 MB)")
+    func millionRowTransaction() throws {
+        let env = try TestEnvironment("million")
+        defer { env.drop() }
+        let source = try env.source()
+        try source.execute("""
+            INSERT INTO users (name, email) VALUES ('M', 'm@example.com');
+            INSERT INTO units (user_id, name) VALUES (1, 'U');
+            INSERT INTO devices (unit_id, serial_number, kind) VALUES (1, 'D', 'inverter');
+            """)
+        var config = env.configuration()
+        config.decodingWorkMem = "64kB"
+        let capture = try HelioProcess(["capture"], config: config, logPath: env.spoolDirectory + "-million.log")
+        defer { capture.terminate() }
+        try env.waitForSlot()
+        try source.execute("""
+            INSERT INTO energy (device_id, measured_at, energy_kwh)
+            SELECT 1, timestamptz '2026-01-01' + g * interval '1 minute', (g % 1000) / 100.0 FROM generate_series(1, 1000000) g
+            """)
+        let end = try #require(try source.execute("SELECT pg_current_wal_insert_lsn()::text").scalar)
+        // Capture confirms a transaction only after Kafka acknowledged every record of it.
+        try eventually("capture to confirm the million-row transaction", within: 600) {
+            try source.execute("SELECT confirmed_flush_lsn >= $1::pg_lsn FROM pg_replication_slots WHERE slot_name = $2",
+                               [end, env.name]).scalar == "t"
+        }
+        let status = try String(contentsOfFile: "/proc/\(capture.process.processIdentifier)/status", encoding: .utf8)
+        let peakKB = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+            .flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") } ?? .infinity
+        #expect(peakKB / 1024 < 150, "capture's peak RSS was \(peakKB / 1024) MB")
+        let ends = try TopicReader(brokers: env.stack.brokers).read([env.transactionTopic], minimum: 2, within: 30)
+            .compactMap { $0.value }.compactMap { try? TransactionEvent.decode($0) }.filter { $0.status == .end }
+        #expect(ends.contains { $0.eventCount == 1_000_000 && $0.dataCollections.first?.collection == "public.energy" },
+                "the transaction's END counts every row: \(ends.map { $0.eventCount ?? -1 })")
+    }
+}
