@@ -57,6 +57,18 @@ struct CaptureErrorTests {
         try first.finish()
     }
 
+    @Test("a slot of the same name made with another plugin: says to choose another name, and leaves it alone")
+    func slotWithOtherPlugin() throws {
+        let env = try TestEnvironment("plugin")
+        defer { env.drop() }
+        let admin = try env.source()
+        try admin.execute("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [env.name])
+        let message = failure(env.configuration(), env)
+        #expect(message.contains("uses plugin test_decoding"), "\(message)")
+        #expect(try admin.execute("SELECT plugin FROM pg_replication_slots WHERE slot_name = $1", [env.name]).scalar == "test_decoding",
+                "capture never drops a slot by itself")
+    }
+
     @Test("a published table without a key: says to add a primary key")
     func tableWithoutKey() throws {
         let env = try TestEnvironment("nokey")
