@@ -48,6 +48,12 @@ public final class CaptureService: @unchecked Sendable {
                 if let workMem = config.decodingWorkMem { replicationSettings["logical_decoding_work_mem"] = workMem }
                 let replication = try PostgresConnection(ConnectionOptions(
                     url: sourceURL, applicationName: "helio-capture", replication: true, settings: replicationSettings))
+                // Which server and timeline this stream comes from, for the log and for operators
+                // checking that a failover did not hand capture another cluster.
+                if let identity = try replication.execute("IDENTIFY_SYSTEM").rows.first {
+                    logger.info("replication connection", metadata: [
+                        "systemid": "\(identity[0] ?? "?")", "timeline": "\(identity[1] ?? "?")", "xlogpos": "\(identity[2] ?? "?")"])
+                }
                 let activePublisher = publisher ?? Publisher(
                     producer: producer, topics: topics, logger: logger, tracker: DeliveryTracker(start: slot.confirmedFlush ?? LSN(0)))
                 publisher = activePublisher
