@@ -41,10 +41,8 @@ public final class ApplyService: @unchecked Sendable {
         }
         let topics = TopicNames(prefix: config.topicPrefix)
         let decoder = RecordDecoder(topics: topics, personalData: PersonalData(key: piiKey))
-        var consumerProperties = KafkaConsumer.defaults(brokers: brokers, groupID: config.groupID)
-        consumerProperties.merge(config.kafkaProperties) { $1 }
-        var producerProperties = KafkaProducer.defaults(brokers: brokers)
-        producerProperties.merge(config.kafkaProperties) { $1 }
+        let consumerProperties = KafkaConsumer.defaults(brokers: brokers, groupID: config.groupID, overrides: config.kafkaProperties)
+        let producerProperties = KafkaProducer.defaults(brokers: brokers, overrides: config.kafkaProperties)
         let deadLetterProducer = try KafkaProducer(properties: producerProperties, logger: logger)
         var deadLetters = DeadLetters(producer: deadLetterProducer, topic: topics.dlq)
         var backoff = Backoff()

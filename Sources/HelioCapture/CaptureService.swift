@@ -26,8 +26,7 @@ public final class CaptureService: @unchecked Sendable {
         let sourceURL = try config.require(config.sourceURL, "HELIO_SOURCE_URL")
         let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
         let topics = TopicNames(prefix: config.topicPrefix)
-        var properties = KafkaProducer.defaults(brokers: brokers)
-        properties.merge(config.kafkaProperties) { $1 }
+        let properties = KafkaProducer.defaults(brokers: brokers, overrides: config.kafkaProperties)
         let producer = try KafkaProducer(properties: properties, logger: logger)
         try ensureTopics(producer, topics: topics)
         let spool = try StreamSpool(directory: config.spoolDirectory)

@@ -67,8 +67,7 @@ struct EventBuilder {
         }
     }
 
-    /// A truncate event: no row, no key.
-    /// (Rare: rendered in full.)
+    /// A truncate event: no row, no key. Rare, so its source block is rendered in full.
     func truncate(table: CapturedTable, context: Context) -> [UInt8] {
         ChangeEnvelope(before: nil, after: nil, op: .truncate, tsMs: Clock.unixMillis(),
                        source: source(table: table, context: context)).encoded()

@@ -19,7 +19,12 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Set when a rebalance happened during the last `poll`.
     public private(set) var assignmentChanged = false
 
-    public static func defaults(brokers: String, groupID: String) -> [String: String] {
+    /// Helio's consumer settings, then `overrides` (the operator's `HELIO_KAFKA_PROPERTY_*`) on top.
+    public static func defaults(brokers: String, groupID: String, overrides: [String: String] = [:]) -> [String: String] {
+        base(brokers: brokers, groupID: groupID).merging(overrides) { $1 }
+    }
+
+    static func base(brokers: String, groupID: String) -> [String: String] {
         [
             "bootstrap.servers": brokers,
             "group.id": groupID,

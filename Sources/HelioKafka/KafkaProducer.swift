@@ -22,7 +22,12 @@ public final class KafkaProducer: @unchecked Sendable {
     let logger: Logger
     private var pendingReports: [DeliveryReport] = []
 
-    public static func defaults(brokers: String) -> [String: String] {
+    /// Helio's producer settings, then `overrides` (the operator's `HELIO_KAFKA_PROPERTY_*`) on top.
+    public static func defaults(brokers: String, overrides: [String: String] = [:]) -> [String: String] {
+        base(brokers: brokers).merging(overrides) { $1 }
+    }
+
+    static func base(brokers: String) -> [String: String] {
         [
             "bootstrap.servers": brokers,
             "enable.idempotence": "true",

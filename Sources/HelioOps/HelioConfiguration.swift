@@ -1,5 +1,6 @@
-/// Everything Helio can be told, with the documented defaults. Reading it (environment,
-/// file, flags) lives in `HelioConfiguration+Environment.swift`; this type only holds values.
+/// Everything Helio can be told, with the documented defaults. Reading it (environment
+/// variables and `*_FILE` secrets) lives in `HelioConfiguration+Environment.swift`; this type
+/// only holds values.
 public struct HelioConfiguration: Sendable {
     // Connections. URLs carry credentials: print `redacted`, never these.
     public var sourceURL: String?

@@ -38,8 +38,7 @@ struct ConfigCommand: ParsableCommand {
             }
             if let brokers = config.kafkaBrokers {
                 do {
-                    var properties = KafkaProducer.defaults(brokers: brokers)
-                    properties.merge(config.kafkaProperties) { $1 }
+                    let properties = KafkaProducer.defaults(brokers: brokers, overrides: config.kafkaProperties)
                     let producer = try KafkaProducer(properties: properties, logger: .init(label: "helio.config"))
                     let topics = try producer.topics(timeoutMilliseconds: 5_000)
                     print("kafka: reachable (\(topics.count) topics)")

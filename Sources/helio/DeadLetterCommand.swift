@@ -15,8 +15,7 @@ struct DeadLetter: ParsableCommand {
         func run() throws {
             let (config, logger) = try options.start("helio.dlq")
             let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
-            var properties = KafkaProducer.defaults(brokers: brokers)
-            properties.merge(config.kafkaProperties) { $1 }
+            let properties = KafkaProducer.defaults(brokers: brokers, overrides: config.kafkaProperties)
             let topic = TopicNames(prefix: config.topicPrefix).dlq
             let partitions = try KafkaProducer(properties: properties, logger: logger).topics()[topic] ?? 0
             guard partitions > 0 else {

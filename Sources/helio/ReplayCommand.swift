@@ -39,8 +39,7 @@ struct Replay: ParsableCommand {
                 targets[TopicPartition(topic: String(fields[0]), partition: partition)] = offset
             }
         } else {
-            var properties = KafkaProducer.defaults(brokers: try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS"))
-            properties.merge(config.kafkaProperties) { $1 }
+            let properties = KafkaProducer.defaults(brokers: try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS"), overrides: config.kafkaProperties)
             let kafka = try KafkaProducer(properties: properties, logger: logger)
             let counts = try kafka.topics()
             let partitions = (config.topicNames + [TopicNames(prefix: config.topicPrefix).transaction]).flatMap { topic in

@@ -43,8 +43,7 @@ struct Status: ParsableCommand {
 
         print("== kafka and apply (group \(config.groupID))")
         do {
-            var properties = KafkaProducer.defaults(brokers: try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS"))
-            properties.merge(config.kafkaProperties) { $1 }
+            let properties = KafkaProducer.defaults(brokers: try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS"), overrides: config.kafkaProperties)
             let kafka = try KafkaProducer(properties: properties, logger: logger)
             let partitions = try kafka.topics()
             let warehouse = try PostgresConnection(ConnectionOptions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-status"))

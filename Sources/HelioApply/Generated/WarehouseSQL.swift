@@ -345,22 +345,10 @@ language sql stable as $$
 $$;
 
 -- Session staging tables, emptied at every commit. Idempotent per session.
--- The first call of a session also raises temp_buffers (default 8MB) so that a
--- batch's temp tables (a 20,000-event batch writes several of 5–10 MB each)
--- stay in memory instead of spilling to files. PostgreSQL accepts the change
--- only before the session's first use of a temporary table; when it is too
--- late (or the caller set it already) the setting is left as it is.
 create or replace function dw.create_staging() returns void
 language plpgsql as $$
 begin
     if to_regclass('pg_temp.stage_changes') is null then
-        if pg_size_bytes(current_setting('temp_buffers')) < pg_size_bytes('128MB') then
-            begin
-                perform set_config('temp_buffers', '128MB', false);
-            exception when others then
-                null;   -- temporary tables were used already in this session
-            end;
-        end if;
         create temp table stage_changes (
             seq          bigint,
             source_table text    not null,  -- users|units|devices|energy|energy_compensate|irradiance
@@ -879,75 +867,10 @@ declare
     v_n int;
     v_energy constant boolean := p_table = 'energy';
     v_ph constant text := '__debezium_unavailable_value';
-    v_hi bigint;
-    v_fast boolean;
 begin
-    -- the held state of the rows changed (_fs): a probe of fact_state's primary
-    -- key per row, and none for ids above the greatest id it holds (one index
-    -- descent), so a batch of new rows of an identity column reads nothing,
-    -- whatever the size of fact_state.
-    select max(s.source_id) into v_hi from dw.fact_state s where s.source_table = p_table;
-    drop table if exists _fs;
-    create temp table _fs on commit drop as
-    select s.*
-      from pg_temp._fact_in i
-      join lateral (select s.ctid as s_ctid, s.* from dw.fact_state s
-                     where s.source_table = p_table and s.source_id = i.row_id offset 0) s on true
-     where i.row_id <= v_hi;
-
-    drop table if exists _fr;
-    drop table if exists _fe;
-    v_fast := not exists (select 1 from pg_temp._fs) and not exists (select 1 from pg_temp._fact_in i where i.op = 'd');
-    if v_fast then
-        -- fast path (the usual batch: rows never seen, no deletes): every
-        -- change is an original with the new values (a placeholder keeps the
-        -- held value, which is null), so the ledger entries come straight
-        -- from the staged rows, each `after` value extracted once; the
-        -- columns st_* carry what fact_state stores.
-        create temp table _fe on commit drop as
-        select i.row_id, i.lsn, i.commit_lsn, i.commit_ts, 2 as ord, 'original'::text as entry_kind,
-               i.device_id, i.unit_id,
-               case when v_energy then i.measured_at
-                    else date_trunc('month', i.reference_month)::timestamp at time zone p_tz end as measured_at,
-               case when v_energy then (i.measured_at at time zone p_tz)::date
-                    else date_trunc('month', i.reference_month)::date end as day,
-               i.energy_kwh as generated_kwh, i.injected_kwh, i.consumed_kwh, i.compensated_kwh,
-               i.power_kw, i.credit_balance_kwh,
-               i.measured_at as st_measured_at, i.reference_month as st_reference_month
-          from (select x.row_id, x.lsn, x.commit_lsn, x.commit_ts,
-                       case when v_energy and x.t_device_id <> v_ph then x.t_device_id::bigint end as device_id,
-                       case when not v_energy and x.t_unit_id <> v_ph then x.t_unit_id::bigint end as unit_id,
-                       case when v_energy and x.t_measured_at <> v_ph then x.t_measured_at::timestamptz end as measured_at,
-                       case when not v_energy and x.t_reference_month <> v_ph then x.t_reference_month::date end
-                           as reference_month,
-                       case when v_energy and x.t_energy_kwh <> v_ph then x.t_energy_kwh::numeric end as energy_kwh,
-                       case when v_energy and x.t_power_kw <> v_ph then x.t_power_kw::numeric end as power_kw,
-                       case when not v_energy and x.t_injected_kwh <> v_ph then x.t_injected_kwh::numeric end
-                           as injected_kwh,
-                       case when not v_energy and x.t_consumed_kwh <> v_ph then x.t_consumed_kwh::numeric end
-                           as consumed_kwh,
-                       case when not v_energy and x.t_compensated_kwh <> v_ph then x.t_compensated_kwh::numeric end
-                           as compensated_kwh,
-                       case when not v_energy and x.t_credit_balance_kwh <> v_ph then x.t_credit_balance_kwh::numeric end
-                           as credit_balance_kwh
-                  from (select i.row_id, i.lsn, i.commit_lsn, i.commit_ts,
-                               case when v_energy then i.after->>'device_id' end as t_device_id,
-                               case when not v_energy then i.after->>'unit_id' end as t_unit_id,
-                               case when v_energy then i.after->>'measured_at' end as t_measured_at,
-                               case when not v_energy then i.after->>'reference_month' end as t_reference_month,
-                               case when v_energy then i.after->>'energy_kwh' end as t_energy_kwh,
-                               case when v_energy then i.after->>'power_kw' end as t_power_kw,
-                               case when not v_energy then i.after->>'injected_kwh' end as t_injected_kwh,
-                               case when not v_energy then i.after->>'consumed_kwh' end as t_consumed_kwh,
-                               case when not v_energy then i.after->>'compensated_kwh' end as t_compensated_kwh,
-                               case when not v_energy then i.after->>'credit_balance_kwh' end as t_credit_balance_kwh
-                          from pg_temp._fact_in i
-                        offset 0) x   -- offset 0: each value extracted once, not once per use
-               ) i;
-    else
-    analyze pg_temp._fs (source_id);   -- so that the join below hashes it
     -- held values (o_*) and new values: the placeholder keeps the held value,
     -- a delete keeps them all.
+    drop table if exists _fr;
     create temp table _fr on commit drop as
     select x.*,
            x.old_live and x.op <> 'd'
@@ -981,11 +904,15 @@ begin
                    case when v_energy or i.op = 'd' or i.after->>'credit_balance_kwh' = v_ph then s.credit_balance_kwh
                         else (i.after->>'credit_balance_kwh')::numeric end as credit_balance_kwh
               from pg_temp._fact_in i
-              left join pg_temp._fs s on s.source_id = i.row_id
+              -- a probe per change (offset 0 keeps it a parameterized index scan:
+              -- a hash join would read all of fact_state on every batch)
+              left join lateral (select s.ctid as s_ctid, s.* from dw.fact_state s
+                                  where s.source_table = p_table and s.source_id = i.row_id offset 0) s on true
              where s.source_id is null or (i.commit_lsn, i.lsn) > (s.commit_lsn, s.lsn)) x;
 
     -- the ledger entries: ord 1 = reversal under the held attribution,
     -- ord 2 = original/correction under the new one
+    drop table if exists _fe;
     create temp table _fe on commit drop as
     select f.row_id, f.lsn, f.commit_lsn, f.commit_ts, k.ord,
            case when k.ord = 1 then 'reversal' when f.old_live and not f.moved then 'correction' else 'original' end
@@ -1019,7 +946,6 @@ begin
       from pg_temp._fr f
       join (values (1), (2)) k(ord)
         on (k.ord = 2 and f.op <> 'd') or (k.ord = 1 and f.old_live and (f.op = 'd' or f.moved));
-    end if;
 
     -- devices: inferred members, then every version of the devices involved
     insert into dw.dim_devices (device_id, valid_from, is_current, version, is_inferred, source_commit_ts)
@@ -1127,16 +1053,6 @@ begin
     get diagnostics v_n = row_count;
 
     -- the new state: update the rows held, insert the others
-    if v_fast then
-        insert into dw.fact_state (source_table, source_id, live, device_id, unit_id, measured_at, reference_month,
-                                   energy_kwh, power_kw, injected_kwh, consumed_kwh, compensated_kwh,
-                                   credit_balance_kwh, commit_lsn, lsn)
-        select p_table, f.row_id, true, f.device_id, f.unit_id, f.st_measured_at, f.st_reference_month,
-               f.generated_kwh, f.power_kw, f.injected_kwh, f.consumed_kwh, f.compensated_kwh,
-               f.credit_balance_kwh, f.commit_lsn, f.lsn
-          from pg_temp._fe f;
-        return v_n;
-    end if;
     update dw.fact_state s
        set live = f.op <> 'd', device_id = f.device_id, unit_id = f.unit_id, measured_at = f.measured_at,
            reference_month = f.reference_month, energy_kwh = f.energy_kwh, power_kw = f.power_kw,
@@ -1186,7 +1102,7 @@ begin
             select * from pg_temp._fact_seg where rnd = r;
             continue when not exists (select 1 from pg_temp._fact_in);
         end if;
-        analyze pg_temp._fact_in (row_id);   -- the join key only: sampling `after` costs more
+        analyze pg_temp._fact_in;
         v_n := v_n + dw._fact_round(p_table, p_tz);
     end loop;
     return v_n;
