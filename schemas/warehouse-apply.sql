@@ -122,7 +122,11 @@ declare
 begin
     v_out := jsonb_build_object(
         'timezone', coalesce(v_cfg->>'timezone', 'America/Sao_Paulo'),
-        'sample_minutes', coalesce((v_cfg->>'sample_minutes')::numeric, 15));
+        'sample_minutes', coalesce((v_cfg->>'sample_minutes')::numeric, 15),
+        'transaction_consistency', coalesce((v_cfg->>'transaction_consistency')::boolean, false),
+        -- the collections apply consumes: the only ones whose events can arrive
+        'collections', coalesce(v_cfg->'collections', '["public.users", "public.units", "public.devices",
+                                                        "public.energy", "public.energy_compensate", "public.irradiance"]'));
     perform now() at time zone (v_out->>'timezone');   -- rejects an unknown zone
     for v_dim in select * from (values ('dim_users', 'user_id', 'user_key'),
                                        ('dim_units', 'unit_id', 'unit_key'),
@@ -392,31 +396,127 @@ $$;
 -- Dimension watermark
 -- ---------------------------------------------------------------------------
 
--- Records END events: how many dimension events each transaction carried.
-create or replace function dw.record_tx_ends() returns int
+-- Records END events: how many dimension events each transaction carried, and
+-- how many events of the collections apply consumes (transaction consistency).
+drop function if exists dw.record_tx_ends();
+create or replace function dw.record_tx_ends(p_collections text[]) returns int
 language plpgsql as $$
 declare
     v_n int;
 begin
-    insert into dw.tx_log as t (commit_lsn, tx_id, commit_ts, dim_expected)
+    insert into dw.tx_log as t (commit_lsn, tx_id, commit_ts, dim_expected, tc_expected)
     select distinct on (s.commit_lsn) s.commit_lsn, s.tx_id, s.commit_ts,
-           coalesce((select sum(case when jsonb_typeof(s.collections) = 'array'
-                                     then (e.value->>'event_count')::int
-                                     else (e.value #>> '{}')::int end)
-                       from jsonb_array_elements(case when jsonb_typeof(s.collections) = 'array'
-                                                      then s.collections else '[]'::jsonb end) e
-                      where e.value->>'data_collection' in ('public.users', 'public.units', 'public.devices')), 0)
-         + coalesce((select sum((e.value #>> '{}')::int)
-                       from jsonb_each(case when jsonb_typeof(s.collections) = 'object'
-                                            then s.collections else '{}'::jsonb end) e
-                      where e.key in ('public.users', 'public.units', 'public.devices')), 0)
+           coalesce((select sum(c.n) from pg_temp._end_counts c
+                      where c.commit_lsn = s.commit_lsn and c.collection in ('public.users', 'public.units', 'public.devices')), 0),
+           coalesce((select sum(c.n) from pg_temp._end_counts c
+                      where c.commit_lsn = s.commit_lsn and c.collection = any (p_collections)), 0)
       from pg_temp.stage_tx s
      where s.commit_lsn >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
      order by s.commit_lsn
     on conflict (commit_lsn) do update
-       set tx_id = excluded.tx_id, commit_ts = excluded.commit_ts, dim_expected = excluded.dim_expected
+       set tx_id = excluded.tx_id, commit_ts = excluded.commit_ts, dim_expected = excluded.dim_expected,
+           tc_expected = excluded.tc_expected
      where t.dim_expected is null;
     get diagnostics v_n = row_count;
+    return v_n;
+end
+$$;
+
+-- The END events' counts per collection; collections come as Debezium's array
+-- ([{"data_collection": …, "event_count": …}]) or as an object ({"public.users": 2}).
+create or replace function dw._stage_end_counts() returns void
+language plpgsql as $$
+begin
+    drop table if exists _end_counts;
+    create temp table _end_counts on commit drop as
+    select s.commit_lsn, e.value->>'data_collection' as collection, (e.value->>'event_count')::int as n
+      from pg_temp.stage_tx s
+     cross join lateral jsonb_array_elements(case when jsonb_typeof(s.collections) = 'array'
+                                                  then s.collections else '[]'::jsonb end) e
+    union all
+    select s.commit_lsn, e.key, (e.value #>> '{}')::int
+      from pg_temp.stage_tx s
+     cross join lateral jsonb_each(case when jsonb_typeof(s.collections) = 'object'
+                                        then s.collections else '{}'::jsonb end) e;
+end
+$$;
+
+-- Transaction consistency: moves the staged changes of transactions not yet
+-- released into dw.held_change, then releases (back into the staging table)
+-- the longest run, in commit order, of transactions whose END has arrived and
+-- whose events have all arrived. A transaction is never released before an
+-- earlier one, so the warehouse moves from one source commit to a later one.
+-- With the option off, whatever is still held is released at once. Returns
+-- the number of changes still held.
+create or replace function dw.hold_incomplete_transactions(p_enabled boolean) returns bigint
+language plpgsql as $$
+declare
+    v_done pg_lsn;
+    v_upto pg_lsn;
+    v_held bigint;
+begin
+    if not p_enabled then
+        if exists (select 1 from dw.held_change) then
+            insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
+            select h.seq, h.source_table, h.op, h.row_id, h.lsn, h.commit_lsn, h.tx_id, h.commit_ts, h.after, h.before
+              from dw.held_change h;
+            delete from dw.held_change;
+        end if;
+        delete from dw.tc_horizon;
+        return 0;
+    end if;
+    select h.commit_lsn into v_done from dw.tc_horizon h;
+    if v_done is null then
+        -- first use: every transaction the dimension watermark has passed was whole
+        -- (and those whose END was recorded before the option existed: their counts are unknown)
+        v_done := greatest(coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn),
+                           coalesce((select max(l.commit_lsn) from dw.tx_log l
+                                      where l.dim_expected is not null and l.tc_expected is null), '0/0'::pg_lsn));
+        insert into dw.tc_horizon (singleton, commit_lsn) values (true, v_done);
+    end if;
+    insert into dw.held_change (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
+    select s.seq, s.source_table, s.op, s.row_id, s.lsn, s.commit_lsn, s.tx_id, s.commit_ts, s.after, s.before
+      from pg_temp.stage_changes s
+     where s.commit_lsn > v_done
+    on conflict on constraint held_change_event do nothing;
+    delete from pg_temp.stage_changes s where s.commit_lsn > v_done;   -- below: duplicates, skipped as usual
+
+    -- transactions above the horizon: those with END (tx_log) and those only
+    -- seen by their changes (no END yet), in commit order
+    select max(x.commit_lsn) into v_upto
+      from (select c.commit_lsn,
+                   bool_and(c.whole) over (order by c.commit_lsn rows between unbounded preceding and current row) as run
+              from (select coalesce(t.commit_lsn, h.commit_lsn) as commit_lsn,
+                           coalesce(t.tc_expected is not null and coalesce(h.n, 0) >= t.tc_expected, false) as whole
+                      from (select l.commit_lsn, l.tc_expected from dw.tx_log l where l.commit_lsn > v_done) t
+                      full join (select d.commit_lsn, count(*) as n from dw.held_change d group by d.commit_lsn) h
+                        on h.commit_lsn = t.commit_lsn) c) x
+     where x.run;
+    if v_upto is not null then
+        insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
+        select h.seq, h.source_table, h.op, h.row_id, h.lsn, h.commit_lsn, h.tx_id, h.commit_ts, h.after, h.before
+          from dw.held_change h where h.commit_lsn <= v_upto;
+        delete from dw.held_change h where h.commit_lsn <= v_upto;
+        update dw.tc_horizon set commit_lsn = v_upto;
+    end if;
+    select count(*) into v_held from dw.held_change;
+    return v_held;
+end
+$$;
+
+-- Operator's escape hatch for transaction consistency: releases every held
+-- change at or below p_lsn (for example when the END of a transaction will
+-- never come). Returns the number released; the next batch applies them.
+create or replace function dw.release_held(p_lsn pg_lsn) returns bigint
+language plpgsql as $$
+declare
+    v_n bigint;
+begin
+    update dw.tx_log set tc_expected = 0 where commit_lsn <= p_lsn;
+    insert into dw.tx_log (commit_lsn, dim_expected, tc_expected)
+    select distinct h.commit_lsn, null::int, 0 from dw.held_change h where h.commit_lsn <= p_lsn
+    on conflict (commit_lsn) do update set tc_expected = 0;
+    select count(*) into v_n from dw.held_change where commit_lsn <= p_lsn;
     return v_n;
 end
 $$;
@@ -583,16 +683,62 @@ $$;
 -- Keys: the version with valid_from <= ts < coalesce(valid_to, 'infinity');
 -- version 1 also covers any earlier time, so a key is always found. A member
 -- never seen becomes an inferred member (version 1 from the fact's commit time).
-create or replace function dw._fact_round(p_table text, p_tz text) returns int
+--
+-- p_new: the caller guarantees that every row of _fact_in is held nowhere
+-- (no fact_state row) and changes once, by an insert or snapshot read: each
+-- is an original with its new values (a placeholder keeps the held value,
+-- which is null), so the entries come straight from `after`, without _fr.
+drop function if exists dw._fact_round(text, text);
+create or replace function dw._fact_round(p_table text, p_tz text, p_new boolean) returns int
 language plpgsql as $$
 declare
     v_n int;
     v_energy constant boolean := p_table = 'energy';
     v_ph constant text := '__debezium_unavailable_value';
 begin
+    drop table if exists _fr;
+    drop table if exists _fe;
+    if p_new then
+        -- st_*: what fact_state stores for the row
+        create temp table _fe on commit drop as
+        select i.row_id, i.lsn, i.commit_lsn, i.commit_ts, 2 as ord, 'original'::text as entry_kind,
+               i.device_id, i.unit_id,
+               case when v_energy then i.measured_at
+                    else date_trunc('month', i.reference_month)::timestamp at time zone p_tz end as measured_at,
+               case when v_energy then (i.measured_at at time zone p_tz)::date
+                    else date_trunc('month', i.reference_month)::date end as day,
+               i.energy_kwh as generated_kwh, i.injected_kwh, i.consumed_kwh, i.compensated_kwh,
+               i.power_kw, i.credit_balance_kwh,
+               i.measured_at as st_measured_at, i.reference_month as st_reference_month
+          from (select x.row_id, x.lsn, x.commit_lsn, x.commit_ts,
+                       case when x.t_device_id <> v_ph then x.t_device_id::bigint end as device_id,
+                       case when x.t_unit_id <> v_ph then x.t_unit_id::bigint end as unit_id,
+                       case when x.t_measured_at <> v_ph then x.t_measured_at::timestamptz end as measured_at,
+                       case when x.t_reference_month <> v_ph then x.t_reference_month::date end as reference_month,
+                       case when x.t_energy_kwh <> v_ph then x.t_energy_kwh::numeric end as energy_kwh,
+                       case when x.t_power_kw <> v_ph then x.t_power_kw::numeric end as power_kw,
+                       case when x.t_injected_kwh <> v_ph then x.t_injected_kwh::numeric end as injected_kwh,
+                       case when x.t_consumed_kwh <> v_ph then x.t_consumed_kwh::numeric end as consumed_kwh,
+                       case when x.t_compensated_kwh <> v_ph then x.t_compensated_kwh::numeric end as compensated_kwh,
+                       case when x.t_credit_balance_kwh <> v_ph then x.t_credit_balance_kwh::numeric end
+                           as credit_balance_kwh
+                  from (select i.row_id, i.lsn, i.commit_lsn, i.commit_ts,
+                               case when v_energy then i.after->>'device_id' end as t_device_id,
+                               case when not v_energy then i.after->>'unit_id' end as t_unit_id,
+                               case when v_energy then i.after->>'measured_at' end as t_measured_at,
+                               case when not v_energy then i.after->>'reference_month' end as t_reference_month,
+                               case when v_energy then i.after->>'energy_kwh' end as t_energy_kwh,
+                               case when v_energy then i.after->>'power_kw' end as t_power_kw,
+                               case when not v_energy then i.after->>'injected_kwh' end as t_injected_kwh,
+                               case when not v_energy then i.after->>'consumed_kwh' end as t_consumed_kwh,
+                               case when not v_energy then i.after->>'compensated_kwh' end as t_compensated_kwh,
+                               case when not v_energy then i.after->>'credit_balance_kwh' end as t_credit_balance_kwh
+                          from pg_temp._fact_in i
+                        offset 0) x   -- offset 0: each value extracted once, not once per use
+               ) i;
+    else
     -- held values (o_*) and new values: the placeholder keeps the held value,
     -- a delete keeps them all.
-    drop table if exists _fr;
     create temp table _fr on commit drop as
     select x.*,
            x.old_live and x.op <> 'd'
@@ -634,7 +780,6 @@ begin
 
     -- the ledger entries: ord 1 = reversal under the held attribution,
     -- ord 2 = original/correction under the new one
-    drop table if exists _fe;
     create temp table _fe on commit drop as
     select f.row_id, f.lsn, f.commit_lsn, f.commit_ts, k.ord,
            case when k.ord = 1 then 'reversal' when f.old_live and not f.moved then 'correction' else 'original' end
@@ -668,6 +813,7 @@ begin
       from pg_temp._fr f
       join (values (1), (2)) k(ord)
         on (k.ord = 2 and f.op <> 'd') or (k.ord = 1 and f.old_live and (f.op = 'd' or f.moved));
+    end if;
 
     -- devices: inferred members, then every version of the devices involved
     insert into dw.dim_devices (device_id, valid_from, is_current, version, is_inferred, source_commit_ts)
@@ -775,6 +921,16 @@ begin
     get diagnostics v_n = row_count;
 
     -- the new state: update the rows held, insert the others
+    if p_new then
+        insert into dw.fact_state (source_table, source_id, live, device_id, unit_id, measured_at, reference_month,
+                                   energy_kwh, power_kw, injected_kwh, consumed_kwh, compensated_kwh,
+                                   credit_balance_kwh, commit_lsn, lsn)
+        select p_table, f.row_id, true, f.device_id, f.unit_id, f.st_measured_at, f.st_reference_month,
+               f.generated_kwh, f.power_kw, f.injected_kwh, f.consumed_kwh, f.compensated_kwh,
+               f.credit_balance_kwh, f.commit_lsn, f.lsn
+          from pg_temp._fe f;
+        return v_n;
+    end if;
     update dw.fact_state s
        set live = f.op <> 'd', device_id = f.device_id, unit_id = f.unit_id, measured_at = f.measured_at,
            reference_month = f.reference_month, energy_kwh = f.energy_kwh, power_kw = f.power_kw,
@@ -796,11 +952,21 @@ $$;
 
 -- Applies the changes of pg_temp._fact_ev (one fact table; rnd numbers each
 -- row's changes in order) up to p_upper (all if null), one round at a time.
+--
+-- Rows never held before (id above the greatest id in fact_state) that change
+-- once in the segment, by an insert or snapshot read, are split off and
+-- written in one round without reading fact_state (dw._fact_round's p_new):
+-- that is how most fact rows arrive. A row's changes are never split between
+-- the two, and rows are independent of each other, so the order between them
+-- does not matter.
 create or replace function dw._fact_segment(p_table text, p_tz text, p_upper_commit pg_lsn, p_upper_lsn pg_lsn)
 returns int language plpgsql as $$
 declare
     v_min int;
     v_max int;
+    v_all bigint;
+    v_new bigint;
+    v_hi bigint;
     v_n int := 0;
 begin
     drop table if exists _fact_seg;
@@ -811,9 +977,31 @@ begin
         select * from pg_temp._fact_ev e where (e.commit_lsn, e.lsn) <= (p_upper_commit, p_upper_lsn);
         delete from pg_temp._fact_ev e where (e.commit_lsn, e.lsn) <= (p_upper_commit, p_upper_lsn);
     end if;
-    select min(rnd), max(rnd) into v_min, v_max from pg_temp._fact_seg;
-    if v_min is null then
+    -- one index descent: no row above it has ever been held
+    select max(s.source_id) into v_hi from dw.fact_state s where s.source_table = p_table;
+    select min(e.rnd), max(e.rnd), count(*),
+           count(*) filter (where e.n_changes = 1 and e.op in ('c', 'r') and e.row_id > coalesce(v_hi, -1))
+      into v_min, v_max, v_all, v_new
+      from pg_temp._fact_seg e;
+    if v_all = 0 then
         return 0;
+    end if;
+    if v_new > 0 then
+        drop table if exists _fact_in;
+        if v_new = v_all then
+            alter table pg_temp._fact_seg rename to _fact_in;
+        else
+            create temp table _fact_in on commit drop as
+            select * from pg_temp._fact_seg e
+             where e.n_changes = 1 and e.op in ('c', 'r') and e.row_id > coalesce(v_hi, -1);
+            delete from pg_temp._fact_seg e
+             where e.n_changes = 1 and e.op in ('c', 'r') and e.row_id > coalesce(v_hi, -1);
+        end if;
+        v_n := v_n + dw._fact_round(p_table, p_tz, true);
+        if v_new = v_all then
+            return v_n;
+        end if;
+        select min(e.rnd), max(e.rnd) into v_min, v_max from pg_temp._fact_seg e;
     end if;
     for r in v_min .. v_max loop
         drop table if exists _fact_in;
@@ -825,7 +1013,7 @@ begin
             continue when not exists (select 1 from pg_temp._fact_in);
         end if;
         analyze pg_temp._fact_in;
-        v_n := v_n + dw._fact_round(p_table, p_tz);
+        v_n := v_n + dw._fact_round(p_table, p_tz, false);
     end loop;
     return v_n;
 end
@@ -849,7 +1037,8 @@ begin
     -- below the row's applied position are dropped by _fact_round)
     drop table if exists _fact_ev;
     create temp table _fact_ev on commit drop as
-    select x.*, row_number() over (partition by x.row_id order by x.commit_lsn, x.lsn)::int as rnd
+    select x.*, row_number() over (partition by x.row_id order by x.commit_lsn, x.lsn)::int as rnd,
+           count(*) over (partition by x.row_id)::int as n_changes
       from (select distinct on (a.row_id, a.commit_lsn, a.lsn) a.row_id, a.op, a.commit_lsn, a.lsn, a.commit_ts, a.after
               from (select p.row_id, p.op, p.commit_lsn, p.lsn, p.commit_ts, p.after, p.seq
                       from dw.pending_fact p
@@ -878,7 +1067,7 @@ begin
         select s.source_id as row_id, 'd'::char(1) as op, t.commit_lsn as commit_lsn, t.lsn as lsn,
                t.commit_ts as commit_ts, null::jsonb as after
           from dw.fact_state s where s.source_table = p_table and s.live;
-        v_n := v_n + dw._fact_round(p_table, p_tz);
+        v_n := v_n + dw._fact_round(p_table, p_tz, false);
         insert into dw.applied_truncate (source_table, commit_lsn, lsn, commit_ts)
         values (p_table, t.commit_lsn, t.lsn, t.commit_ts) on conflict do nothing;
     end loop;
@@ -916,6 +1105,7 @@ declare
     v_w pg_lsn;
     v_energy int := 0; v_comp int := 0;
     v_pending bigint;
+    v_held bigint;
 begin
     -- one applier at a time per warehouse (a second one waits for the commit)
     perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
@@ -924,7 +1114,9 @@ begin
     v_tz := v_cfg->>'timezone';
     v_minutes := (v_cfg->>'sample_minutes')::numeric;
 
-    v_ends := dw.record_tx_ends();
+    perform dw._stage_end_counts();
+    v_ends := dw.record_tx_ends(array(select jsonb_array_elements_text(v_cfg->'collections')));
+    v_held := dw.hold_incomplete_transactions((v_cfg->>'transaction_consistency')::boolean);
 
     -- which source tables the batch holds (tables absent cost nothing)
     select coalesce(array_agg(distinct s.source_table), '{}') into v_tables from pg_temp.stage_changes s;
@@ -970,7 +1162,9 @@ begin
 
     -- every transaction below the watermark is complete: prune them
     if v_w > '0/0'::pg_lsn then
-        delete from dw.tx_log where commit_lsn < v_w;
+        -- (transaction consistency still needs the ENDs of transactions not yet released)
+        delete from dw.tx_log where commit_lsn < v_w
+           and commit_lsn <= coalesce((select h.commit_lsn from dw.tc_horizon h), 'FFFFFFFF/FFFFFFFF'::pg_lsn);
         insert into dw.tx_log_horizon as h (singleton, commit_lsn) values (true, v_w)
         on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
     end if;
@@ -982,6 +1176,7 @@ begin
         'facts_deferred', v_deferred,
         'ledger_energy', v_energy, 'ledger_energy_compensate', v_comp,
         'facts_pending', v_pending,
+        'held', v_held,
         'watermark', v_w::text);
 end
 $$;

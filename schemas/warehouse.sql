@@ -76,6 +76,31 @@ create table if not exists dw.tx_log_horizon (
     commit_lsn pg_lsn not null
 );
 
+-- Transaction consistency (an apply option): changes are held here until every
+-- event of their source transaction has arrived (the END's counts), then
+-- applied together, so the warehouse never shows part of a source transaction.
+-- tx_log.tc_expected is the END's count over the collections apply consumes;
+-- tc_horizon is the commit up to which every transaction has been released.
+create table if not exists dw.held_change (
+    seq          bigint,
+    source_table text collate "C" not null,
+    op           char(1) not null,
+    row_id       bigint,
+    lsn          pg_lsn  not null,
+    commit_lsn   pg_lsn  not null,
+    tx_id        bigint,
+    commit_ts    timestamptz not null,
+    after        jsonb,
+    before       jsonb,
+    constraint held_change_event unique nulls not distinct (source_table, row_id, commit_lsn, lsn, op)
+);
+create index if not exists held_change_commit on dw.held_change (commit_lsn);
+alter table dw.tx_log add column if not exists tc_expected int;
+create table if not exists dw.tc_horizon (
+    singleton  boolean primary key default true check (singleton),
+    commit_lsn pg_lsn not null
+);
+
 -- ---------------------------------------------------------------------------
 -- Dimensions with history (type 2).
 -- ---------------------------------------------------------------------------

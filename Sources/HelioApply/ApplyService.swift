@@ -23,7 +23,11 @@ public final class ApplyService: @unchecked Sendable {
 
     /// JSON handed to `dw.apply_staged`.
     var applyConfig: String {
-        var object = JSONObject([("timezone", .string(config.timezone)), ("sample_minutes", .number(String(config.sampleMinutes)))])
+        // The collections apply consumes: with transaction consistency, only their events are awaited.
+        let collections = config.tables.filter { RecordDecoder.modelledTables.contains(String($0.split(separator: ".").last ?? "")) }
+        var object = JSONObject([("timezone", .string(config.timezone)), ("sample_minutes", .number(String(config.sampleMinutes))),
+                                 ("transaction_consistency", .bool(config.transactionConsistency)),
+                                 ("collections", .array(collections.map { .string($0) }))])
         if let scd = config.scdConfiguration, let parsed = try? JSONValue.parse(scd), let dimensions = parsed.objectValue {
             for field in dimensions.fields { object.append(field.key, field.value) }
         }

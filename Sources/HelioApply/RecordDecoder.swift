@@ -26,32 +26,58 @@ struct RecordDecoder {
         if record.topic == topics.transaction { return try transaction(record) }
         guard let (_, table) = topics.parseTable(topic: record.topic), Self.modelledTables.contains(table) else { return .nothing }
         guard let value = record.value else { return .nothing } // tombstone: the delete came before it
+        return .change(table == "users" ? try protectedChange(record, value: value, table: table)
+                                        : try rawChange(record, value: value, table: table))
+    }
+
+    /// Most tables: the row images go to the warehouse as the JSON text they arrived in.
+    private func rawChange(_ record: KafkaRecord, value: [UInt8], table: String) throws(PoisonRecord) -> StagedChange {
+        let envelope: RawChangeEnvelope
+        do {
+            envelope = try RawChangeEnvelope.decode(value)
+        } catch {
+            throw PoisonRecord(reason: "undecodable change event: \(error)")
+        }
+        let after = envelope.after.map { StagedChange.RowImage.json(value[$0]) }
+        let before = envelope.before.map { StagedChange.RowImage.json(value[$0]) }
+        let rowID = try rowID(record, op: envelope.op, source: envelope.source, table: table) {
+            // Rare: no usable key. The image holding the row decides, as for decoded events.
+            guard let range = envelope.after ?? envelope.before else { return nil }
+            return (try? JSONValue.parse(value[range]))?.objectValue?["id"]?.int64Value
+        }
+        return StagedChange(
+            sourceTable: table, op: envelope.op, rowID: rowID, lsn: envelope.source.lsn, commitLSN: envelope.source.commitLSN,
+            txID: envelope.source.txId, commitMicros: envelope.source.tsUs, after: after, before: before)
+    }
+
+    /// `users`: personal data is hashed or masked before it reaches the warehouse.
+    private func protectedChange(_ record: KafkaRecord, value: [UInt8], table: String) throws(PoisonRecord) -> StagedChange {
         let envelope: ChangeEnvelope
         do {
             envelope = try ChangeEnvelope.decode(value)
         } catch {
             throw PoisonRecord(reason: "undecodable change event: \(error)")
         }
-        guard envelope.source.table == table else {
-            throw PoisonRecord(reason: "event for table \(envelope.source.table) on topic \(record.topic)")
+        let rowID = try rowID(record, op: envelope.op, source: envelope.source, table: table) {
+            (envelope.after ?? envelope.before)?["id"]?.int64Value
         }
-        var rowID: Int64?
-        if envelope.op != .truncate {
-            let image = envelope.after ?? envelope.before
-            if let key = record.key, let decodedKey = try? RecordKey.decode(key) { rowID = decodedKey.id }
-            if rowID == nil { rowID = image?["id"]?.int64Value }
-            guard rowID != nil else { throw PoisonRecord(reason: "\(envelope.op.rawValue) event without an integer id") }
-            if envelope.op != .delete && envelope.after == nil { throw PoisonRecord(reason: "\(envelope.op.rawValue) event without after") }
-        }
-        var after = envelope.after
-        var before = envelope.before
-        if table == "users" {
-            after = after.map(personalData.protect)
-            before = before.map(personalData.protect)
-        }
-        return .change(StagedChange(
+        return StagedChange(
             sourceTable: table, op: envelope.op, rowID: rowID, lsn: envelope.source.lsn, commitLSN: envelope.source.commitLSN,
-            txID: envelope.source.txId, commitMicros: envelope.source.tsUs, after: after, before: before))
+            txID: envelope.source.txId, commitMicros: envelope.source.tsUs,
+            after: envelope.after.map { .object(personalData.protect($0)) },
+            before: envelope.before.map { .object(personalData.protect($0)) })
+    }
+
+    /// The changed row's id, from the record key or else the row image; truncates have none.
+    private func rowID(_ record: KafkaRecord, op: ChangeOp, source: SourceInfo, table: String,
+                       fromImage: () -> Int64?) throws(PoisonRecord) -> Int64? {
+        guard source.table == table else {
+            throw PoisonRecord(reason: "event for table \(source.table) on topic \(record.topic)")
+        }
+        guard op != .truncate else { return nil }
+        if let key = record.key, let decodedKey = try? RecordKey.decode(key), let id = decodedKey.id { return id }
+        guard let id = fromImage() else { throw PoisonRecord(reason: "\(op.rawValue) event without an integer id") }
+        return id
     }
 
     private func transaction(_ record: KafkaRecord) throws(PoisonRecord) -> DecodedRecord {

@@ -10,33 +10,63 @@ struct StagedChange {
     var commitLSN: UInt64
     var txID: Int64
     var commitMicros: Int64
-    var after: JSONObject?
-    var before: JSONObject?
+    var after: RowImage?
+    var before: RowImage?
+
+    /// A row as decoded values (when the applier changes it: personal data), or as the JSON
+    /// text it arrived in, validated (everything else: written to COPY as it is).
+    enum RowImage {
+        case object(JSONObject)
+        case json(ArraySlice<UInt8>)
+    }
 
     /// COPY text row for `pg_temp.stage_changes`.
     func copyRow(seq: Int, into buffer: inout [UInt8]) {
-        var json: [UInt8] = []
-        func field(_ text: String?, last: Bool = false) {
-            if let text { CopyText.escape(text, into: &buffer) } else { buffer.append(contentsOf: [0x5C, 0x4E]) }
+        func field(_ text: String) {
+            CopyText.escape(text, into: &buffer)
+            buffer.append(0x09)
+        }
+        func decimal(_ value: Int64?) {
+            if let value { buffer.appendDecimalText(value) } else { buffer.append(contentsOf: [0x5C, 0x4E]) }
+            buffer.append(0x09)
+        }
+        func image(_ row: RowImage?, last: Bool = false) {
+            switch row {
+            case nil:
+                buffer.append(contentsOf: [0x5C, 0x4E])
+            case .json(let text):
+                text.withUnsafeBufferPointer { CopyText.escape(bytes: $0, into: &buffer) }
+            case .object(let object):
+                var json: [UInt8] = []
+                JSONValue.object(object).write(into: &json)
+                json.withUnsafeBufferPointer { CopyText.escape(bytes: $0, into: &buffer) }
+            }
             buffer.append(last ? 0x0A : 0x09)
         }
-        func jsonField(_ object: JSONObject?, last: Bool = false) {
-            guard let object else { field(nil, last: last); return }
-            json.removeAll(keepingCapacity: true)
-            JSONValue.object(object).write(into: &json)
-            CopyText.escape(bytes: json, into: &buffer)
-            buffer.append(last ? 0x0A : 0x09)
-        }
-        field(String(seq))
+        decimal(Int64(seq))
         field(sourceTable)
         field(op.rawValue)
-        field(rowID.map(String.init))
+        decimal(rowID)
         field(LSNText.format(lsn))
         field(LSNText.format(commitLSN))
-        field(String(txID))
+        decimal(txID)
         field(PostgresTime.iso8601UTC(unixMicros: commitMicros))
-        jsonField(after)
-        jsonField(before, last: true)
+        image(after)
+        image(before, last: true)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Digits written in place: `String(value)` would allocate once per field per row.
+    mutating func appendDecimalText(_ value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = count
+        repeat {
+            append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        self[start..<count].reverse()
     }
 }
 
@@ -58,7 +88,7 @@ struct StagedTransaction {
             CopyText.escape(text, into: &buffer)
             buffer.append(0x09)
         }
-        CopyText.escape(bytes: json, into: &buffer)
+        json.withUnsafeBufferPointer { CopyText.escape(bytes: $0, into: &buffer) }
         buffer.append(0x0A)
     }
 }

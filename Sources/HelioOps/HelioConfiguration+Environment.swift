@@ -56,6 +56,13 @@ extension HelioConfiguration {
         sampleMinutes = try number("HELIO_SAMPLE_MINUTES", sampleMinutes)
         batchSize = try number("HELIO_BATCH_SIZE", batchSize)
         batchWaitMilliseconds = try number("HELIO_BATCH_WAIT_MS", batchWaitMilliseconds)
+        if let consistency = try value("HELIO_TRANSACTION_CONSISTENCY") {
+            switch consistency.lowercased() {
+            case "1", "true", "yes", "on": transactionConsistency = true
+            case "0", "false", "no", "off": transactionConsistency = false
+            default: throw ConfigurationError(key: "HELIO_TRANSACTION_CONSISTENCY", problem: "'\(consistency)' is not true or false")
+            }
+        }
         piiKey = try value("HELIO_PII_KEY") ?? piiKey
         metricsAddress = try value("HELIO_METRICS_ADDR") ?? metricsAddress
         logLevel = try value("HELIO_LOG_LEVEL") ?? logLevel

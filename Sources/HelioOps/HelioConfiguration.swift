@@ -44,6 +44,11 @@ public struct HelioConfiguration: Sendable {
     public var sampleMinutes = 15
     public var batchSize = 20_000
     public var batchWaitMilliseconds = 200
+    /// Apply each source transaction whole (held until every event of it has arrived, by the
+    /// END counts on `<prefix>.transaction`), so the warehouse never shows part of one.
+    /// Costs latency (a transaction waits for its slowest partition) and, for very large
+    /// transactions, warehouse space while they are held.
+    public var transactionConsistency = false
     /// HMAC key for `document_hash`. Secret: never logged.
     public var piiKey: String?
 

@@ -4,6 +4,12 @@
 extension JSONParser {
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, returned as its exact text.
     mutating func parseNumber() throws(JSONParseError) -> String {
+        let range = try parseNumberRange()
+        return String(decoding: slice(range.lowerBound, range.upperBound), as: UTF8.self)
+    }
+
+    /// Checks a number's grammar and returns where its text is, without copying it.
+    mutating func parseNumberRange() throws(JSONParseError) -> Range<Int> {
         let start = offset
         if bytes[offset] == UInt8(ascii: "-") { offset += 1 }
         guard !atEnd else { throw unexpected() }
@@ -21,7 +27,7 @@ extension JSONParser {
             if !atEnd && (bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-")) { offset += 1 }
             try skipDigits()
         }
-        return String(decoding: slice(start, offset), as: UTF8.self)
+        return start..<offset
     }
 
     /// One or more decimal digits.

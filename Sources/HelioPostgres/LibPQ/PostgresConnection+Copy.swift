@@ -57,6 +57,21 @@ public struct CopyInWriter: ~Copyable {
         if buffer.count >= 1 << 18 { try flush() }
     }
 
+    /// As above, for a batch rendered whole: sent as it is, without copying it into the buffer
+    /// (a generic append from another module walks it byte by byte).
+    public mutating func write(_ bytes: [UInt8]) throws(PostgresError) {
+        try flush()
+        var sent = 0
+        while sent < bytes.count {
+            let chunk = min(bytes.count - sent, 1 << 20)
+            let status = bytes.withUnsafeBufferPointer { pointer in
+                pointer.withMemoryRebound(to: CChar.self) { PQputCopyData(connection.handle, $0.baseAddress! + sent, Int32(chunk)) }
+            }
+            guard status == 1 else { throw connection.lastError(.connection) }
+            sent += chunk
+        }
+    }
+
     /// Appends one row of COPY text format from values (`nil` is NULL), escaping as COPY requires.
     public mutating func writeRow(_ values: [String?]) throws(PostgresError) {
         for (index, value) in values.enumerated() {
@@ -90,7 +105,29 @@ public struct CopyInWriter: ~Copyable {
 /// COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
 public enum CopyText {
     public static func escape(_ value: String, into buffer: inout [UInt8]) {
-        escape(bytes: value.utf8, into: &buffer)
+        var value = value
+        value.withUTF8 { escape(bytes: $0, into: &buffer) }
+    }
+
+    /// The hot path (row images, hundreds of bytes each): runs without special bytes are
+    /// copied whole.
+    public static func escape(bytes: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8]) {
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let replacement: UInt8
+            switch bytes[index] {
+            case 0x5C: replacement = 0x5C
+            case 0x09: replacement = UInt8(ascii: "t")
+            case 0x0A: replacement = UInt8(ascii: "n")
+            case 0x0D: replacement = UInt8(ascii: "r")
+            default: continue
+            }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            buffer.append(0x5C)
+            buffer.append(replacement)
+            runStart = index + 1
+        }
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
     }
 
     public static func escape(bytes: some Sequence<UInt8>, into buffer: inout [UInt8]) {
