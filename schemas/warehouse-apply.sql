@@ -953,8 +953,8 @@ $$;
 -- Applies the changes of pg_temp._fact_ev (one fact table; rnd numbers each
 -- row's changes in order) up to p_upper (all if null), one round at a time.
 --
--- Rows never held before (id above the greatest id in fact_state) that change
--- once in the segment, by an insert or snapshot read, are split off and
+-- Rows never held before (no fact_state row) that change once in the batch,
+-- by an insert or snapshot read (_fact_ev.is_new), are split off and
 -- written in one round without reading fact_state (dw._fact_round's p_new):
 -- that is how most fact rows arrive. A row's changes are never split between
 -- the two, and rows are independent of each other, so the order between them
@@ -966,7 +966,6 @@ declare
     v_max int;
     v_all bigint;
     v_new bigint;
-    v_hi bigint;
     v_n int := 0;
 begin
     drop table if exists _fact_seg;
@@ -977,10 +976,7 @@ begin
         select * from pg_temp._fact_ev e where (e.commit_lsn, e.lsn) <= (p_upper_commit, p_upper_lsn);
         delete from pg_temp._fact_ev e where (e.commit_lsn, e.lsn) <= (p_upper_commit, p_upper_lsn);
     end if;
-    -- one index descent: no row above it has ever been held
-    select max(s.source_id) into v_hi from dw.fact_state s where s.source_table = p_table;
-    select min(e.rnd), max(e.rnd), count(*),
-           count(*) filter (where e.n_changes = 1 and e.op in ('c', 'r') and e.row_id > coalesce(v_hi, -1))
+    select min(e.rnd), max(e.rnd), count(*), count(*) filter (where e.is_new)
       into v_min, v_max, v_all, v_new
       from pg_temp._fact_seg e;
     if v_all = 0 then
@@ -992,10 +988,8 @@ begin
             alter table pg_temp._fact_seg rename to _fact_in;
         else
             create temp table _fact_in on commit drop as
-            select * from pg_temp._fact_seg e
-             where e.n_changes = 1 and e.op in ('c', 'r') and e.row_id > coalesce(v_hi, -1);
-            delete from pg_temp._fact_seg e
-             where e.n_changes = 1 and e.op in ('c', 'r') and e.row_id > coalesce(v_hi, -1);
+            select * from pg_temp._fact_seg e where e.is_new;
+            delete from pg_temp._fact_seg e where e.is_new;
         end if;
         v_n := v_n + dw._fact_round(p_table, p_tz, true);
         if v_new = v_all then
@@ -1026,6 +1020,7 @@ create or replace function dw.apply_fact_table(p_table text, p_tz text, p_w pg_l
 language plpgsql as $$
 declare
     v_lo_commit pg_lsn; v_lo_lsn pg_lsn;
+    v_hi bigint;
     v_n int := 0;
     t record;
 begin
@@ -1035,8 +1030,18 @@ begin
 
     -- new changes: deduplicated and above the latest truncate (changes at or
     -- below the row's applied position are dropped by _fact_round)
+    -- is_new: the row's only change, an insert or snapshot read, of a row never
+    -- held (no fact_state row: one probe of its key, none above the greatest id
+    -- held); such rows are written without reading fact_state again
+    select max(s.source_id) into v_hi from dw.fact_state s where s.source_table = p_table;
     drop table if exists _fact_ev;
     create temp table _fact_ev on commit drop as
+    select y.*,
+           y.n_changes = 1 and y.op in ('c', 'r')
+           and (y.row_id > coalesce(v_hi, -1)
+                or not exists (select 1 from dw.fact_state s
+                                where s.source_table = p_table and s.source_id = y.row_id offset 0)) as is_new
+      from (
     select x.*, row_number() over (partition by x.row_id order by x.commit_lsn, x.lsn)::int as rnd,
            count(*) over (partition by x.row_id)::int as n_changes
       from (select distinct on (a.row_id, a.commit_lsn, a.lsn) a.row_id, a.op, a.commit_lsn, a.lsn, a.commit_ts, a.after
@@ -1048,7 +1053,7 @@ begin
                       from pg_temp.stage_changes s
                      where s.source_table = p_table and s.commit_lsn <= p_w and s.op <> 't') a
              where v_lo_commit is null or (a.commit_lsn, a.lsn) > (v_lo_commit, v_lo_lsn)
-             order by a.row_id, a.commit_lsn, a.lsn, a.seq) x;
+             order by a.row_id, a.commit_lsn, a.lsn, a.seq) x) y;
 
     for t in select distinct a.commit_lsn, a.lsn, a.commit_ts
                from (select p.commit_lsn, p.lsn, p.commit_ts from dw.pending_fact p

@@ -57,12 +57,14 @@ struct TransactionConsistencyTests {
         var seenFinal = false
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline && !seenFinal {
+            // One statement, so one snapshot of the warehouse: readings and versions together.
             let rows = try warehouse.execute("""
-                SELECT f.source_commit_lsn::text, count(*), min(d.firmware_version), max(d.firmware_version)
+                SELECT f.source_commit_lsn::text, count(*), min(d.firmware_version), max(d.firmware_version),
+                       (SELECT count(*) FROM dw.dim_devices)
                 FROM dw.fact_energy f JOIN dw.dim_devices d USING (device_key)
                 GROUP BY f.source_commit_lsn ORDER BY f.source_commit_lsn
                 """).rows
-            let versions = try warehouse.execute("SELECT count(*) FROM dw.dim_devices").scalar.flatMap { Int($0) } ?? 0
+            let versions = rows.first.flatMap { $0[4] }.flatMap { Int($0) } ?? 0
             observations += 1
             for row in rows where Int(row[1] ?? "0") != Self.readingsPerTransaction || row[2] != row[3] {
                 partial.append("commit \(row[0] ?? "?"): \(row[1] ?? "?") readings, firmware \(row[2] ?? "?")…\(row[3] ?? "?")")
