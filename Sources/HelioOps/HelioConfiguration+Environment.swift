@@ -71,6 +71,7 @@ extension HelioConfiguration {
             let key = name.dropFirst("HELIO_KAFKA_PROPERTY_".count).lowercased().replacingOccurrences(of: "_", with: ".")
             kafkaProperties[key] = setting
         }
+        try schedule.apply(environment: environment)
     }
 
     static func qualify(_ table: String) -> String {

@@ -53,6 +53,8 @@ public struct HelioConfiguration: Sendable {
     public var logLevel = "info"
     /// Accept a librdkafka older than 2.1 (brokers other than Tansu may not need the fix).
     public var allowOldLibrdkafka = false
+    /// Scheduled checks and alerts (`HelioConfiguration+Schedule.swift` reads them).
+    public var schedule = ScheduleConfiguration()
 
     public enum LogFormat: String, Sendable { case json, text }
 

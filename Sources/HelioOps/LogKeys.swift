@@ -17,4 +17,9 @@ public enum LogKeys {
     public static let error = "error"
     public static let version = "version"
     public static let audit = "audit"
+    // Scheduled jobs and alerts.
+    public static let job = "job"
+    public static let outcome = "outcome"
+    public static let check = "check"
+    public static let severity = "severity"
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HelioApply
+import HelioJobs
 import HelioOps
 
 struct Apply: ParsableCommand {
@@ -13,8 +14,16 @@ struct Apply: ParsableCommand {
         let stop = StopSignal()
         stop.installHandlers()
         try OperatorEndpoint.start(config, logger: logger)
+        let threads = ServiceThreads(stop: stop)
+        let service = ApplyService(config: config, logger: logger)
+        try SchedulerThread.start(threads, config: config, components: .apply, deadLettered: { service.metrics.deadLetteredCount },
+                                  label: "helio.apply", logger: logger)
+        threads.start("apply") {
+            defer { stop.set() } // the scheduled checks stop with apply
+            try service.run(shouldStop: { stop.isSet })
+        }
         do {
-            try ApplyService(config: config, logger: logger).run(shouldStop: { stop.isSet })
+            try threads.wait()
         } catch {
             throw exitStatus(for: error, logger: logger)
         }

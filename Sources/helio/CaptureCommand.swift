@@ -1,5 +1,6 @@
 import ArgumentParser
 import HelioCapture
+import HelioJobs
 import HelioOps
 
 struct Capture: ParsableCommand {
@@ -13,8 +14,14 @@ struct Capture: ParsableCommand {
         let stop = StopSignal()
         stop.installHandlers()
         try OperatorEndpoint.start(config, logger: logger)
-        do {
+        let threads = ServiceThreads(stop: stop)
+        try SchedulerThread.start(threads, config: config, components: .capture, label: "helio.capture", logger: logger)
+        threads.start("capture") {
+            defer { stop.set() } // the scheduled checks stop with capture
             try CaptureService(config: config, logger: logger).run(shouldStop: { stop.isSet })
+        }
+        do {
+            try threads.wait()
         } catch {
             throw exitStatus(for: error, logger: logger)
         }

@@ -25,6 +25,7 @@ struct ConfigCommand: ParsableCommand {
             print("timezone: \(config.timezone)")
             print("pii_key: \(config.piiKey == nil ? "(unset)" : "(set, redacted)")")
             print("metrics_addr: \(config.metricsAddress)")
+            print("alert_webhook: \(config.schedule.alertWebhookURL.map(ScheduleConfiguration.redactWebhook) ?? "(unset)")")
             var failures = 0
             for (name, url) in [("source", config.sourceURL), ("warehouse", config.warehouseURL)] {
                 guard let url else { continue }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import HelioApply
 import HelioCapture
+import HelioJobs
 import HelioOps
 
 struct Run: ParsableCommand {
@@ -17,8 +18,11 @@ struct Run: ParsableCommand {
         stop.installHandlers()
         try OperatorEndpoint.start(config, logger: logger)
         let threads = ServiceThreads(stop: stop)
+        let apply = ApplyService(config: config, logger: logger)
+        try SchedulerThread.start(threads, config: config, components: [.capture, .apply], deadLettered: { apply.metrics.deadLetteredCount },
+                                  label: "helio.run", logger: logger)
         threads.start("capture") { try CaptureService(config: config, logger: logger).run(shouldStop: { stop.isSet }) }
-        threads.start("apply") { try ApplyService(config: config, logger: logger).run(shouldStop: { stop.isSet }) }
+        threads.start("apply") { try apply.run(shouldStop: { stop.isSet }) }
         if demo {
             threads.start("simulate") { [simulation] in try simulation.run(config: config, logger: logger) { stop.isSet } }
         }
