@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        // bench/latency records its latencies in HdrHistograms.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C system libraries: every C call lives in the thin client targets above them.
@@ -52,6 +54,13 @@ let package = Package(
         // The thin CLI.
         .executableTarget(name: "helio", dependencies: [
             "HelioCapture", "HelioApply", "HelioOps", "HelioPostgres", "HelioKafka", "HelioSimulator", "HelioServer", "HelioJobs",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // bench/latency's load driver and latency probe; not part of the product.
+        .executableTarget(name: "helio-latency", dependencies: [
+            "HelioPostgres", "HelioKafka",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
