@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        // Services run in one ServiceGroup: SIGTERM/SIGINT shut them down gracefully.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // bench/latency records its latencies in HdrHistograms.
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
@@ -55,6 +57,7 @@ let package = Package(
         .executableTarget(name: "helio", dependencies: [
             "HelioCapture", "HelioApply", "HelioOps", "HelioPostgres", "HelioKafka", "HelioSimulator", "HelioServer", "HelioJobs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // bench/latency's load driver and latency probe; not part of the product.

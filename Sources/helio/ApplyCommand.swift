@@ -1,29 +1,23 @@
 import ArgumentParser
 import HelioApply
-import HelioJobs
 import HelioOps
 
-struct Apply: ParsableCommand {
+struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Consume the change topics and maintain the warehouse (schema dw), exactly once in effect.")
 
     @OptionGroup var options: GlobalOptions
 
-    func run() throws {
+    func run() async throws {
         let (config, logger) = try options.start("helio.apply")
         let stop = StopSignal()
-        stop.installHandlers()
         try OperatorEndpoint.start(config, logger: logger)
-        let threads = ServiceThreads(stop: stop)
         let service = ApplyService(config: config, logger: logger)
-        try SchedulerThread.start(threads, config: config, components: .apply, deadLettered: { service.metrics.deadLetteredCount },
-                                  label: "helio.apply", logger: logger)
-        threads.start("apply") {
-            defer { stop.set() } // the scheduled checks stop with apply
-            try service.run(shouldStop: { stop.isSet })
-        }
+        var services = [BlockingService(name: "apply", stop: stop) { try service.run(shouldStop: { stop.isSet }) }]
+        services += try ScheduledChecksService.make(config: config, components: .apply, stop: stop,
+                                                    deadLettered: { service.metrics.deadLetteredCount }, label: "helio.apply", logger: logger)
         do {
-            try threads.wait()
+            try await ServiceRunner.run(services, logger: logger)
         } catch {
             throw exitStatus(for: error, logger: logger)
         }

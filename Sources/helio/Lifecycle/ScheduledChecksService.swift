@@ -2,11 +2,11 @@ import HelioJobs
 import HelioOps
 import Logging
 
-/// Starts the process's scheduled checks (`HelioJobs.ScheduledChecks`) beside its services,
-/// on a thread of their own, stopping with them.
-enum SchedulerThread {
-    static func start(_ threads: ServiceThreads, config: HelioConfiguration, components: ScheduledChecks.Components,
-                      deadLettered: (@Sendable () -> Int)? = nil, label: String, logger: Logger) throws {
+/// The process's scheduled checks (`HelioJobs.ScheduledChecks`) as a service beside the
+/// pipeline's, stopping with them; none when nothing is scheduled.
+enum ScheduledChecksService {
+    static func make(config: HelioConfiguration, components: ScheduledChecks.Components, stop: StopSignal,
+                     deadLettered: (@Sendable () -> Int)? = nil, label: String, logger: Logger) throws -> [BlockingService] {
         let scheduler: Scheduler?
         do {
             scheduler = try ScheduledChecks.scheduler(config: config, components: components, source: label,
@@ -16,9 +16,8 @@ enum SchedulerThread {
         }
         guard let scheduler else {
             logger.info("no scheduled checks", metadata: ["enabled": "\(config.schedule.enabled)"])
-            return
+            return []
         }
-        let stop = threads.stop
-        threads.start("scheduler") { scheduler.run(shouldStop: { stop.isSet }) }
+        return [BlockingService(name: "scheduler", stop: stop) { scheduler.run(shouldStop: { stop.isSet }) }]
     }
 }
