@@ -1,11 +1,12 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // Helio: PostgreSQL logical replication → Kafka → dimensional warehouse.
 // Targets are laid out by role; see docs/architecture.md.
 import PackageDescription
 
 let package = Package(
     name: "helio",
-    platforms: [.macOS(.v14)],
+    // macOS 15: swift-configuration's APIs are available from there.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "helio", targets: ["helio"]),
     ],
@@ -20,6 +21,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // bench/latency records its latencies in HdrHistograms.
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The configuration file, environment and flags are read through one ConfigReader.
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
+        // swift-configuration's YAML trait wants Yams 5.4..<7; Helio also walks the file
+        // itself to reject unknown keys.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C system libraries: every C call lives in the thin client targets above them.
@@ -35,7 +41,9 @@ let package = Package(
         .target(name: "HelioKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         // Operations: configuration, logging, errors shared by the services.
         .target(name: "HelioOps", dependencies: [.product(name: "Logging", package: "swift-log"),
-                                                 .product(name: "Metrics", package: "swift-metrics")]),
+                                                 .product(name: "Metrics", package: "swift-metrics"),
+                                                 .product(name: "Configuration", package: "swift-configuration"),
+                                                 .product(name: "Yams", package: "Yams")]),
         // Pipelines.
         .target(name: "HelioCapture", dependencies: ["PGOutput", "HelioEvents", "HelioPostgres", "HelioKafka", "HelioOps",
                                                     .product(name: "Metrics", package: "swift-metrics")]),
