@@ -1,11 +1,12 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // Helio: PostgreSQL logical replication → Kafka → dimensional warehouse.
 // Targets are laid out by role; see docs/architecture.md.
 import PackageDescription
 
 let package = Package(
     name: "helio",
-    platforms: [.macOS(.v14)],
+    // macOS 15: swift-configuration's APIs are available from there.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "helio", targets: ["helio"]),
     ],
@@ -16,6 +17,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        // Services run in one ServiceGroup: SIGTERM/SIGINT shut them down gracefully.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // bench/latency records its latencies in HdrHistograms.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The configuration file, environment and flags are read through one ConfigReader.
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
+        // swift-configuration's YAML trait wants Yams 5.4..<7; Helio also walks the file
+        // itself to reject unknown keys.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C system libraries: every C call lives in the thin client targets above them.
@@ -30,7 +40,10 @@ let package = Package(
         .target(name: "HelioPostgres", dependencies: ["CLibPQ", "PGOutput", .product(name: "Logging", package: "swift-log")]),
         .target(name: "HelioKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         // Operations: configuration, logging, errors shared by the services.
-        .target(name: "HelioOps", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "HelioOps", dependencies: [.product(name: "Logging", package: "swift-log"),
+                                                 .product(name: "Metrics", package: "swift-metrics"),
+                                                 .product(name: "Configuration", package: "swift-configuration"),
+                                                 .product(name: "Yams", package: "Yams")]),
         // Pipelines.
         .target(name: "HelioCapture", dependencies: ["PGOutput", "HelioEvents", "HelioPostgres", "HelioKafka", "HelioOps",
                                                     .product(name: "Metrics", package: "swift-metrics")]),
@@ -42,11 +55,23 @@ let package = Package(
                                                    .product(name: "Metrics", package: "swift-metrics"),
                                                    .product(name: "Prometheus", package: "swift-prometheus"),
                                                    .product(name: "Hummingbird", package: "hummingbird")]),
+        // Scheduled checks (reconciliation, slot watchdog, stalls, DLQ growth) and their alerts.
+        .target(name: "HelioJobs", dependencies: ["HelioOps", "HelioPostgres", "HelioKafka", "HelioEvents", "HelioApply",
+                                                 .product(name: "Metrics", package: "swift-metrics"),
+                                                 .product(name: "Logging", package: "swift-log")]),
         // The demo workload: a seeded, realistic solar platform writing to the source.
         .target(name: "HelioSimulator", dependencies: ["HelioPostgres", "HelioOps", .product(name: "Logging", package: "swift-log")]),
         // The thin CLI.
         .executableTarget(name: "helio", dependencies: [
-            "HelioCapture", "HelioApply", "HelioOps", "HelioPostgres", "HelioKafka", "HelioSimulator", "HelioServer",
+            "HelioCapture", "HelioApply", "HelioOps", "HelioPostgres", "HelioKafka", "HelioSimulator", "HelioServer", "HelioJobs",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // bench/latency's load driver and latency probe; not part of the product.
+        .executableTarget(name: "helio-latency", dependencies: [
+            "HelioPostgres", "HelioKafka",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -57,7 +82,8 @@ let package = Package(
         .testTarget(name: "HelioEventsTests", dependencies: ["HelioEvents"]),
         .testTarget(name: "HelioSimulatorTests", dependencies: ["HelioSimulator", "HelioPostgres", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HelioCaptureTests", dependencies: ["HelioCapture", "PGOutput"]),
+        .testTarget(name: "HelioOpsTests", dependencies: ["HelioOps"]),
         .testTarget(name: "HelioApplyTests", dependencies: ["HelioApply", "HelioEvents"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["HelioTestSupport", "HelioServer", "HelioSimulator", "HelioCapture", "HelioApply", "HelioPostgres", "HelioKafka", "HelioEvents"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["HelioTestSupport", "HelioServer", "HelioSimulator", "HelioCapture", "HelioApply", "HelioPostgres", "HelioKafka", "HelioEvents", "HelioJobs"]),
     ]
 )

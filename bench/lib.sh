@@ -16,9 +16,10 @@ bench_init() {
     eval "$stack_env"
     pg_bin=${HELIO_PG_BINDIR:-$(pg_config --bindir)}
     # The built CLI: release unless told otherwise (BENCH_BUILD_CONFIG=debug is only for
-    # trying the scripts; its figures mean nothing).
+    # trying the scripts; its figures mean nothing). BENCH_HELIO_BIN names a binary built
+    # elsewhere (another scratch path or checkout).
     export HELIO_BUILD_CONFIG=${BENCH_BUILD_CONFIG:-release}
-    helio_bin=$root/.build/$HELIO_BUILD_CONFIG/helio
+    helio_bin=${BENCH_HELIO_BIN:-$root/.build/$HELIO_BUILD_CONFIG/helio}
     [[ -x $helio_bin ]] || { echo "bench: $helio_bin is not built (swift build -c $HELIO_BUILD_CONFIG)" >&2; exit 2; }
     work=$(mktemp -d "${TMPDIR:-/tmp}/helio-bench.XXXXXX")
     run_id=$(date -u +%Y%m%d%H%M%S)$$
@@ -53,7 +54,14 @@ peak_rss_mb() {
 # The wrapper execs the binary, so the PID is helio's own.
 start_helio() {
     local subcommand=$1 log=$2
-    "$root/deploy/local/helio" "$subcommand" >"$log" 2>&1 &
+    if [[ -n ${BENCH_HELIO_BIN:-} ]]; then
+        # As the wrapper runs it: the stack's settings are exported already (bench_init) and
+        # helio reads HELIO_PII_KEY_FILE itself; a modern librdkafka first.
+        LD_LIBRARY_PATH=${HELIO_LIBRDKAFKA_DIR:-$root/.local/lib}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
+            "$helio_bin" "$subcommand" >"$log" 2>&1 &
+    else
+        "$root/deploy/local/helio" "$subcommand" >"$log" 2>&1 &
+    fi
     helio_pid=$!
     started_pids+=("$helio_pid")
 }

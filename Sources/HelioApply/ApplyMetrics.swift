@@ -37,16 +37,18 @@ public final class ApplyMetrics: Sendable {
         batchCounter.increment()
         batchDuration.recordNanoseconds(Int64(milliseconds * 1_000_000))
         batchSize.record(records)
+        var lagSeconds: Double?
         if let lastCommitMicros {
             lastCommit.record(Double(lastCommitMicros) / 1e6)
             let lag = Int64(Date().timeIntervalSince1970 * 1e6) - lastCommitMicros
-            if lag >= 0 { commitToApply.recordMicroseconds(lag) }
+            if lag >= 0 { commitToApply.recordMicroseconds(lag); lagSeconds = Double(lag) / 1e6 }
         }
         health.update("apply") {
             $0.connected = true
             $0.lastProgress = Date()
             $0.figures["events_applied"] = Double(totals.0)
             $0.figures["batches"] = Double(totals.1)
+            if let lagSeconds { $0.figures["commit_to_apply_seconds"] = lagSeconds }
             if let lastCommitMicros { $0.detail = "last applied commit \(Date(timeIntervalSince1970: Double(lastCommitMicros) / 1e6))" }
         }
     }

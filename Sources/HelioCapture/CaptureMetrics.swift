@@ -53,7 +53,11 @@ public final class CaptureMetrics: Sendable {
         transactionsCounter.increment()
         let lag = Clock.unixMicros() - commitMicros
         if lag >= 0 { commitToPublish.recordMicroseconds(lag) }
-        health.update("capture") { $0.lastProgress = Date(); $0.figures["transactions"] = Double(total) }
+        health.update("capture") {
+            $0.lastProgress = Date()
+            $0.figures["transactions"] = Double(total)
+            if lag >= 0 { $0.figures["commit_to_publish_seconds"] = Double(lag) / 1e6 }
+        }
     }
 
     func streamedTransaction() { state.withLock { $0.streamedTransactions += 1 } }

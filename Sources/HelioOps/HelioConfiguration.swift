@@ -1,6 +1,7 @@
-/// Everything Helio can be told, with the documented defaults. Reading it (environment
-/// variables and `*_FILE` secrets) lives in `HelioConfiguration+Environment.swift`; this type
-/// only holds values.
+/// Everything Helio can be told, with the documented defaults. This type only holds values:
+/// which key sets which property (file path, environment variable, flag) is the table in
+/// `HelioConfiguration+Keys.swift`, and reading the file, environment and flags through
+/// swift-configuration is `HelioConfiguration+Reader.swift`.
 public struct HelioConfiguration: Sendable {
     // Connections. URLs carry credentials: print `redacted`, never these.
     public var sourceURL: String?
@@ -56,10 +57,18 @@ public struct HelioConfiguration: Sendable {
     public var metricsAddress = "127.0.0.1:9464"
     public var logFormat = LogFormat.json
     public var logLevel = "info"
+    /// Write log lines to this file instead of stdout; rotated by size.
+    public var logFile: String?
+    /// Rotate the log file before it grows past this many bytes.
+    public var logMaxBytes = 100 * 1024 * 1024
+    /// Log files kept, the current one included: `helio.log`, `helio.log.1` … `helio.log.4`.
+    public var logMaxFiles = 5
     /// Accept a librdkafka older than 2.1 (brokers other than Tansu may not need the fix).
     public var allowOldLibrdkafka = false
+    /// Scheduled checks and alerts (`HelioConfiguration+Schedule.swift` reads them).
+    public var schedule = ScheduleConfiguration()
 
-    public enum LogFormat: String, Sendable { case json, text }
+    public enum LogFormat: String, Sendable, CaseIterable { case json, text }
 
     public init() {}
 

@@ -1,17 +1,20 @@
 import Foundation
 import Logging
 
-/// One JSON object per line on stdout (operators ship stdout to their log pipeline): `{"ts":…,"level":…,"label":…,"msg":…,…metadata}`.
+/// One JSON object per line (`{"ts":…,"level":…,"label":…,"msg":…,…metadata}`) on stdout,
+/// which operators ship to their log pipeline, or in a file rotated by size (`log.file`).
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     let label: String
     let json: Bool
+    let output: LogOutput
     private static let lock = NSLock()
 
-    public init(label: String, json: Bool = true) {
+    public init(label: String, json: Bool = true, output: LogOutput = LogOutput()) {
         self.label = label
         self.json = json
+        self.output = output
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -33,9 +36,7 @@ public struct JSONLogHandler: LogHandler {
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
         }
         line += "\n"
-        Self.lock.lock()
-        FileHandle.standardOutput.write(Data(line.utf8))
-        Self.lock.unlock()
+        output.write(line)
     }
 
     static func quote(_ text: String) -> String {
@@ -55,10 +56,10 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// Installs the handler for the whole process, once, at startup.
-    public static func bootstrap(format: HelioConfiguration.LogFormat, level: String) {
+    public static func bootstrap(format: HelioConfiguration.LogFormat, level: String, output: LogOutput = LogOutput()) {
         let parsed = Logger.Level(rawValue: level) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = JSONLogHandler(label: label, json: format == .json)
+            var handler = JSONLogHandler(label: label, json: format == .json, output: output)
             handler.logLevel = parsed
             return handler
         }

@@ -16,5 +16,12 @@ public enum LogKeys {
     public static let errorKind = "error_kind"
     public static let error = "error"
     public static let version = "version"
+    /// The configuration file a command read.
+    public static let configFile = "config_file"
     public static let audit = "audit"
+    // Scheduled jobs and alerts.
+    public static let job = "job"
+    public static let outcome = "outcome"
+    public static let check = "check"
+    public static let severity = "severity"
 }

@@ -6,6 +6,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         case connection
         /// The server refused the credentials.
         case authentication
+        /// TLS could not be set up as the connection string asks (`sslmode`, `sslrootcert`,
+        /// client certificate): a configuration problem that reconnecting does not heal.
+        case tls
         /// A statement failed; `sqlState` says why.
         case query
         /// The replication stream ended or carried an error.
@@ -33,11 +36,18 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public var isRetriable: Bool {
         switch kind {
         case .connection, .replication: return true
-        case .authentication, .query, .protocolViolation:
+        case .authentication, .tls, .query, .protocolViolation:
             // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection.
             if let state = sqlState, state.hasPrefix("08") || state.hasPrefix("57P") { return true }
             return false
         }
+    }
+
+    /// The session is gone (or going): a lost connection, or the server's 57P01 admin_shutdown,
+    /// 57P02 crash_shutdown, 08xxx connection errors, which libpq may report before it notices.
+    public var isConnectionLoss: Bool {
+        kind == .connection || kind == .replication
+            || (sqlState.map { $0.hasPrefix("08") || $0.hasPrefix("57P") } ?? false)
     }
 
     public var description: String {
@@ -46,5 +56,72 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         text += ": \(message)"
         if let advice { text += " — \(advice)" }
         return text
+    }
+}
+
+extension PostgresError {
+    /// Classifies the text libpq gives for a failed connect, with advice. `options` supplies
+    /// the TLS settings in force (never the password) and scrubs the password from `message`:
+    /// libpq echoes a URL component it cannot parse, and that can be the password.
+    static func connectFailure(_ rawMessage: String, options: ConnectionOptions) -> PostgresError {
+        let message = options.scrub(rawMessage)
+        let lowered = message.lowercased()
+        if let advice = tlsAdvice(lowered, options: options) {
+            return PostgresError(kind: .tls, message: message, advice: advice)
+        }
+        if lowered.contains("password authentication failed") || lowered.contains("no password supplied")
+            || lowered.contains("pg_hba.conf") || lowered.contains("role") && lowered.contains("does not exist") {
+            return PostgresError(kind: .authentication, message: message, sqlState: "28P01",
+                                 advice: "check the user and password in the connection URL and the server's pg_hba.conf")
+        }
+        if lowered.contains("database") && lowered.contains("does not exist") {
+            return PostgresError(kind: .query, message: message, sqlState: "3D000",
+                                 advice: "create the database or fix its name in the connection URL")
+        }
+        if lowered.contains("invalid percent-encoded token") || lowered.contains("invalid uri")
+            || lowered.contains("invalid connection option") || lowered.contains("missing \"=\"")
+            || lowered.contains("invalid integer value") || lowered.contains("unterminated quoted string") {
+            return PostgresError(kind: .connection, message: message,
+                                 advice: "fix the connection URL (percent-encode special characters in the user and password)")
+        }
+        return PostgresError(kind: .connection, message: message,
+                             advice: "check that the server is running and reachable at the configured host and port")
+    }
+
+    /// Advice for a TLS failure at connect, naming the settings involved; `nil` when the failure is not about TLS.
+    /// ("SSL SYSCALL error" and "SSL connection has been closed" are a lost connection, not a TLS setting.)
+    static func tlsAdvice(_ lowered: String, options: ConnectionOptions) -> String? {
+        let mode = options.setting("sslmode") ?? "prefer"
+        let rootCert = options.setting("sslrootcert").map { "sslrootcert=\($0)" } ?? "no sslrootcert (libpq then reads ~/.postgresql/root.crt)"
+        if lowered.contains("certificate verify failed") {
+            return "the server's certificate is not signed by a CA in the sslrootcert file (sslmode=\(mode), \(rootCert)); "
+                + "point sslrootcert at the CA certificate that signed the server's certificate"
+        }
+        if lowered.contains("does not match host name") {
+            return "sslmode=\(mode) checks the host name: connect with a name the certificate was issued for, "
+                + "or have the server's certificate reissued with this host in its subject alternative names"
+        }
+        if lowered.contains("root certificate file") {
+            return "sslmode=\(mode) verifies the server against a CA file: set sslrootcert in the URL to a readable PEM file "
+                + "with the CA certificate that signed the server's certificate (now \(rootCert))"
+        }
+        if lowered.contains("server does not support ssl") {
+            return "sslmode=\(mode) requires TLS: enable ssl on the server, or lower sslmode (not recommended outside loopback)"
+        }
+        if lowered.contains("invalid sslmode value") {
+            return "sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full (use verify-full with sslrootcert)"
+        }
+        if lowered.contains("certificate file") || lowered.contains("private key file") || lowered.contains("client certificate") {
+            return "check sslcert and sslkey in the URL: both readable, the key file not readable by group or others (chmod 600)"
+        }
+        // Only reasons that are settings: "SSL error: unexpected eof while reading" and
+        // "SSL SYSCALL error" are a server going away mid-handshake (a restart), which heals.
+        let settingReasons = ["unknown ca", "bad certificate", "certificate required", "unsupported protocol",
+                              "no protocols available", "handshake failure", "wrong version number"]
+        if lowered.contains("ssl error"), settingReasons.contains(where: lowered.contains) {
+            return "TLS negotiation failed (sslmode=\(mode), \(rootCert)); check the server's ssl settings "
+                + "(ssl_min_protocol_version, its certificate) against the client's"
+        }
+        return nil
     }
 }

@@ -40,9 +40,12 @@ public enum OperatorServer {
             return Response(status: ready ? .ok : .serviceUnavailable,
                             body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))
         }
+        // Counter samples every second, so the status page shows throughput from its first load.
+        let history = StatusHistory()
+        Task.detached { await history.sample(health) }
         router.get("/") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: StatusPage.render(health))))
+                     body: .init(byteBuffer: ByteBuffer(string: StatusPage.render(health, history: history))))
         }
         let app = Application(router: router, configuration: .init(address: .hostname(String(parts[0]), port: port)), logger: logger)
         Task.detached {

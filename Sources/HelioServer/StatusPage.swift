@@ -1,41 +1,119 @@
 import Foundation
 import HelioOps
 
-/// The status page: the pipeline's services, whether they are connected, and their figures,
-/// refreshed every five seconds. Built from HealthState only, which holds no secret.
+/// The status page: the pipeline at a glance (each stage and its state), throughput and lag,
+/// then every service with its figures. Plain HTML that reloads itself every five seconds
+/// (no script: what the server sends is what a browser shows). Built from HealthState and
+/// the counter history only, which hold no secret: no URL, key or configuration value.
 enum StatusPage {
-    static func render(_ health: HealthState, now: Date = Date()) -> String {
-        let services = health.snapshot.sorted { $0.key < $1.key }
+    static let refreshSeconds = 5
+
+    static func render(_ health: HealthState, history: StatusHistory? = nil, now: Date = Date()) -> String {
+        history?.record(health, at: now.timeIntervalSince1970)
+        let services = health.snapshot
         var rows = ""
-        for (name, service) in services {
+        for (name, service) in services.sorted(by: { $0.key < $1.key }) {
             let age = now.timeIntervalSince(service.lastProgress)
-            let state = !service.connected ? "disconnected" : (age < health.stallSeconds ? "running" : "stalled")
             let figures = service.figures.sorted { $0.key < $1.key }
-                .map { "\(escape($0.key)): \(format($0.value))" }.joined(separator: "<br>")
+                .map { "<span class=\"figure\" data-figure=\"\(escape($0.key))\">\(escape($0.key)): \(format($0.value))</span>" }
+                .joined(separator: "<br>")
             rows += """
-                <tr class="\(state)"><td>\(escape(name))</td><td>\(state)</td>\
+                <tr id="service-\(escape(name))" class="\(state(service, health: health, now: now))"><td>\(escape(name))</td>\
+                <td class="state">\(state(service, health: health, now: now))</td>\
                 <td>\(age.isFinite && age < 1e9 ? String(format: "%.1f s ago", age) : "never")</td>\
                 <td>\(figures)</td><td>\(escape(service.detail))</td></tr>\n
                 """
         }
         return """
             <!doctype html>
-            <html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
+            <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="\(refreshSeconds)">
             <title>Helio status</title>
             <style>
             body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-            table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.4em .8em;text-align:left;vertical-align:top}
-            .running td:nth-child(2){color:#070}.stalled td:nth-child(2),.disconnected td:nth-child(2){color:#b00;font-weight:bold}
+            table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:.4em .8em;text-align:left;vertical-align:top}
+            ol.pipeline{list-style:none;display:flex;flex-wrap:wrap;padding:0;margin:1em 0}
+            ol.pipeline li{border:1px solid #ccc;border-radius:4px;padding:.5em .9em;background:#f6f6f6;position:relative}
+            ol.pipeline li+li{margin-left:2em}
+            ol.pipeline li+li::before{content:"→";position:absolute;left:-1.4em;color:#888}
+            .running .state,li.running{color:#070}li.absent{color:#888}
+            .stalled .state,.disconnected .state,li.stalled,li.disconnected{color:#b00;font-weight:bold}
+            td.number{text-align:right;font-variant-numeric:tabular-nums}
             </style></head>
             <body><h1>Helio</h1>
-            <p id="overall">Pipeline: <strong>\(health.isReady ? "ready" : "not ready")</strong></p>
-            <p>PostgreSQL → capture → Kafka → apply → warehouse</p>
-            <table><thead><tr><th>service</th><th>state</th><th>last progress</th><th>figures</th><th>detail</th></tr></thead>
+            <p id="overall">Pipeline: <strong>\(health.isReady ? "ready" : "not ready")</strong> \
+            <small>(as of \(escape(timestamp(now))), reloads every \(refreshSeconds) s)</small></p>
+            \(pipeline(services, health: health, now: now))
+            <h2>Throughput and lag</h2>
+            \(summary(services, history: history, now: now))
+            <h2>Services</h2>
+            <table id="services"><thead><tr><th>service</th><th>state</th><th>last progress</th><th>figures</th><th>detail</th></tr></thead>
             <tbody>
             \(rows)</tbody></table>
             <p><a href="/metrics">metrics</a> · <a href="/healthz">healthz</a> · <a href="/readyz">readyz</a></p>
             </body></html>
             """
+    }
+
+    /// PostgreSQL → capture → Kafka → apply → warehouse, each service with its state.
+    static func pipeline(_ services: [String: HealthState.Service], health: HealthState, now: Date) -> String {
+        func stage(_ name: String) -> String {
+            guard let service = services[name] else {
+                return "<li id=\"stage-\(name)\" class=\"absent\">\(name) <small>not in this process</small></li>"
+            }
+            let state = state(service, health: health, now: now)
+            return "<li id=\"stage-\(name)\" class=\"\(state)\">\(name) <small>\(state)</small></li>"
+        }
+        return """
+            <ol class="pipeline" id="pipeline"><li>PostgreSQL</li>\(stage("capture"))<li>Kafka</li>\(stage("apply"))<li>warehouse</li></ol>
+            """
+    }
+
+    /// Rates over the history's window, and the latest lag figures the services reported.
+    static func summary(_ services: [String: HealthState.Service], history: StatusHistory?, now: Date) -> String {
+        func rate(_ service: String, _ figure: String, _ unit: String) -> String {
+            guard services[service] != nil else { return "—" }
+            guard let rate = history?.rate(service: service, figure: figure) else { return "measuring…" }
+            return String(format: "%.1f", rate) + " \(unit)/s"
+        }
+        func figure(_ service: String, _ name: String, _ render: (Double) -> String) -> String {
+            services[service]?.figures[name].map(render) ?? "—"
+        }
+        let window = Int(history?.windowSeconds ?? 60)
+        let rows: [(id: String, label: String, value: String)] = [
+            ("capture-throughput", "capture throughput (last \(window) s)", rate("capture", "changes", "changes")),
+            ("capture-transactions", "source transactions (last \(window) s)", rate("capture", "transactions", "transactions")),
+            ("apply-throughput", "apply throughput (last \(window) s)", rate("apply", "events_applied", "events")),
+            ("capture-lag", "commit → publish lag (last transaction)", figure("capture", "commit_to_publish_seconds", seconds)),
+            ("apply-lag", "commit → warehouse lag (last batch)", figure("apply", "commit_to_apply_seconds", seconds)),
+            ("retained-wal", "WAL retained by the slot", figure("capture", "slot_retained_wal_bytes", bytes)),
+        ]
+        let body = rows.map { "<tr><th>\(escape($0.label))</th><td id=\"\($0.id)\" class=\"number\">\(escape($0.value))</td></tr>" }
+        return "<table id=\"summary\">\n\(body.joined(separator: "\n"))\n</table>"
+    }
+
+    /// running (connected, progress or nothing to do within the stall limit), stalled or disconnected.
+    static func state(_ service: HealthState.Service, health: HealthState, now: Date) -> String {
+        guard service.connected else { return "disconnected" }
+        return now.timeIntervalSince(service.lastProgress) < health.stallSeconds ? "running" : "stalled"
+    }
+
+    static func seconds(_ value: Double) -> String { String(format: value < 10 ? "%.2f s" : "%.0f s", value) }
+
+    static func bytes(_ value: Double) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var scaled = value
+        var unit = 0
+        while scaled >= 1024 && unit < units.count - 1 {
+            scaled /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(Int64(scaled)) B" : String(format: "%.1f", scaled) + " " + units[unit]
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
     }
 
     static func format(_ value: Double) -> String {

@@ -118,6 +118,25 @@ public final class TestEnvironment: @unchecked Sendable {
 }
 
 extension LocalStack {
+    /// The CA that signed the local PostgreSQL's server certificate (`deploy/local/stack up`
+    /// makes both in .local/tls/; `stack env` exports the path as HELIO_PG_CA_FILE).
+    public static var postgresCAFile: String {
+        if let path = ProcessInfo.processInfo.environment["HELIO_PG_CA_FILE"], !path.isEmpty { return path }
+        return repositoryRoot.appendingPathComponent(".local/tls/ca.crt").path
+    }
+
+    /// `url` with `sslmode` and, when given, `sslrootcert` in its query (replacing any there).
+    public static func url(_ url: String, sslMode: String, rootCertificate: String?) -> String {
+        var components = URLComponents(string: url)!
+        var items = (components.queryItems ?? []).filter { $0.name != "sslmode" && $0.name != "sslrootcert" }
+        items.append(URLQueryItem(name: "sslmode", value: sslMode))
+        if let rootCertificate { items.append(URLQueryItem(name: "sslrootcert", value: rootCertificate)) }
+        components.queryItems = items
+        return components.string!
+    }
+}
+
+extension LocalStack {
     /// The local broker's PID, from the file `deploy/local/stack up` wrote: tests that pause the
     /// broker signal only the process the stack started.
     public static func brokerPID() throws -> pid_t {

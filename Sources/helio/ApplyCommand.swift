@@ -2,19 +2,22 @@ import ArgumentParser
 import HelioApply
 import HelioOps
 
-struct Apply: ParsableCommand {
+struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Consume the change topics and maintain the warehouse (schema dw), exactly once in effect.")
 
     @OptionGroup var options: GlobalOptions
 
-    func run() throws {
+    func run() async throws {
         let (config, logger) = try options.start("helio.apply")
         let stop = StopSignal()
-        stop.installHandlers()
         try OperatorEndpoint.start(config, logger: logger)
+        let service = ApplyService(config: config, logger: logger)
+        var services = [BlockingService(name: "apply", stop: stop) { try service.run(shouldStop: { stop.isSet }) }]
+        services += try ScheduledChecksService.make(config: config, components: .apply, stop: stop,
+                                                    deadLettered: { service.metrics.deadLetteredCount }, label: "helio.apply", logger: logger)
         do {
-            try ApplyService(config: config, logger: logger).run(shouldStop: { stop.isSet })
+            try await ServiceRunner.run(services, logger: logger)
         } catch {
             throw exitStatus(for: error, logger: logger)
         }

@@ -2,19 +2,22 @@ import ArgumentParser
 import HelioCapture
 import HelioOps
 
-struct Capture: ParsableCommand {
+struct Capture: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stream the source's changes (pgoutput) into Kafka topics, confirming only what Kafka acknowledged.")
 
     @OptionGroup var options: GlobalOptions
 
-    func run() throws {
+    func run() async throws {
         let (config, logger) = try options.start("helio.capture")
         let stop = StopSignal()
-        stop.installHandlers()
         try OperatorEndpoint.start(config, logger: logger)
-        do {
+        var services = [BlockingService(name: "capture", stop: stop) {
             try CaptureService(config: config, logger: logger).run(shouldStop: { stop.isSet })
+        }]
+        services += try ScheduledChecksService.make(config: config, components: .capture, stop: stop, label: "helio.capture", logger: logger)
+        do {
+            try await ServiceRunner.run(services, logger: logger)
         } catch {
             throw exitStatus(for: error, logger: logger)
         }

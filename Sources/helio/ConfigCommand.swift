@@ -11,20 +11,14 @@ struct ConfigCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate the configuration, reach every service, and print the effective values with secrets redacted.")
         @OptionGroup var options: GlobalOptions
+        @Flag(help: "Only read and validate the configuration; do not try to reach the services.")
+        var offline = false
 
         func run() throws {
-            let (config, _) = try options.start("helio.config")
-            print("source_url: \(config.sourceURL.map(ConnectionOptions.redact) ?? "(unset)")")
-            print("warehouse_url: \(config.warehouseURL.map(ConnectionOptions.redact) ?? "(unset)")")
-            print("kafka_brokers: \(config.kafkaBrokers ?? "(unset)")")
-            print("topic_prefix: \(config.topicPrefix)")
-            print("slot: \(config.slot)")
-            print("publication: \(config.publication)")
-            print("tables: \(config.tables.joined(separator: ","))")
-            print("group_id: \(config.groupID)")
-            print("timezone: \(config.timezone)")
-            print("pii_key: \(config.piiKey == nil ? "(unset)" : "(set, redacted)")")
-            print("metrics_addr: \(config.metricsAddress)")
+            let loaded = try options.load()
+            let (config, _) = try options.start("helio.config", with: loaded)
+            print(Self.describe(loaded))
+            guard !offline else { return }
             var failures = 0
             for (name, url) in [("source", config.sourceURL), ("warehouse", config.warehouseURL)] {
                 guard let url else { continue }
@@ -48,6 +42,28 @@ struct ConfigCommand: ParsableCommand {
                 }
             }
             if failures > 0 { throw ExitCode(HelioExit.unavailable) }
+        }
+
+        /// Where the configuration came from, then one row per key: its effective value
+        /// (secrets redacted) and its source, like `kafka-configs --describe`.
+        static func describe(_ loaded: LoadedConfiguration) -> String {
+            var lines: [String] = []
+            if let file = loaded.filePath {
+                lines.append("configuration file: \(file) (\(loaded.fileOrigin.map { "\($0)" } ?? "given"))")
+            } else {
+                lines.append("configuration file: none (give one with --config or HELIO_CONFIG_FILE)")
+            }
+            let rows = loaded.rows
+            let keyWidth = max(3, rows.map(\.key.count).max() ?? 0)
+            let valueWidth = min(60, max(5, rows.map(\.value.count).max() ?? 0))
+            func line(_ key: String, _ value: String, _ source: String) -> String {
+                let paddedKey = key.padding(toLength: keyWidth, withPad: " ", startingAt: 0)
+                let paddedValue = value.count < valueWidth ? value.padding(toLength: valueWidth, withPad: " ", startingAt: 0) : value
+                return "\(paddedKey)  \(paddedValue)  \(source)"
+            }
+            lines.append(line("KEY", "VALUE", "SOURCE"))
+            for row in rows { lines.append(line(row.key, row.value, "\(row.origin)")) }
+            return lines.joined(separator: "\n")
         }
     }
 }

@@ -4,41 +4,43 @@ import HelioOps
 import HelioPostgres
 import Logging
 
-/// Options every service command shares.
+/// Options every service command shares: the configuration file and a flag for every key.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "Log format: json or text (HELIO_LOG_FORMAT).")
-    var logFormat: String?
+    @OptionGroup(title: "Configuration (flags win over HELIO_* variables, which win over the --config file)")
+    var configuration: ConfigurationFlags
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error (HELIO_LOG_LEVEL).")
-    var logLevel: String?
-
-    @Flag(help: "Run with a librdkafka older than 2.1 (it mis-parses some brokers' ApiVersions reply).")
-    var allowOldLibrdkafka = false
-
-    /// Reads the configuration, starts logging and checks the loaded libraries.
-    func start(_ label: String) throws -> (HelioConfiguration, Logger) {
-        var config: HelioConfiguration
+    /// Reads the configuration (exit 64 naming the key when it is wrong), without logging.
+    func load() throws -> LoadedConfiguration {
         do {
-            config = try HelioConfiguration.fromEnvironment()
+            return try HelioConfiguration.load(configuration.sources)
         } catch {
             print("helio: \(error)")
             throw ExitCode(HelioExit.configuration)
         }
-        if let logFormat {
-            guard let format = HelioConfiguration.LogFormat(rawValue: logFormat) else {
-                throw ValidationError("--log-format must be json or text")
-            }
-            config.logFormat = format
+    }
+
+    /// Reads the configuration, starts logging and checks the loaded libraries.
+    func start(_ label: String) throws -> (HelioConfiguration, Logger) {
+        try start(label, with: load())
+    }
+
+    /// Starts logging and checks the loaded libraries for a configuration already read.
+    func start(_ label: String, with loaded: LoadedConfiguration) throws -> (HelioConfiguration, Logger) {
+        let config = loaded.configuration
+        do {
+            try LoggingBootstrap.once(config)
+        } catch {
+            print("helio: configuration: log.file \(error)")
+            throw ExitCode(HelioExit.configuration)
         }
-        if let logLevel { config.logLevel = logLevel }
-        config.allowOldLibrdkafka = config.allowOldLibrdkafka || allowOldLibrdkafka
-        LoggingBootstrap.once(format: config.logFormat, level: config.logLevel)
         let logger = Logger(label: label)
-        logger.info("starting", metadata: [
+        var metadata: Logger.Metadata = [
             LogKeys.version: "\(HelioVersion.current)",
             "librdkafka": "\(KafkaLibrary.versionString)",
             "libpq": "\(PostgresConnection.libraryVersion)",
-        ])
+        ]
+        if let file = loaded.filePath { metadata[LogKeys.configFile] = "\(file)" }
+        logger.info("starting", metadata: metadata)
         if !KafkaLibrary.isRecommended && !config.allowOldLibrdkafka {
             logger.critical("""
                 librdkafka \(KafkaLibrary.versionString) is older than 2.1 and mis-parses some brokers' replies; \
@@ -53,10 +55,12 @@ struct GlobalOptions: ParsableArguments {
 
 enum LoggingBootstrap {
     nonisolated(unsafe) private static var done = false
-    static func once(format: HelioConfiguration.LogFormat, level: String) {
+    /// Installs the log handler once: stdout or `log.file`, scrubbing the configuration's secrets.
+    static func once(_ config: HelioConfiguration) throws {
         guard !done else { return }
+        let output = try LogOutput(config)
         done = true
-        JSONLogHandler.bootstrap(format: format, level: level)
+        JSONLogHandler.bootstrap(format: config.logFormat, level: config.logLevel, output: output)
     }
 }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import HelioOps
 
 @main
-struct Helio: ParsableCommand {
+struct Helio: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "helio",
         abstract: "PostgreSQL logical replication → Kafka → dimensional warehouse.",

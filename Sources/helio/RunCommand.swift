@@ -3,7 +3,7 @@ import HelioApply
 import HelioCapture
 import HelioOps
 
-struct Run: ParsableCommand {
+struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run capture and apply in one process (small setups; `make run` uses it).")
 
@@ -11,19 +11,25 @@ struct Run: ParsableCommand {
     @Flag(help: "Also run the demo workload (helio simulate) against the source.") var demo = false
     @OptionGroup var simulation: SimulationOptions
 
-    func run() throws {
+    func run() async throws {
         let (config, logger) = try options.start("helio.run")
         let stop = StopSignal()
-        stop.installHandlers()
         try OperatorEndpoint.start(config, logger: logger)
-        let threads = ServiceThreads(stop: stop)
-        threads.start("capture") { try CaptureService(config: config, logger: logger).run(shouldStop: { stop.isSet }) }
-        threads.start("apply") { try ApplyService(config: config, logger: logger).run(shouldStop: { stop.isSet }) }
+        let apply = ApplyService(config: config, logger: logger)
+        var services = [
+            BlockingService(name: "capture", stop: stop) { try CaptureService(config: config, logger: logger).run(shouldStop: { stop.isSet }) },
+            BlockingService(name: "apply", stop: stop) { try apply.run(shouldStop: { stop.isSet }) },
+        ]
         if demo {
-            threads.start("simulate") { [simulation] in try simulation.run(config: config, logger: logger) { stop.isSet } }
+            // The workload may end (--duration, --max-changes) while capture and apply go on.
+            services.append(BlockingService(name: "simulate", stop: stop, endsGroup: false) { [simulation] in
+                try simulation.run(config: config, logger: logger) { stop.isSet }
+            })
         }
+        services += try ScheduledChecksService.make(config: config, components: [.capture, .apply], stop: stop,
+                                                    deadLettered: { apply.metrics.deadLetteredCount }, label: "helio.run", logger: logger)
         do {
-            try threads.wait()
+            try await ServiceRunner.run(services, logger: logger)
         } catch {
             throw exitStatus(for: error, logger: logger)
         }

@@ -32,12 +32,12 @@ struct Slot: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Drop the replication slot. Changes not yet captured are lost to it; the next capture takes a new snapshot.")
         @OptionGroup var options: GlobalOptions
-        @Option(help: "The slot to drop (default HELIO_SLOT).") var slot: String?
         @Flag(help: "Really drop it.") var yes = false
 
         func run() throws {
             let (config, logger) = try options.start("helio.slot")
-            let name = slot ?? config.slot
+            // `--slot` (a configuration flag, like HELIO_SLOT and capture.slot) names another slot.
+            let name = config.slot
             guard yes else {
                 print("This drops replication slot \(name); run again with --yes to confirm.")
                 throw ExitCode(HelioExit.configuration)

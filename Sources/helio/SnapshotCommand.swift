@@ -18,8 +18,11 @@ struct Snapshot: ParsableCommand {
 
     func run() throws {
         let (config, logger) = try options.start("helio.snapshot")
-        let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.sourceURL, "HELIO_SOURCE_URL"), applicationName: "helio-snapshot"))
-        let id = try IncrementalSnapshot.request(connection: connection, table: table, whereClause: whereClause, chunkSize: chunkSize)
+        let pool = CommandPools.quick(try config.require(config.sourceURL, "HELIO_SOURCE_URL"), applicationName: "helio-snapshot")
+        defer { pool.close() }
+        let id = try pool.withConnection { connection in
+            try IncrementalSnapshot.request(connection: connection, table: table, whereClause: whereClause, chunkSize: chunkSize)
+        }
         logger.notice("incremental snapshot requested", metadata: [LogKeys.audit: "snapshot", LogKeys.table: "\(table)", "request": "\(id)"])
         print("snapshot of \(table) requested (\(id)); the running capture publishes it")
     }

@@ -21,12 +21,13 @@ struct Status: ParsableCommand {
 
         print("== source (slot \(config.slot))")
         do {
-            let source = try PostgresConnection(ConnectionOptions(url: try config.require(config.sourceURL, "HELIO_SOURCE_URL"), applicationName: "helio-status"))
-            let slot = try source.execute("""
+            let pool = CommandPools.quick(try config.require(config.sourceURL, "HELIO_SOURCE_URL"), applicationName: "helio-status")
+            defer { pool.close() }
+            let slot = try pool.withConnection { source in try source.execute("""
                 SELECT active::text, confirmed_flush_lsn::text, restart_lsn::text,
                        pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text, pg_current_wal_lsn()::text
                 FROM pg_replication_slots WHERE slot_name = $1
-                """, [config.slot])
+                """, [config.slot]) }
             if let row = slot.rows.first {
                 print("active: \(row[0] ?? "?")  confirmed: \(row[1] ?? "?")  server: \(row[4] ?? "?")  retained WAL: \(row[3] ?? "?") bytes")
                 if row[0] != "true" { problems.append("slot \(config.slot) is not active: capture is not running") }
@@ -46,9 +47,10 @@ struct Status: ParsableCommand {
             let properties = KafkaProducer.defaults(brokers: try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS"), overrides: config.kafkaProperties)
             let kafka = try KafkaProducer(properties: properties, logger: logger)
             let partitions = try kafka.topics()
-            let warehouse = try PostgresConnection(ConnectionOptions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-status"))
+            let warehouse = CommandPools.quick(try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-status")
+            defer { warehouse.close() }
             var applied: [TopicPartition: Int64] = [:]
-            for row in try warehouse.execute("SELECT topic, kpartition, next_offset FROM dw.consumer_offsets WHERE group_id = $1", [config.groupID]).rows {
+            for row in try warehouse.withConnection({ try $0.execute("SELECT topic, kpartition, next_offset FROM dw.consumer_offsets WHERE group_id = $1", [config.groupID]) }).rows {
                 if let topic = row[0], let partition = row[1].flatMap({ Int32($0) }), let offset = row[2].flatMap({ Int64($0) }) {
                     applied[TopicPartition(topic: topic, partition: partition)] = offset
                 }
@@ -71,12 +73,12 @@ struct Status: ParsableCommand {
                 print("\(topic): \(count) partitions, end ≈ \(end), applied \(done), lag ≈ \(max(0, end - done))")
             }
             if totalLag > maxLag { problems.append("apply lags by about \(totalLag) records (limit \(maxLag))") }
-            let fresh = try warehouse.execute("""
+            let fresh = try warehouse.withConnection { try $0.execute("""
                 SELECT max(ts)::text, extract(epoch FROM now() - max(ts))::bigint::text FROM (
                   SELECT max(source_commit_ts) AS ts FROM dw.fact_energy UNION ALL SELECT max(source_commit_ts) FROM dw.dim_users
                   UNION ALL SELECT max(source_commit_ts) FROM dw.dim_units UNION ALL SELECT max(source_commit_ts) FROM dw.dim_devices
                   UNION ALL SELECT max(source_commit_ts) FROM dw.dim_day_climate) t
-                """).rows.first
+                """) }.rows.first
             print("== warehouse\nlast applied commit: \(fresh?[0] ?? "none")  (\(fresh?[1] ?? "?") s ago)")
         } catch {
             problems.append("kafka/warehouse: \(error)")

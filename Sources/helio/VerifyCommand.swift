@@ -15,8 +15,10 @@ struct Verify: ParsableCommand {
     func run() throws {
         let (config, logger) = try options.start("helio.verify")
         do {
-            let source = try PostgresConnection(ConnectionOptions(url: try config.require(config.sourceURL, "HELIO_SOURCE_URL"), applicationName: "helio-verify"))
-            let warehouse = try PostgresConnection(ConnectionOptions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-verify"))
+            // Pools: the checks run side by side, each statement on a checked connection.
+            let source = CommandPools.verification(try config.require(config.sourceURL, "HELIO_SOURCE_URL"))
+            let warehouse = CommandPools.verification(try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"))
+            defer { source.close(); warehouse.close() }
             let verifier = WarehouseVerifier(source: source, warehouse: warehouse, piiKey: try config.require(config.piiKey, "HELIO_PII_KEY"),
                                              timezone: config.timezone, sampleMinutes: config.sampleMinutes)
             let differences = try verifier.verify()

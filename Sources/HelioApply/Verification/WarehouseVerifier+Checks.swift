@@ -83,7 +83,7 @@ extension WarehouseVerifier {
 
     /// Generated energy per local day equals the source's.
     func ledgerPerDay() throws -> [Difference] {
-        let zone = source.quoteLiteral(timezone)
+        let zone = try source.quoteLiteral(timezone)
         let expected = try keyed(source, """
             SELECT to_char(measured_at AT TIME ZONE \(zone), 'YYYYMMDD'), sum(energy_kwh)::text AS generated_kwh
             FROM energy GROUP BY 1
@@ -97,7 +97,7 @@ extension WarehouseVerifier {
 
     /// dim_day_climate equals the aggregate of the source readings per unit and local day.
     func climate() throws -> [Difference] {
-        let zone = source.quoteLiteral(timezone)
+        let zone = try source.quoteLiteral(timezone)
         let expected = try keyed(source, """
             SELECT unit_id || ' ' || (measured_at AT TIME ZONE \(zone))::date, count(*)::text AS sample_count,
                    sum(irradiance_wm2)::text AS sum_irradiance_wm2, round(avg(irradiance_wm2), 6)::text AS avg_irradiance_wm2,

@@ -1,4 +1,6 @@
+import Foundation
 import HelioPostgres
+import Synchronization
 
 /// Compares the warehouse with the source, as the contract's invariants say it must hold:
 /// current dimension members equal the source rows, version chains without gap or overlap,
@@ -7,14 +9,26 @@ import HelioPostgres
 ///
 /// Run it when the pipeline has caught up (or on a quiesced source): a change still in
 /// flight shows as a difference.
-public struct WarehouseVerifier {
-    let source: PostgresConnection
-    let warehouse: PostgresConnection
+///
+/// Given two connection pools, the checks run side by side (as many at once as the smaller
+/// pool has connections); given two connections, one after the other. The differences come
+/// out in the same order either way.
+public struct WarehouseVerifier: Sendable {
+    let source: VerifierDatabase
+    let warehouse: VerifierDatabase
     let personalData: PersonalData
     let timezone: String
     let sampleMinutes: Int
 
     public init(source: PostgresConnection, warehouse: PostgresConnection, piiKey: String, timezone: String, sampleMinutes: Int) {
+        self.init(source: .connection(source), warehouse: .connection(warehouse), piiKey: piiKey, timezone: timezone, sampleMinutes: sampleMinutes)
+    }
+
+    public init(source: ConnectionPool, warehouse: ConnectionPool, piiKey: String, timezone: String, sampleMinutes: Int) {
+        self.init(source: .pool(source), warehouse: .pool(warehouse), piiKey: piiKey, timezone: timezone, sampleMinutes: sampleMinutes)
+    }
+
+    public init(source: VerifierDatabase, warehouse: VerifierDatabase, piiKey: String, timezone: String, sampleMinutes: Int) {
         self.source = source
         self.warehouse = warehouse
         self.personalData = PersonalData(key: piiKey)
@@ -36,23 +50,49 @@ public struct WarehouseVerifier {
 
     /// Every difference found; empty when the warehouse matches the source.
     public func verify() throws -> [Difference] {
-        var differences: [Difference] = []
-        differences += try dimensionMembers(table: "users", dimension: "dim_users", naturalKey: "user_id")
-        differences += try dimensionMembers(table: "units", dimension: "dim_units", naturalKey: "unit_id")
-        differences += try dimensionMembers(table: "devices", dimension: "dim_devices", naturalKey: "device_id")
+        var checks: [@Sendable () throws -> [Difference]] = [
+            { try dimensionMembers(table: "users", dimension: "dim_users", naturalKey: "user_id") },
+            { try dimensionMembers(table: "units", dimension: "dim_units", naturalKey: "unit_id") },
+            { try dimensionMembers(table: "devices", dimension: "dim_devices", naturalKey: "device_id") },
+        ]
         for (dimension, key) in [("dim_users", "user_id"), ("dim_units", "unit_id"), ("dim_devices", "device_id")] {
-            differences += try versionChains(dimension: dimension, naturalKey: key)
+            checks.append { try versionChains(dimension: dimension, naturalKey: key) }
         }
-        differences += try ledgerPerRow()
-        differences += try ledgerPerDay()
-        differences += try climate()
-        differences += try personalDataInClear()
-        return differences
+        checks += [{ try ledgerPerRow() }, { try ledgerPerDay() }, { try climate() }, { try personalDataInClear() }]
+        return try Self.run(checks, concurrency: min(source.concurrency, warehouse.concurrency)).flatMap { $0 }
+    }
+
+    /// Runs `checks` on up to `concurrency` threads; results in the checks' order, the first
+    /// failure (in that order) rethrown.
+    static func run(_ checks: [@Sendable () throws -> [Difference]], concurrency: Int) throws -> [[Difference]] {
+        guard concurrency > 1, checks.count > 1 else { return try checks.map { try $0() } }
+        let next = Mutex(0)
+        let results = Mutex([Result<[Difference], any Error>?](repeating: nil, count: checks.count))
+        let group = DispatchGroup()
+        for _ in 0..<min(concurrency, checks.count) {
+            group.enter()
+            let worker = Thread {
+                defer { group.leave() }
+                while true {
+                    let index = next.withLock { value -> Int in
+                        defer { value += 1 }
+                        return value
+                    }
+                    guard index < checks.count else { return }
+                    let result = Result { try checks[index]() }
+                    results.withLock { $0[index] = result }
+                }
+            }
+            worker.name = "helio-verify"
+            worker.start()
+        }
+        group.wait()
+        return try results.withLock { $0 }.map { try $0!.get() }
     }
 
     /// Rows of `sql` keyed by their first column, the other columns by name.
-    func keyed(_ connection: PostgresConnection, _ sql: String, _ parameters: [String?] = []) throws -> [String: [String: String?]] {
-        let result = try connection.execute(sql, parameters)
+    func keyed(_ database: VerifierDatabase, _ sql: String, _ parameters: [String?] = []) throws -> [String: [String: String?]] {
+        let result = try database.execute(sql, parameters)
         var rows: [String: [String: String?]] = [:]
         for row in result.rows {
             var values: [String: String?] = [:]

@@ -12,16 +12,8 @@ public final class PostgresConnection: @unchecked Sendable {
 
     public init(_ options: ConnectionOptions) throws(PostgresError) {
         self.options = options
-        var keys = ["dbname", "application_name", "connect_timeout", "keepalives", "keepalives_idle",
-                    "keepalives_interval", "keepalives_count", "client_encoding"]
-        var values = [options.url, options.applicationName, String(options.connectTimeoutSeconds), "1", "30", "10", "3", "UTF8"]
-        if options.replication {
-            keys.append("replication"); values.append("database")
-        }
-        if !options.settings.isEmpty {
-            keys.append("options")
-            values.append(options.settings.sorted { $0.key < $1.key }.map { "-c \($0.key)=\($0.value)" }.joined(separator: " "))
-        }
+        // Defaults apply only where the URL is silent; see ConnectionOptions.connectionParameters.
+        let (keys, values) = options.connectionParameters()
         // expand_dbname=1: the first "dbname" is parsed as a URL; later keys override it.
         let connection: OpaquePointer? = withCStringArray(keys) { keyPointers in
             withCStringArray(values) { valuePointers in
@@ -34,7 +26,7 @@ public final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = Self.errorText(connection)
             PQfinish(connection)
-            throw Self.classifyConnectFailure(message)
+            throw PostgresError.connectFailure(message, options: options)
         }
         self.handle = connection
     }
@@ -46,6 +38,20 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Whether the connection is still usable.
     public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// The value libpq uses for a connection keyword (`sslmode`, `connect_timeout`,
+    /// `keepalives_idle`, …), whoever set it: the URL, Helio's defaults, the environment or
+    /// libpq's built-in default. `nil` for the password and for keywords that have no value.
+    public func parameter(_ keyword: String) -> String? {
+        guard keyword != "password", let all = PQconninfo(handle) else { return nil }
+        defer { PQconninfoFree(all) }
+        var option = all
+        while let name = option.pointee.keyword {
+            if String(cString: name) == keyword { return option.pointee.val.map { String(cString: $0) } }
+            option += 1
+        }
+        return nil
+    }
 
     /// libpq's own version (150018 for 15.18).
     public static var libraryVersion: Int { Int(PQlibVersion()) }
@@ -155,22 +161,6 @@ public final class PostgresConnection: @unchecked Sendable {
     static func errorText(_ connection: OpaquePointer) -> String {
         guard let pointer = PQerrorMessage(connection) else { return "" }
         return String(cString: pointer).trimmingTrailingWhitespace()
-    }
-
-    /// libpq reports every connect failure as text; authentication failures need their own advice.
-    static func classifyConnectFailure(_ message: String) -> PostgresError {
-        let lowered = message.lowercased()
-        if lowered.contains("password authentication failed") || lowered.contains("no password supplied")
-            || lowered.contains("pg_hba.conf") || lowered.contains("role") && lowered.contains("does not exist") {
-            return PostgresError(kind: .authentication, message: message, sqlState: "28P01",
-                                 advice: "check the user and password in the connection URL and the server's pg_hba.conf")
-        }
-        if lowered.contains("database") && lowered.contains("does not exist") {
-            return PostgresError(kind: .query, message: message, sqlState: "3D000",
-                                 advice: "create the database or fix its name in the connection URL")
-        }
-        return PostgresError(kind: .connection, message: message,
-                             advice: "check that the server is running and reachable at the configured host and port")
     }
 }
 

@@ -24,6 +24,7 @@ public final class ReplicationStream: @unchecked Sendable {
     /// Throws when the server ends the stream (its error, such as a dropped publication, included).
     public func read(timeoutMilliseconds: Int32) throws(PostgresError) -> [UInt8]? {
         var waited = false
+        var readAhead = false
         while true {
             var buffer: UnsafeMutablePointer<CChar>?
             let length = PQgetCopyData(connection.handle, &buffer, 1)
@@ -33,6 +34,13 @@ public final class ReplicationStream: @unchecked Sendable {
             }
             if length == -1 { throw endOfStream() }
             if length < -1 { throw connection.lastError(.replication) }
+            // Over TLS, OpenSSL may already hold the rest of a message that the socket no
+            // longer shows as readable: take it with a non-blocking read before waiting.
+            if !readAhead {
+                readAhead = true
+                guard PQconsumeInput(connection.handle) == 1 else { throw connection.lastError(.replication) }
+                continue
+            }
             // Nothing buffered: wait for the socket once, then read what arrived.
             if waited { return nil }
             let ready = try waitReadable(timeoutMilliseconds: timeoutMilliseconds)

@@ -1,0 +1,30 @@
+import ArgumentParser
+
+/// Flags of the scheduler's keys (`schedule.*`, `alerts.*` in `HelioConfiguration.keys`).
+struct ScheduleFlags: ParsableArguments {
+    @Option(name: flag("schedule.enabled"), help: help("schedule.enabled")) var enabled: String?
+    @Option(name: flag("schedule.timezone"), help: help("schedule.timezone")) var timezone: String?
+    @Option(name: flag("schedule.reconciliation"), help: help("schedule.reconciliation", valueName: "cron")) var reconciliation: String?
+    @Option(name: flag("schedule.reconciliation_confirm_seconds"), help: help("schedule.reconciliation_confirm_seconds")) var reconciliationConfirmSeconds: String?
+    @Option(name: flag("schedule.slot_watchdog"), help: help("schedule.slot_watchdog", valueName: "cron")) var slotWatchdog: String?
+    @Option(name: flag("schedule.slot_warning_bytes"), help: help("schedule.slot_warning_bytes")) var slotWarningBytes: String?
+    @Option(name: flag("schedule.slot_alert_bytes"), help: help("schedule.slot_alert_bytes")) var slotAlertBytes: String?
+    @Option(name: flag("schedule.stall_check"), help: help("schedule.stall_check", valueName: "cron")) var stallCheck: String?
+    @Option(name: flag("schedule.stall_seconds"), help: help("schedule.stall_seconds")) var stallSeconds: String?
+    @Option(name: flag("schedule.dlq_check"), help: help("schedule.dlq_check", valueName: "cron")) var dlqCheck: String?
+    @Option(name: flag("alerts.webhook_url"), help: help("alerts.webhook_url")) var webhookURL: String?
+    @Option(name: flag("alerts.webhook_attempts"), help: help("alerts.webhook_attempts")) var webhookAttempts: String?
+    @Option(name: flag("alerts.webhook_timeout_seconds"), help: help("alerts.webhook_timeout_seconds")) var webhookTimeoutSeconds: String?
+    @Option(name: flag("alerts.repeat_seconds"), help: help("alerts.repeat_seconds")) var repeatSeconds: String?
+
+    var given: [(String, String?)] {
+        [
+            ("schedule.enabled", enabled), ("schedule.timezone", timezone), ("schedule.reconciliation", reconciliation),
+            ("schedule.reconciliation_confirm_seconds", reconciliationConfirmSeconds), ("schedule.slot_watchdog", slotWatchdog),
+            ("schedule.slot_warning_bytes", slotWarningBytes), ("schedule.slot_alert_bytes", slotAlertBytes),
+            ("schedule.stall_check", stallCheck), ("schedule.stall_seconds", stallSeconds), ("schedule.dlq_check", dlqCheck),
+            ("alerts.webhook_url", webhookURL), ("alerts.webhook_attempts", webhookAttempts),
+            ("alerts.webhook_timeout_seconds", webhookTimeoutSeconds), ("alerts.repeat_seconds", repeatSeconds),
+        ]
+    }
+}
