@@ -38,6 +38,7 @@ struct ConfigurationFlags: ParsableArguments {
     @Option(name: flag("apply.batch_size"), help: help("apply.batch_size")) var batchSize: String?
     @Option(name: flag("apply.batch_wait_ms"), help: help("apply.batch_wait_ms")) var batchWaitMs: String?
     @Option(name: flag("apply.scd_config"), help: help("apply.scd_config")) var scdConfig: String?
+    @Option(name: flag("apply.transaction_consistency"), help: help("apply.transaction_consistency")) var transactionConsistency: String?
 
     @Option(name: flag("metrics.address"), help: help("metrics.address")) var metricsAddress: String?
     @Option(name: flag("log.format"), help: help("log.format")) var logFormat: String?
@@ -62,7 +63,7 @@ struct ConfigurationFlags: ParsableArguments {
             ("capture.autocreate_publication", autocreatePublication),
             ("apply.group_id", groupID), ("apply.pii_key", piiKey), ("apply.timezone", timezone),
             ("apply.sample_minutes", sampleMinutes), ("apply.batch_size", batchSize), ("apply.batch_wait_ms", batchWaitMs),
-            ("apply.scd_config", scdConfig),
+            ("apply.scd_config", scdConfig), ("apply.transaction_consistency", transactionConsistency),
             ("metrics.address", metricsAddress), ("log.format", logFormat), ("log.level", logLevel), ("log.file", logFile),
             ("log.max_bytes", logMaxBytes), ("log.max_files", logMaxFiles),
         ] + schedule.given
