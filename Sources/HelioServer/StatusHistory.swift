@@ -16,9 +16,13 @@ final class StatusHistory: Sendable {
         var value: Double
     }
     private let samples = Mutex<[String: [Sample]]>([:])
+    /// When counting started: the figures are totals since the process started, so a counter
+    /// first seen at N went from 0 to N since then (a first batch is throughput too).
+    private let started: Double
 
-    init(windowSeconds: Double = 60) {
+    init(windowSeconds: Double = 60, started: Double = Date().timeIntervalSince1970) {
         self.windowSeconds = windowSeconds
+        self.started = started
     }
 
     /// Records the current value of every counter figure.
@@ -28,8 +32,9 @@ final class StatusHistory: Sendable {
             for (service, state) in snapshot {
                 for (figure, value) in state.figures where Self.counters.contains(figure) {
                     var series = samples["\(service).\(figure)", default: []]
-                    // A counter that went down was reset (a restarted service): start over.
-                    if let last = series.last, value < last.value { series.removeAll() }
+                    // A counter that went down was reset (a restarted service): it counts from 0 since then.
+                    if let last = series.last, value < last.value { series = [Sample(time: last.time, value: 0)] }
+                    if series.isEmpty && started < time { series.append(Sample(time: started, value: 0)) }
                     series.append(Sample(time: time, value: value))
                     // Keep the window, plus the sample just before it as the rate's start.
                     if let firstInWindow = series.firstIndex(where: { $0.time >= time - windowSeconds }), firstInWindow > 1 {

@@ -54,6 +54,22 @@ struct KafkaSecurityConfigTests {
         consumer.close()
     }
 
+    @Test("the SASL password can come from a file (HELIO_KAFKA_PROPERTY_SASL_PASSWORD_FILE) and reaches the client")
+    func passwordFromFile() throws {
+        let path = NSTemporaryDirectory() + "helio-kafka-password-\(UUID().uuidString)"
+        try "kafka-secret-from-file\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var environment = Self.environment
+        environment["HELIO_KAFKA_PROPERTY_SASL_PASSWORD"] = nil
+        environment["HELIO_KAFKA_PROPERTY_SASL_PASSWORD_FILE"] = path
+        let config = try HelioConfiguration.fromEnvironment(environment)
+        #expect(config.kafkaProperties["sasl.password"] == "kafka-secret-from-file")
+        #expect(config.kafkaProperties["sasl.password.file"] == nil, "the _FILE suffix is not a property of its own")
+        let producer = try KafkaProducer(properties: KafkaProducer.defaults(brokers: config.kafkaBrokers!, overrides: config.kafkaProperties),
+                                         logger: Logger(label: "test.kafka"))
+        #expect(producer.effectiveProperty("sasl.password") == "***")
+    }
+
     @Test("a CA file librdkafka cannot load stops the client at creation, with the property named")
     func unreadableCertificateAuthority() throws {
         var environment = Self.environment

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import HelioOps
+@testable import HelioServer
 import HelioTestSupport
 import Synchronization
 import Testing
@@ -94,6 +95,30 @@ struct StatusPageBrowserTests {
         guard let start = dom.range(of: "data-figure=\"\(name)\">\(name): "),
               let end = dom[start.upperBound...].range(of: "</span>") else { return nil }
         return Double(dom[start.upperBound..<end.lowerBound])
+    }
+}
+
+@Suite("Status page throughput")
+struct StatusHistoryTests {
+    static func health(_ figures: [String: Double]) -> HealthState {
+        let health = HealthState()
+        health.update("apply") { $0.connected = true; $0.figures = figures }
+        return health
+    }
+
+    @Test("a counter first seen at N counted from 0 since the process started; no growth in the window is 0/s")
+    func rates() {
+        let history = StatusHistory(windowSeconds: 60, started: 1000)
+        #expect(history.rate(service: "apply", figure: "events_applied") == nil, "nothing sampled yet")
+        history.record(Self.health(["events_applied": 500]), at: 1010)
+        #expect(history.rate(service: "apply", figure: "events_applied") == 50, "one batch of 500 in the first 10 s")
+        history.record(Self.health(["events_applied": 800]), at: 1020)
+        #expect(history.rate(service: "apply", figure: "events_applied") == 40)
+        for second in stride(from: 1030.0, through: 1200, by: 10) { history.record(Self.health(["events_applied": 800]), at: second) }
+        #expect(history.rate(service: "apply", figure: "events_applied") == 0, "idle for more than the window")
+        history.record(Self.health(["events_applied": 30]), at: 1210)
+        #expect(history.rate(service: "apply", figure: "events_applied") == 3, "after a reset it counts from 0 at the last sample")
+        #expect(history.rate(service: "apply", figure: "confirmed_lsn") == nil, "gauges have no rate")
     }
 }
 
