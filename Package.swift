@@ -38,7 +38,8 @@ let package = Package(
         .target(name: "HelioEvents"),
         // Thin clients.
         .target(name: "HelioPostgres", dependencies: ["CLibPQ", "PGOutput", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "HelioKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HelioKafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log"),
+                                                  .product(name: "Metrics", package: "swift-metrics")]),
         // Operations: configuration, logging, errors shared by the services.
         .target(name: "HelioOps", dependencies: [.product(name: "Logging", package: "swift-log"),
                                                  .product(name: "Metrics", package: "swift-metrics"),

@@ -22,6 +22,22 @@ public final class ApplyMetrics: Sendable {
     private let lastCommit = Gauge(label: "helio_apply_last_commit_timestamp_seconds")
     private let commitToApply = Timer(label: "helio_commit_to_apply_seconds", preferredDisplayUnit: .seconds)
 
+    /// Changes applied, per source table.
+    func changes(_ counts: [String: Int]) {
+        for (table, count) in counts where count > 0 {
+            Counter(label: "helio_apply_changes_total", dimensions: [("table", table)]).increment(by: count)
+        }
+    }
+
+    /// Records behind, per partition: the partition's end — the greater of what the broker last
+    /// reported and what the applier has seen — minus the next offset to apply.
+    func lag(_ partitions: [(topic: String, partition: Int32, records: Int64)]) {
+        for entry in partitions {
+            Gauge(label: "helio_apply_consumer_lag", dimensions: [("topic", entry.topic), ("partition", String(entry.partition))])
+                .record(Double(max(0, entry.records)))
+        }
+    }
+
     public init(health: HealthState = .shared) {
         self.health = health
     }
@@ -68,6 +84,8 @@ public final class ApplyMetrics: Sendable {
     public func exerciseForExport() {
         batch(records: 0, milliseconds: 1, lastCommitMicros: Int64(Date().timeIntervalSince1970 * 1e6))
         deadLettered(1)
+        changes(["energy": 1])
+        lag([(topic: "solar.public.energy", partition: 0, records: 0)])
     }
 
     public var applied: Int { state.withLock { $0.applied } }

@@ -96,7 +96,8 @@ public final class ApplyService: @unchecked Sendable {
             } catch let error as PostgresError where error.isRetriable {
                 metrics.disconnected(error.message)
                 let delay = backoff.next()
-                logger.warning("warehouse connection lost; reconnecting", metadata: [LogKeys.error: "\(error)", "retry_in_seconds": "\(delay)"])
+                logger.warning("warehouse connection lost; reconnecting", metadata: [
+                    LogKeys.error: "\(error)", LogKeys.errorKind: "warehouse_connection", "retry_in_seconds": "\(delay)"])
                 Backoff.sleep(delay, unless: shouldStop)
             }
         }
@@ -114,6 +115,8 @@ public final class ApplyService: @unchecked Sendable {
         var offsets: [TopicPartition: Int64] = [:]
         var checks: [TopicPartition: (offset: Int64, position: String)] = [:]
         var lastCommitMicros: Int64?
+        /// Changes per source table, for `helio_apply_changes_total`.
+        var tableCounts: [String: Int] = [:]
     }
 
     func prepare(_ records: [KafkaRecord], decoder: RecordDecoder) -> PreparedBatch {
@@ -127,6 +130,7 @@ public final class ApplyService: @unchecked Sendable {
                 case .change(let change):
                     change.copyRow(seq: batch.changeCount, into: &batch.changeRows)
                     batch.changeCount += 1
+                    batch.tableCounts[change.sourceTable, default: 0] += 1
                     batch.lastCommitMicros = max(batch.lastCommitMicros ?? 0, change.commitMicros)
                 case .transactionEnd(let transaction):
                     transaction.copyRow(into: &batch.transactionRows)
@@ -136,6 +140,7 @@ public final class ApplyService: @unchecked Sendable {
             } catch {
                 batch.poison.append((record, error.reason))
                 logger.error("poison record sent to the dead-letter topic", metadata: [
+                    LogKeys.errorKind: "poison_record",
                     LogKeys.topic: "\(record.topic)", LogKeys.partition: "\(record.partition)", LogKeys.offset: "\(record.offset)",
                     LogKeys.error: "\(error.reason)"])
             }
@@ -157,6 +162,10 @@ public final class ApplyService: @unchecked Sendable {
         let stats = try writer.apply(changeRows: batch.changeRows, transactionRows: batch.transactionRows,
                                      offsets: batch.offsets, checks: batch.checks)
         consumer.commitAdvisory(batch.offsets)
+        metrics.changes(batch.tableCounts)
+        metrics.lag(batch.offsets.map { partition, next in
+            (partition.topic, partition.partition, max(consumer.cachedHighWatermark(partition) ?? next, next) - next)
+        })
         let milliseconds = Date().timeIntervalSince(batch.started) * 1000
         metrics.batch(records: batch.records, milliseconds: milliseconds, lastCommitMicros: batch.lastCommitMicros)
         logger.debug("batch applied", metadata: [LogKeys.events: "\(batch.records)", LogKeys.durationMs: "\(Int(milliseconds))", "stats": "\(stats)"])

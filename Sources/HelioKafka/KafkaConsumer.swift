@@ -101,6 +101,16 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Commits offsets to Kafka (advisory: lag tooling reads them; Helio restarts from the warehouse).
+    /// The partition's end as the last fetch response reported it (cached by librdkafka, no
+    /// request); nil before any fetch. Some brokers report less than the true end: callers
+    /// combine it with the offsets they have seen.
+    public func cachedHighWatermark(_ partition: TopicPartition) -> Int64? {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let code = rd_kafka_get_watermark_offsets(handle, partition.topic, partition.partition, &low, &high)
+        return code == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0 ? high : nil
+    }
+
     public func commitAdvisory(_ offsets: [TopicPartition: Int64]) {
         guard !offsets.isEmpty else { return }
         let list = Self.makeList(offsets)

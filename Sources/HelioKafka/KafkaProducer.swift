@@ -1,5 +1,7 @@
 import CRdKafka
+import Glibc
 import Logging
+import Metrics
 
 /// What became of one produced record.
 public struct DeliveryReport: Sendable {
@@ -128,18 +130,33 @@ public final class KafkaProducer: @unchecked Sendable {
                 while let message = rd_kafka_event_message_next(event) {
                     let record = message.pointee
                     let error = record.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : RDKafkaConfig.error(record.err)
+                    if error == nil { recordDeliveryLatency(message) }
                     pendingReports.append(DeliveryReport(
                         id: UInt64(UInt(bitPattern: record._private)), error: error,
                         partition: record.partition, offset: record.offset))
                 }
             case Int32(RD_KAFKA_EVENT_ERROR):
                 let error = RDKafkaConfig.eventError(event)
-                logger.warning("kafka producer: \(error.message)", metadata: ["error.code": "\(error.code)"])
+                logger.warning("kafka producer: \(error.message)", metadata: ["error.code": "\(error.code)", "error_kind": "kafka"])
             default:
                 break
             }
         }
     }
+}
+
+/// Produce → acknowledgement time of every record (`helio_kafka_delivery_seconds`): the
+/// record's creation timestamp, which librdkafka sets when it is produced, against now.
+private let deliveryLatency = Timer(label: "helio_kafka_delivery_seconds", preferredDisplayUnit: .seconds)
+
+private func recordDeliveryLatency(_ message: UnsafePointer<rd_kafka_message_t>) {
+    var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+    let created = rd_kafka_message_timestamp(UnsafeMutablePointer(mutating: message), &type)
+    guard type == RD_KAFKA_TIMESTAMP_CREATE_TIME, created > 0 else { return }
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    let nowMillis = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    if nowMillis >= created { deliveryLatency.recordMilliseconds(nowMillis - created) }
 }
 
 func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> R) -> R {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 
 /// One JSON object per line (`{"ts":…,"level":…,"label":…,"msg":…,…metadata}`) on stdout,
 /// which operators ship to their log pipeline, or in a file rotated by size (`log.file`).
@@ -25,6 +26,12 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
+        if event.level >= .warning {
+            // Errors by kind for dashboards: every warning and error is logged, so counting
+            // here misses none. The kind is the `error_kind` the caller named, if any.
+            Counter(label: "helio_errors_total", dimensions: [
+                ("kind", merged[LogKeys.errorKind].map { "\($0)" } ?? "unclassified"), ("level", event.level.rawValue)]).increment()
+        }
         let timestamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
         var line: String
         if json {

@@ -68,6 +68,14 @@ struct StatusPageBrowserTests {
             #expect(!dom.contains(secret), "the status page shows a secret")
             #expect(httpGet(base + "/metrics")?.body.contains(secret) == false, "/metrics shows a secret")
         }
+        // The per-table, per-partition and delivery metrics of issue #5, from a real run.
+        let metrics = httpGet(base + "/metrics")?.body ?? ""
+        for table in ["users", "units", "devices", "energy"] {
+            #expect(metrics.contains("helio_apply_changes_total{table=\"\(table)\"}"), "changes applied per table: \(table)")
+        }
+        #expect(metrics.contains("helio_apply_consumer_lag{"), "consumer lag per partition")
+        #expect(metrics.range(of: #"helio_kafka_delivery_seconds_count [1-9]"#, options: .regularExpression) != nil,
+                "Kafka delivery latency of capture's records")
         let attributes = try FileManager.default.attributesOfItem(atPath: screenshot)
         #expect(((attributes[.size] as? Int) ?? 0) > 10_000, "Chromium wrote a screenshot")
 
