@@ -25,6 +25,9 @@ public struct HelioConfiguration: Sendable {
     public var topicConfiguration: [String: String] = ["retention.ms": "-1"]
     /// Streamed (in-progress) transactions are spooled here until they commit.
     public var spoolDirectory = ".local/spool"
+    /// Most bytes the spool may hold at once (`HELIO_SPOOL_MAX_BYTES`); 0: as much as the disk.
+    /// A transaction that needs more stops capture with an error, confirming nothing past it.
+    public var spoolMaxBytes: Int64 = 0
     public var heartbeatIntervalSeconds = 10.0
     public var statusIntervalSeconds = 10.0
     /// `logical_decoding_work_mem` for the walsender: transactions larger than this are

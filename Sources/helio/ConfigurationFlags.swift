@@ -25,6 +25,7 @@ struct ConfigurationFlags: ParsableArguments {
     @Option(name: flag("capture.tables"), help: help("capture.tables")) var tables: String?
     @Option(name: flag("capture.full_image_tables"), help: help("capture.full_image_tables")) var fullImageTables: String?
     @Option(name: flag("capture.spool_dir"), help: help("capture.spool_dir")) var spoolDir: String?
+    @Option(name: flag("capture.spool_max_bytes"), help: help("capture.spool_max_bytes")) var spoolMaxBytes: String?
     @Option(name: flag("capture.decoding_work_mem"), help: help("capture.decoding_work_mem")) var decodingWorkMem: String?
     @Option(name: flag("capture.heartbeat_interval_seconds"), help: help("capture.heartbeat_interval_seconds")) var heartbeatIntervalSeconds: String?
     @Option(name: flag("capture.status_interval_seconds"), help: help("capture.status_interval_seconds")) var statusIntervalSeconds: String?
@@ -57,7 +58,7 @@ struct ConfigurationFlags: ParsableArguments {
             ("topics.prefix", topicPrefix), ("topics.partitions", topicPartitions),
             ("topics.replication_factor", topicReplicationFactor), ("topics.config", topicConfig),
             ("capture.slot", slot), ("capture.publication", publication), ("capture.tables", tables),
-            ("capture.full_image_tables", fullImageTables), ("capture.spool_dir", spoolDir),
+            ("capture.full_image_tables", fullImageTables), ("capture.spool_dir", spoolDir), ("capture.spool_max_bytes", spoolMaxBytes),
             ("capture.decoding_work_mem", decodingWorkMem), ("capture.heartbeat_interval_seconds", heartbeatIntervalSeconds),
             ("capture.status_interval_seconds", statusIntervalSeconds), ("capture.snapshot", snapshot),
             ("capture.autocreate_publication", autocreatePublication),

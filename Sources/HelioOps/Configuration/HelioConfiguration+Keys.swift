@@ -51,6 +51,8 @@ extension HelioConfiguration {
         .tables("capture.full_image_tables", "HELIO_FULL_IMAGE_TABLES", \.fullImageTables,
                 "tables set to REPLICA IDENTITY FULL"),
         .text("capture.spool_dir", "HELIO_SPOOL_DIR", \.spoolDirectory, "where streamed transactions are spooled"),
+        .integer("capture.spool_max_bytes", "HELIO_SPOOL_MAX_BYTES", \.spoolMaxBytes, minimum: 0,
+                 "most bytes the spool may hold at once; 0: as much as the disk"),
         .optionalText("capture.decoding_work_mem", "HELIO_DECODING_WORK_MEM", \.decodingWorkMem,
                       "logical_decoding_work_mem of the walsender, e.g. 256MB"),
         .seconds("capture.heartbeat_interval_seconds", "HELIO_HEARTBEAT_INTERVAL_SECONDS", \.heartbeatIntervalSeconds, positive: false,
