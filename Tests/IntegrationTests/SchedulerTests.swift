@@ -36,7 +36,9 @@ extension TestEnvironment {
     func createSlotWithRetainedWAL() throws {
         let source = try source()
         try source.execute("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [name])
-        try source.execute("SELECT pg_logical_emit_message(false, 'helio.test', repeat('x', 100000))")
+        // Transactional, so its commit writes and flushes the WAL before the watchdog measures
+        // pg_current_wal_lsn(); a non-transactional message may still sit in WAL buffers.
+        try source.execute("SELECT pg_logical_emit_message(true, 'helio.test', repeat('x', 100000))")
     }
 }
 

@@ -81,9 +81,14 @@ struct SchedulerTests {
         }
         let failing = ScheduledJob(name: "failing", schedule: try JobSchedule.parse("*/10 * * * *")) { _ in throw Failure() }
         let running = RunningScheduler(Scheduler(jobs: [everyFive, failing], clock: clock, logger: logger))
-        for minute in ["05", "10", "15", "20"] {
+        // Each tick's runs must finish before the next tick: a run still going when its job is
+        // due again is skipped by design, and runs have threads of their own.
+        for (index, (minute, failingRuns)) in [("05", 0), ("10", 1), ("15", 1), ("20", 2)].enumerated() {
             try waitFor("the loop to wait for 10:\(minute)") { clock.sleeping == utc("2026-05-01T10:\(minute):00Z") }
             clock.advance(to: utc("2026-05-01T10:\(minute):00Z"))
+            try waitFor("the runs of 10:\(minute)") {
+                running.scheduler.statistics("five").runs == index + 1 && running.scheduler.statistics("failing").runs == failingRuns
+            }
         }
         try waitFor("four runs of five and two of failing") {
             running.scheduler.statistics("five").runs == 4 && running.scheduler.statistics("failing").runs == 2
