@@ -11,6 +11,11 @@ public enum CaptureError: Error, CustomStringConvertible, Sendable {
     case snapshotInterrupted(slot: String)
     case deliveryFailed(String)
     case spool(String)
+    /// The spool's disk (or `HELIO_SPOOL_MAX_BYTES`) ran out while a streamed transaction was
+    /// being written: the transaction was not published and nothing from it on was confirmed.
+    case spoolFull(directory: String, detail: String)
+    /// Kafka no longer holds records capture had delivered (a broker that lost its data).
+    case kafkaLogLost(slot: String, detail: String)
     case protocolViolation(String)
 
     public var description: String {
@@ -37,6 +42,21 @@ public enum CaptureError: Error, CustomStringConvertible, Sendable {
             return "Kafka refused a record (\(detail)); nothing was confirmed past it — fix the cause and restart capture, which resumes from the slot"
         case .spool(let detail):
             return "the spool directory failed (\(detail)); free space or point HELIO_SPOOL_DIR elsewhere, then restart capture"
+        case .spoolFull(let directory, let detail):
+            return """
+                the spool directory \(directory) is full (\(detail)); the streamed transaction being spooled was not published \
+                and the slot was not confirmed past it. Free space there, raise HELIO_SPOOL_MAX_BYTES or point HELIO_SPOOL_DIR \
+                at a larger disk (it must hold the largest transaction's changes), then restart capture: the source streams \
+                the transaction again
+                """
+        case .kafkaLogLost(let slot, let detail):
+            return """
+                the Kafka log lost records capture had delivered (\(detail)): the broker lost its data or the topics were \
+                deleted. Slot \(slot) is already past those changes, so they cannot be sent again, and carrying on would \
+                leave a gap. Take a new snapshot: stop apply, delete what is left of the topics, drop the slot \
+                (`helio slot drop --slot \(slot) --yes`), restart capture, then reset apply (`helio replay --from-beginning`) \
+                or rebuild the warehouse — see docs/operations.md, "The broker lost its data"
+                """
         case .protocolViolation(let detail):
             return "unexpected replication message: \(detail)"
         }

@@ -28,8 +28,11 @@ public final class CaptureService: @unchecked Sendable {
         let topics = TopicNames(prefix: config.topicPrefix)
         let properties = KafkaProducer.defaults(brokers: brokers, overrides: config.kafkaProperties)
         let producer = try KafkaProducer(properties: properties, logger: logger)
-        try ensureTopics(producer, topics: topics)
-        let spool = try StreamSpool(directory: config.spoolDirectory)
+        let existingTopics = try listTopics(producer)
+        let spool = try StreamSpool(directory: config.spoolDirectory, maxBytes: config.spoolMaxBytes > 0 ? config.spoolMaxBytes : nil)
+        let logGuard = KafkaLogGuard(brokers: brokers, kafkaProperties: config.kafkaProperties, topics: topics, slot: config.slot,
+                                     spoolDirectory: config.spoolDirectory, logger: logger)
+        var topicsReady = false
         let builder = EventBuilder(version: HelioVersion.current, prefix: config.topicPrefix, database: Self.databaseName(sourceURL))
         var publisher: Publisher?
         var backoff = Backoff()
@@ -43,6 +46,12 @@ public final class CaptureService: @unchecked Sendable {
                 try setup.ensurePublication()
                 setup.ensureFullImages()
                 let slot = try setup.slotState()
+                if !topicsReady {
+                    // Before any topic is created: a broker that auto-creates topics would hide a lost log.
+                    if slot.exists { try logGuard.verifyAtStart(existingTopics: existingTopics, admin: producer) }
+                    try ensureTopics(producer, topics: topics)
+                    topicsReady = true
+                }
                 var replicationSettings = Self.sessionSettings
                 if let workMem = config.decodingWorkMem { replicationSettings["logical_decoding_work_mem"] = workMem }
                 let replication = try PostgresConnection(ConnectionOptions(
@@ -56,8 +65,10 @@ public final class CaptureService: @unchecked Sendable {
                 let activePublisher = publisher ?? Publisher(
                     producer: producer, topics: topics, logger: logger, tracker: DeliveryTracker(start: slot.confirmedFlush ?? LSN(0)))
                 publisher = activePublisher
+                activePublisher.logGuard = logGuard
                 activePublisher.abandonTransaction()
                 if !slot.exists {
+                    logGuard.reset()
                     try createSlot(replication, source: source, publisher: activePublisher, builder: builder, keys: keys, topics: topics)
                 } else if FileManager.default.fileExists(atPath: snapshotMarker) {
                     throw CaptureError.snapshotInterrupted(slot: config.slot)
@@ -117,6 +128,15 @@ public final class CaptureService: @unchecked Sendable {
             ? "proto_version '2', streaming 'on', messages 'true', publication_names '\"\(publication)\"'"
             : "proto_version '1', messages 'true', publication_names '\"\(publication)\"'"
         return "START_REPLICATION SLOT \(slot) LOGICAL 0/0 (\(options))"
+    }
+
+    /// The topics the broker has now; also the first check that Kafka can be reached.
+    private func listTopics(_ producer: KafkaProducer) throws -> [String: Int] {
+        do {
+            return try producer.topics()
+        } catch {
+            throw CaptureError.deliveryFailed("could not reach Kafka at \(config.kafkaBrokers ?? ""): \(error) — check HELIO_KAFKA_BROKERS and that the broker is up")
+        }
     }
 
     private func ensureTopics(_ producer: KafkaProducer, topics: TopicNames) throws {

@@ -243,6 +243,7 @@ final class CaptureSession {
         lastStatusSent = now
         lastConfirmedSent = confirmed
         metrics.confirmed(confirmed)
+        publisher.logGuard?.save()
     }
 
     /// SIGTERM: let Kafka acknowledge what it has, confirm that, and end the stream cleanly.

@@ -19,6 +19,10 @@ final class Publisher {
     /// Called while waiting for room, so the replication connection stays answered.
     var whileWaiting: () throws -> Void = {}
     private(set) var failure: KafkaError?
+    /// Watches that Kafka keeps what it acknowledged; fed with the offsets of transaction ENDs.
+    var logGuard: KafkaLogGuard?
+    /// Delivery ids of transaction ENDs not yet acknowledged, with the transaction's id.
+    private var pendingEnds: [UInt64: String] = [:]
 
     struct OpenTransaction {
         var id: String
@@ -69,6 +73,7 @@ final class Publisher {
                                        dataCollections: transaction.counts.map { .init(collection: $0.collection, eventCount: $0.count) },
                                        tsMs: transaction.commitMillis)
             try send(OutgoingRecord(topic: topics.transaction, key: transactionKey(transaction.id), value: end.encoded(), partition: 0))
+            if logGuard != nil { pendingEnds[tracker.lastAssigned] = transaction.id }
         }
         open = nil
         tracker.transactionEnded(at: endLSN)
@@ -91,19 +96,26 @@ final class Publisher {
     /// Takes delivery reports; a failed delivery stops capture before anything past it is confirmed.
     func collect(timeoutMilliseconds: Int32) {
         sinceLastPoll = 0
+        var acknowledged = false
         for report in producer.poll(timeoutMilliseconds: timeoutMilliseconds) {
             if let error = report.error {
                 if failure == nil { failure = error }
                 logger.error("Kafka delivery failed", metadata: ["error": "\(error)"])
             } else if failure == nil {
                 tracker.acknowledge(report.id)
+                acknowledged = true
+                if !pendingEnds.isEmpty, let transaction = pendingEnds.removeValue(forKey: report.id) {
+                    logGuard?.acknowledgedEnd(offset: report.offset, transactionID: transaction)
+                }
             }
         }
+        if acknowledged { logGuard?.progressed() }
     }
 
     func checkFailure() throws {
         if let failure { throw CaptureError.deliveryFailed(failure.description) }
         if let fatal = producer.fatalError { throw CaptureError.deliveryFailed(fatal.description) }
+        try logGuard?.checkIfStalled(inFlight: tracker.inFlight, admin: producer)
     }
 
     /// Waits for every record to be acknowledged, up to `timeoutMilliseconds`.

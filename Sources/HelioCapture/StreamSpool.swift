@@ -27,12 +27,18 @@ final class StreamSpool {
     }
 
     let directory: String
+    /// Most bytes the open spool files may hold together (`HELIO_SPOOL_MAX_BYTES`); nil: the disk's size.
+    let maxBytes: Int64?
     private var files: [UInt32: UnsafeMutablePointer<FILE>] = [:]
+    /// Bytes written to each open spool file, and their sum, for `maxBytes`.
+    private var fileBytes: [UInt32: Int64] = [:]
+    private(set) var bytesInUse: Int64 = 0
     /// Subtransactions rolled back inside a streamed transaction; their changes are skipped.
     private var abortedSubtransactions: [UInt32: Set<UInt32>] = [:]
 
-    init(directory: String) throws(CaptureError) {
+    init(directory: String, maxBytes: Int64? = nil) throws(CaptureError) {
         self.directory = directory
+        self.maxBytes = maxBytes
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -77,12 +83,18 @@ final class StreamSpool {
     }
 
     private func write(xid: UInt32, subxid: UInt32, walStart: LSN, kind: UInt8, body data: ArraySlice<UInt8>) throws(CaptureError) {
+        let size = Int64(Self.headerSize + data.count)
+        if let maxBytes, bytesInUse + size > maxBytes {
+            discard(xid: xid) // what was spooled of it is useless now; free the space at once
+            throw .spoolFull(directory: directory, detail: "HELIO_SPOOL_MAX_BYTES is \(maxBytes) bytes and transaction \(xid) needs more")
+        }
         let file: UnsafeMutablePointer<FILE>
         if let open = files[xid] {
             file = open
         } else {
             guard let created = fopen(path(xid), "w+b") else {
-                throw .spool("cannot create \(path(xid)): \(String(cString: strerror(errno)))")
+                let code = errno
+                throw failure(xid: xid, "cannot create \(path(xid))", errno: code)
             }
             setvbuf(created, nil, _IOFBF, 1 << 20)
             files[xid] = created
@@ -97,8 +109,19 @@ final class StreamSpool {
         let written = header.withUnsafeBytes { fwrite($0.baseAddress, 1, Self.headerSize, file) }
             + data.withUnsafeBytes { fwrite($0.baseAddress, 1, data.count, file) }
         guard written == Self.headerSize + data.count else {
-            throw .spool("write to \(path(xid)) failed: \(String(cString: strerror(errno)))")
+            let code = errno
+            throw failure(xid: xid, "write to \(path(xid)) failed", errno: code)
         }
+        fileBytes[xid, default: 0] += size
+        bytesInUse += size
+    }
+
+    /// A full disk (or quota) is told apart from other I/O errors: it has its own remedy.
+    private func failure(xid: UInt32, _ what: String, errno code: Int32) -> CaptureError {
+        let reason = String(cString: strerror(code))
+        guard code == ENOSPC || code == EDQUOT else { return .spool("\(what): \(reason)") }
+        discard(xid: xid)
+        return .spoolFull(directory: directory, detail: "\(what): \(reason)")
     }
 
     func abortSubtransaction(xid: UInt32, subxid: UInt32) {
@@ -107,6 +130,7 @@ final class StreamSpool {
 
     func discard(xid: UInt32) {
         if let file = files.removeValue(forKey: xid) { fclose(file) }
+        bytesInUse -= fileBytes.removeValue(forKey: xid) ?? 0
         abortedSubtransactions[xid] = nil
         unlink(path(xid))
     }
@@ -118,8 +142,12 @@ final class StreamSpool {
     func replay(xid: UInt32, _ body: (LSN, Record) throws -> Void) throws {
         guard let file = files.removeValue(forKey: xid) else { return }
         let aborted = abortedSubtransactions.removeValue(forKey: xid) ?? []
-        defer { fclose(file); unlink(path(xid)) }
-        guard fflush(file) == 0 else { throw CaptureError.spool("flush of \(path(xid)) failed: \(String(cString: strerror(errno)))") }
+        defer { fclose(file); unlink(path(xid)); bytesInUse -= fileBytes.removeValue(forKey: xid) ?? 0 }
+        // The last buffered bytes reach the disk only now: a full disk can show here first.
+        guard fflush(file) == 0 else {
+            let code = errno
+            throw failure(xid: xid, "flush of \(path(xid)) failed", errno: code)
+        }
         rewind(file)
         var header = [UInt8](repeating: 0, count: Self.headerSize)
         var data: [UInt8] = []
