@@ -77,7 +77,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Builders and a local-stack handle for tests.
-        .target(name: "HelioTestSupport", dependencies: ["HelioPostgres", "HelioKafka", "HelioOps"]),
+        .target(name: "HelioTestSupport", dependencies: ["HelioPostgres", "HelioKafka", "HelioOps", "HelioEvents", "HelioApply"]),
 
         .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HelioEventsTests", dependencies: ["HelioEvents"]),

@@ -29,6 +29,10 @@ public final class HelioProcess: @unchecked Sendable {
     }
 
     public static var binary: URL {
+        // HELIO_BINARY, else the one built beside the running tests (any --scratch-path), else .build's.
+        if let path = ProcessInfo.processInfo.environment["HELIO_BINARY"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("helio")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
         let root = LocalStack.repositoryRoot
         for candidate in [".build/debug/helio", ".build/release/helio"] {
             let url = root.appendingPathComponent(candidate)

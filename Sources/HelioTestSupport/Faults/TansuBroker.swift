@@ -1,0 +1,53 @@
+import Foundation
+
+/// A Tansu broker of the fault suite's own (memory storage), on its own loopback port: the
+/// suite pauses, stops and restarts it, never the shared one. Like the stack's broker, a
+/// restart starts it empty — every topic and offset is gone.
+public final class TansuBroker: @unchecked Sendable {
+    public let port: Int
+    let log: String
+    let binary: String
+    private(set) var pid: pid_t?
+
+    public init(root: String) throws {
+        port = try Spawn.freePort()
+        log = "\(root)/tansu.log"
+        binary = LocalStack.repositoryRoot.appendingPathComponent(".local/bin/tansu").path
+    }
+
+    public var brokers: String { "127.0.0.1:\(port)" }
+
+    public func start() throws {
+        let pid = try Spawn.start([binary, "broker", "--listener-url", "tcp://127.0.0.1:\(port)",
+                                   "--advertised-listener-url", "tcp://127.0.0.1:\(port)", "--storage-engine", "memory://tansu/"], log: log)
+        self.pid = pid
+        try eventually("the broker to listen on \(port)", within: 30) {
+            if let status = Spawn.poll(pid) { throw Spawn.Failed(command: "tansu", status: status, output: "exited at start; see \(log)") }
+            return Spawn.isListening(port)
+        }
+    }
+
+    /// SIGTERM, then SIGKILL after 10 s; waits until it is gone.
+    public func stop() {
+        guard let pid else { return }
+        self.pid = nil
+        kill(pid, SIGCONT) // a paused broker cannot act on SIGTERM
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if Spawn.poll(pid) != nil { return }
+            usleep(50_000)
+        }
+        kill(pid, SIGKILL)
+        _ = Spawn.wait(pid)
+    }
+
+    /// Stopped and started again on the same port: empty, as a memory-only broker comes back.
+    public func restart() throws {
+        stop()
+        try start()
+    }
+
+    public func pause() { if let pid { kill(pid, SIGSTOP) } }
+    public func resume() { if let pid { kill(pid, SIGCONT) } }
+}
