@@ -424,18 +424,22 @@ $$;
 
 -- The END events' counts per collection; collections come as Debezium's array
 -- ([{"data_collection": …, "event_count": …}]) or as an object ({"public.users": 2}).
+-- One END per transaction: a batch can hold the same END twice (capture re-sends
+-- after a restart), and counting both would double what the transaction expects.
 create or replace function dw._stage_end_counts() returns void
 language plpgsql as $$
 begin
     drop table if exists _end_counts;
     create temp table _end_counts on commit drop as
+    with ends as (select distinct on (t.commit_lsn) t.commit_lsn, t.collections
+                    from pg_temp.stage_tx t order by t.commit_lsn)
     select s.commit_lsn, e.value->>'data_collection' as collection, (e.value->>'event_count')::int as n
-      from pg_temp.stage_tx s
+      from ends s
      cross join lateral jsonb_array_elements(case when jsonb_typeof(s.collections) = 'array'
                                                   then s.collections else '[]'::jsonb end) e
     union all
     select s.commit_lsn, e.key, (e.value #>> '{}')::int
-      from pg_temp.stage_tx s
+      from ends s
      cross join lateral jsonb_each(case when jsonb_typeof(s.collections) = 'object'
                                         then s.collections else '{}'::jsonb end) e;
 end

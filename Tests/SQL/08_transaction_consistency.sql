@@ -10,7 +10,10 @@ insert into stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id
  (1, 'users', 'c', 1, '0/100', '0/190', 1, '2026-07-01 00:00:00+00', '{"id":1,"name":"Ana","email":"a@x","status":"active"}'),
  (2, 'units', 'c', 7, '0/110', '0/190', 1, '2026-07-01 00:00:00+00', '{"id":7,"user_id":1,"name":"Roof","status":"active"}'),
  (4, 'energy', 'c', 1, '0/130', '0/190', 1, '2026-07-01 00:00:00+00', '{"id":1,"device_id":5,"measured_at":"2026-07-01T10:00:00-03:00","energy_kwh":"1.0000","power_kw":null}');
+-- the END twice in one batch (capture re-sends after a restart): counted once
 insert into stage_tx values (1, '0/190', '2026-07-01 00:00:00+00', 4,
+  '[{"data_collection":"public.users","event_count":1},{"data_collection":"public.units","event_count":1},{"data_collection":"public.devices","event_count":1},{"data_collection":"public.energy","event_count":1}]'),
+                            (1, '0/190', '2026-07-01 00:00:00+00', 4,
   '[{"data_collection":"public.users","event_count":1},{"data_collection":"public.units","event_count":1},{"data_collection":"public.devices","event_count":1},{"data_collection":"public.energy","event_count":1}]');
 do $$ begin
   assert (select (dw.apply_staged('{"transaction_consistency": true}')->>'held')::int) = 3, 'three changes held';
@@ -22,6 +25,8 @@ do $$ begin
   assert (select count(*) from dw.dim_units) = 0, 'no unit of an incomplete transaction';
   assert (select count(*) from dw.fact_energy) = 0, 'no fact of an incomplete transaction';
   assert (select count(*) from dw.held_change) = 3, 'held in the warehouse';
+  assert (select dim_expected = 3 and tc_expected = 4 from dw.tx_log where commit_lsn = '0/190'),
+    'a duplicated END is counted once';
 end $$;
 
 -- batch 2: tx B (0/290) arrives whole, but A is still incomplete: B waits for A
