@@ -13,7 +13,9 @@ import Logging
 /// - at start, when the slot already exists, before any topic is created (a broker that
 ///   auto-creates topics would otherwise hide the loss behind new, empty ones);
 /// - while running, when acknowledgements have stalled: a restarted memory broker never
-///   acknowledges the idempotent producer again, so capture would wait forever in silence.
+///   acknowledges the idempotent producer again, so capture would wait forever in silence;
+/// - when a delivery fails, which is how librdkafka gives up on such a broker if a request
+///   was in flight when it went: the loss, not the failed delivery, is what to report.
 final class KafkaLogGuard {
     struct Position: Equatable {
         var offset: Int64
@@ -131,6 +133,20 @@ final class KafkaLogGuard {
             throw CaptureError.kafkaLogLost(slot: slot, detail: detail)
         case .unknown:
             break
+        }
+    }
+
+    /// Kafka failed a delivery: when its log also lost what was delivered, throws that instead
+    /// (a restarted memory broker no longer knows the idempotent producer, and librdkafka gives
+    /// up with "Unknown Producer Id" and purges its queue). Otherwise returns, and the delivery
+    /// failure stands.
+    func explain(_ failure: KafkaError, admin: KafkaProducer) throws {
+        guard let position = acknowledged ?? stored(), let existing = try? admin.topics(timeoutMilliseconds: 3_000) else { return }
+        guard existing[partition.topic] != nil else {
+            throw CaptureError.kafkaLogLost(slot: slot, detail: "topic \(partition.topic) disappeared after capture had delivered \(describe(position)); then \(failure)")
+        }
+        if case .lost(let detail) = verify(position, timeoutSeconds: 5, admin: admin) {
+            throw CaptureError.kafkaLogLost(slot: slot, detail: "\(detail); then \(failure)")
         }
     }
 

@@ -113,8 +113,13 @@ final class Publisher {
     }
 
     func checkFailure() throws {
-        if let failure { throw CaptureError.deliveryFailed(failure.description) }
-        if let fatal = producer.fatalError { throw CaptureError.deliveryFailed(fatal.description) }
+        // The producer's fatal error, when there is one, says more than the purge reports it causes.
+        if let problem = producer.fatalError ?? failure {
+            // A broker that lost its data fails deliveries too (it no longer knows the idempotent
+            // producer): then the loss is the cause to report, with its remedy.
+            try logGuard?.explain(problem, admin: producer)
+            throw CaptureError.deliveryFailed(problem.description)
+        }
         try logGuard?.checkIfStalled(inFlight: tracker.inFlight, admin: producer)
     }
 

@@ -1,6 +1,9 @@
 import Foundation
-import HelioCapture
+@testable import HelioCapture
+import HelioEvents
+import HelioKafka
 import HelioTestSupport
+import Logging
 import Testing
 
 /// A broker that loses its data must stop capture with advice, never let it carry on over
@@ -54,6 +57,37 @@ struct KafkaLogLossTests {
         let users = try TopicReader(brokers: broker.brokers).read([env.topic("users")], minimum: 1, within: 30)
         #expect(users.count >= 1, "the new snapshot reached the emptied broker")
         try fresh.finish()
+    }
+
+    @Test("a failed delivery is reported as the lost log it comes from, and as itself when the log is intact")
+    func failedDeliveryExplained() throws {
+        let root = NSTemporaryDirectory() + "helio-logexplain-\(UInt32.random(in: 0..<UInt32.max))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let broker = try TansuBroker(root: root)
+        try broker.start()
+        defer { broker.stop() }
+        let topics = TopicNames(prefix: "explain")
+        let logger = Logger(label: "test.explain")
+        let producer = try KafkaProducer(properties: KafkaProducer.defaults(brokers: broker.brokers), logger: logger)
+        try producer.createTopics([topics.transaction], partitions: 1, replicationFactor: 1)
+        let end = TransactionEvent.end(txId: 7, commitLSN: 4_096, tsMs: 1, dataCollections: [.init(collection: "public.energy", eventCount: 1)])
+        try producer.send(OutgoingRecord(topic: topics.transaction, key: nil, value: end.encoded(), partition: 0), id: 1)
+        #expect(producer.flush(timeoutMilliseconds: 10_000))
+        let guardian = KafkaLogGuard(brokers: broker.brokers, kafkaProperties: [:], topics: topics, slot: "explain",
+                                     spoolDirectory: root, logger: logger)
+        guardian.acknowledgedEnd(offset: 0, transactionID: end.id)
+        let refused = KafkaError(code: 59, message: "Broker: Unknown Producer Id", isFatal: true)
+        #expect(throws: Never.self, "the log holds the END: the delivery failure stands") { try guardian.explain(refused, admin: producer) }
+
+        try broker.restart()
+        let admin = try KafkaProducer(properties: KafkaProducer.defaults(brokers: broker.brokers), logger: logger)
+        let gone = failure { try guardian.explain(refused, admin: admin) }
+        #expect(gone.contains("the Kafka log lost records capture had delivered") && gone.contains("Unknown Producer Id"), "\(gone)")
+        // The topic made again, empty, as an auto-creating broker does.
+        try admin.createTopics([topics.transaction], partitions: 4, replicationFactor: 1)
+        let empty = failure { try guardian.explain(refused, admin: admin) }
+        #expect(empty.contains("ends at offset 0"), "\(empty)")
     }
 
     func failure(_ body: () throws -> Void) -> String {

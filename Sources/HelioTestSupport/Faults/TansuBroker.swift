@@ -27,13 +27,14 @@ public final class TansuBroker: @unchecked Sendable {
         }
     }
 
-    /// SIGTERM, then SIGKILL after 10 s; waits until it is gone.
+    /// SIGTERM, then SIGKILL after 2 s (Tansu often takes longer, and with memory storage there
+    /// is nothing to save); waits until it is gone.
     public func stop() {
         guard let pid else { return }
         self.pid = nil
         kill(pid, SIGCONT) // a paused broker cannot act on SIGTERM
         kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(2)
         while Date() < deadline {
             if Spawn.poll(pid) != nil { return }
             usleep(50_000)
