@@ -1,6 +1,6 @@
 """Where the machine's CPU went during one bench/latency rate (BENCH_PROFILE=1).
 
-    latency-cpu.py CAPTURE_PID APPLY_PID WALSENDER_PID SOURCE_DB WAREHOUSE_DB   (runs until SIGTERM)
+    latency-cpu.py CAPTURE_PID APPLY_PID WALSENDER_PID SOURCE_DB WAREHOUSE_DB BROKER   (runs until SIGTERM)
 
 Samples every process's CPU time once a second, sorts the increments into this run's
 parts (helio capture and apply, the probe, their PostgreSQL backends, the shared broker)
@@ -46,7 +46,7 @@ def machine():
 
 def main():
     capture_pid, apply_pid, walsender_pid = (int(v) for v in sys.argv[1:4])
-    source_db, warehouse_db = sys.argv[4], sys.argv[5]
+    source_db, warehouse_db, broker = sys.argv[4], sys.argv[5], sys.argv[6]
     parts = [
         ("helio capture", lambda pid, cmd: pid == capture_pid),
         ("helio apply", lambda pid, cmd: pid == apply_pid),
@@ -59,7 +59,9 @@ def main():
         ("postgres background (walwriter, checkpointer, …)",
          lambda pid, cmd: cmd.startswith("postgres: ") and any(
              word in cmd for word in ("walwriter", "checkpointer", "background writer", "autovacuum", "launcher", "logger", "stats"))),
-        ("tansu (broker, shared)", lambda pid, cmd: "tansu" in cmd.split(" ")[0]),
+        # The stack's broker serves other people's runs too; other brokers are theirs alone.
+        ("tansu, the stack's broker", lambda pid, cmd: "tansu" in cmd.split(" ")[0] and broker in cmd),
+        ("other tansu brokers (others' tests)", lambda pid, cmd: "tansu" in cmd.split(" ")[0]),
         ("other postgres backends (others' tests)", lambda pid, cmd: cmd.startswith("postgres")),
     ]
     totals = {name: 0 for name, _ in parts}

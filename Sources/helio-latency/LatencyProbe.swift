@@ -41,6 +41,8 @@ struct LatencyProbe: ParsableCommand {
     var churnMs = 100
     @Option(help: "Seconds to wait after the load for the last rows to arrive.")
     var drainTimeout = 120
+    @Flag(help: "Leave Kafka alone: measure commit→warehouse only, without the probe's own consumer loading the broker.")
+    var noKafkaReader = false
     @Option(help: "Where to write the results (JSON); the .hgrm tables go beside it.")
     var output: String
 
@@ -60,17 +62,18 @@ struct LatencyProbe: ParsableCommand {
         let window = MeasurementWindow(warmupSeconds: warmup, seconds: seconds)
         let kafka = KafkaLatencyReader(brokers: brokers, topic: topic, groupID: groupID, window: window, logger: logger)
         let warehouse = WarehouseLatencyPoller(url: warehouseURL, intervalMicros: Int64(pollMs) * 1_000, window: window)
-        threads.start("kafka-latency") { try kafka.run(stop: readersStop) }
+        if !noKafkaReader { threads.start("kafka-latency") { try kafka.run(stop: readersStop) } }
         threads.start("warehouse-latency") { try warehouse.run(stop: readersStop) }
         let stopEarly = { interrupted.isSet || readersStop.isSet }
 
         // The consumer must own its partitions before the clock starts, or the first rows
         // would wait for the group to form.
         let joinDeadline = WallClock.nowMicros() + 60_000_000
-        while !kafka.assigned.load(ordering: .acquiring) && !stopEarly() && WallClock.nowMicros() < joinDeadline {
+        let readingKafka = !noKafkaReader
+        while readingKafka && !kafka.assigned.load(ordering: .acquiring) && !stopEarly() && WallClock.nowMicros() < joinDeadline {
             WallClock.sleep(until: WallClock.nowMicros() + 50_000)
         }
-        guard kafka.assigned.load(ordering: .acquiring) else {
+        guard !readingKafka || kafka.assigned.load(ordering: .acquiring) else {
             readersStop.set()
             try threads.wait()
             throw failure("the Kafka reader got no partitions of \(topic) within 60 s")
@@ -86,7 +89,8 @@ struct LatencyProbe: ParsableCommand {
         let drainStart = WallClock.nowMicros()
         let drainDeadline = drainStart + Int64(drainTimeout) * 1_000_000
         func complete() -> Bool {
-            kafka.seen.load(ordering: .relaxed) >= load.rowsInserted && warehouse.seen.load(ordering: .relaxed) >= load.rowsInserted
+            (!readingKafka || kafka.seen.load(ordering: .relaxed) >= load.rowsInserted)
+                && warehouse.seen.load(ordering: .relaxed) >= load.rowsInserted
         }
         while !complete() && !stopEarly() && WallClock.nowMicros() < drainDeadline {
             WallClock.sleep(until: WallClock.nowMicros() + 20_000)
@@ -103,13 +107,15 @@ struct LatencyProbe: ParsableCommand {
             dimensionChanges: load.dimensionChanges, largestBacklogRows: load.largestBacklog,
             transactionDuration: .init(load.transactionDurations), pollIntervalMs: Double(pollMs),
             pollDuration: .init(warehouse.pollDurations),
-            kafkaSeen: kafka.seen.load(ordering: .relaxed), warehouseSeen: warehouse.seen.load(ordering: .relaxed),
+            kafkaRead: readingKafka, kafkaSeen: kafka.seen.load(ordering: .relaxed), warehouseSeen: warehouse.seen.load(ordering: .relaxed),
             kafkaUnreadable: kafka.unreadable, drainSeconds: (drainSeconds * 10).rounded() / 10, complete: drained,
             commitToKafka: .init(kafka.received), commitToProduced: .init(kafka.produced),
             commitToWarehouse: .init(warehouse.visible))
         try results.write(to: output)
         let base = output.hasSuffix(".json") ? String(output.dropLast(5)) : output
-        try kafka.received.measured.percentileTable().write(toFile: base + "-kafka.hgrm", atomically: true, encoding: .utf8)
+        if readingKafka {
+            try kafka.received.measured.percentileTable().write(toFile: base + "-kafka.hgrm", atomically: true, encoding: .utf8)
+        }
         try warehouse.visible.measured.percentileTable().write(toFile: base + "-warehouse.hgrm", atomically: true, encoding: .utf8)
         report(results)
     }
@@ -119,8 +125,12 @@ struct LatencyProbe: ParsableCommand {
             print(name + String(format: ": %llu changes, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms",
                                 s.count, s.p50Ms, s.p99Ms, s.p999Ms, s.maxMs))
         }
-        line("commit→Kafka (received)", r.commitToKafka)
-        line("commit→produced (record timestamp, ms resolution)", r.commitToProduced)
+        if r.kafkaRead {
+            line("commit→Kafka (received)", r.commitToKafka)
+            line("commit→produced (record timestamp, ms resolution)", r.commitToProduced)
+        } else {
+            print("commit→Kafka: not measured (--no-kafka-reader)")
+        }
         line("commit→warehouse (visible to a \(pollMs) ms poll)", r.commitToWarehouse)
         print(String(format: "insert transactions: p50 %.1f ms, p99 %.1f ms; warehouse polls: p50 %.1f ms, p99 %.1f ms",
                      r.transactionDuration.p50Ms, r.transactionDuration.p99Ms, r.pollDuration.p50Ms, r.pollDuration.p99Ms))

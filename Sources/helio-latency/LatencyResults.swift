@@ -58,6 +58,8 @@ struct LatencyResults: Codable {
     var transactionDuration: Summary
     var pollIntervalMs: Double
     var pollDuration: Summary
+    /// Whether the commit→Kafka reader ran (`--no-kafka-reader` leaves the broker alone).
+    var kafkaRead: Bool
     /// Rows each reader saw in all (warm-up included); equal to rowsInserted when complete.
     var kafkaSeen: Int
     var warehouseSeen: Int
