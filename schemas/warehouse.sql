@@ -248,6 +248,20 @@ create table if not exists dw.pending_fact (
     constraint pending_fact_change unique nulls not distinct (source_table, row_id, commit_lsn, lsn, op)
 );
 create index if not exists pending_fact_commit on dw.pending_fact (commit_lsn, lsn);
+-- A change staged typed (pg_temp.stage_facts) waits typed: after is null and
+-- the values are in these columns (migration 4).
+alter table dw.pending_fact
+    add column if not exists typed              boolean not null default false,
+    add column if not exists device_id          bigint,
+    add column if not exists measured_at        timestamptz,
+    add column if not exists energy_kwh         numeric,
+    add column if not exists power_kw           numeric,
+    add column if not exists unit_id            bigint,
+    add column if not exists reference_month    date,
+    add column if not exists injected_kwh       numeric,
+    add column if not exists consumed_kwh       numeric,
+    add column if not exists compensated_kwh    numeric,
+    add column if not exists credit_balance_kwh numeric;
 
 -- Each fact source row's current values as the ledger implies them.
 create table if not exists dw.fact_state (

@@ -108,7 +108,9 @@ public final class ApplyService: @unchecked Sendable {
         var started = Date()
         var records = 0
         var changeRows: [UInt8] = []
+        /// Changes of both kinds, which also numbers them (`seq`) in the order they came.
         var changeCount = 0
+        var factRows: [UInt8] = []
         var transactionRows: [UInt8] = []
         var transactionCount = 0
         var poison: [(KafkaRecord, String)] = []
@@ -122,7 +124,8 @@ public final class ApplyService: @unchecked Sendable {
     func prepare(_ records: [KafkaRecord], decoder: RecordDecoder) -> PreparedBatch {
         var batch = PreparedBatch()
         batch.records = records.count
-        batch.changeRows.reserveCapacity(records.count * 400)
+        batch.changeRows.reserveCapacity(records.count * 100)
+        batch.factRows.reserveCapacity(records.count * 120)
         for record in records {
             batch.offsets[record.topicPartition] = max(batch.offsets[record.topicPartition] ?? 0, record.offset + 1)
             do {
@@ -132,6 +135,11 @@ public final class ApplyService: @unchecked Sendable {
                     batch.changeCount += 1
                     batch.tableCounts[change.sourceTable, default: 0] += 1
                     batch.lastCommitMicros = max(batch.lastCommitMicros ?? 0, change.commitMicros)
+                case .fact(let fact):
+                    fact.copyRow(seq: batch.changeCount, into: &batch.factRows)
+                    batch.changeCount += 1
+                    batch.tableCounts[fact.sourceTable, default: 0] += 1
+                    batch.lastCommitMicros = max(batch.lastCommitMicros ?? 0, fact.commitMicros)
                 case .transactionEnd(let transaction):
                     transaction.copyRow(into: &batch.transactionRows)
                     batch.transactionCount += 1
@@ -159,7 +167,7 @@ public final class ApplyService: @unchecked Sendable {
     func commit(_ batch: PreparedBatch, writer: WarehouseWriter, deadLetters: inout DeadLetters, consumer: KafkaConsumer) throws {
         try deadLetters.send(batch.poison)
         metrics.deadLettered(batch.poison.count)
-        let stats = try writer.apply(changeRows: batch.changeRows, transactionRows: batch.transactionRows,
+        let stats = try writer.apply(changeRows: batch.changeRows, factRows: batch.factRows, transactionRows: batch.transactionRows,
                                      offsets: batch.offsets, checks: batch.checks)
         consumer.commitAdvisory(batch.offsets)
         metrics.changes(batch.tableCounts)

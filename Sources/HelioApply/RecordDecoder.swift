@@ -4,6 +4,8 @@ import HelioKafka
 /// What one Kafka record means to the applier.
 enum DecodedRecord {
     case change(StagedChange)
+    /// A fact insert or snapshot read whose values could be typed.
+    case fact(StagedFact)
     case transactionEnd(StagedTransaction)
     /// Tombstones, BEGIN markers, tables the warehouse does not model: consumed, nothing to do.
     case nothing
@@ -26,12 +28,13 @@ struct RecordDecoder {
         if record.topic == topics.transaction { return try transaction(record) }
         guard let (_, table) = topics.parseTable(topic: record.topic), Self.modelledTables.contains(table) else { return .nothing }
         guard let value = record.value else { return .nothing } // tombstone: the delete came before it
-        return .change(table == "users" ? try protectedChange(record, value: value, table: table)
-                                        : try rawChange(record, value: value, table: table))
+        return table == "users" ? .change(try protectedChange(record, value: value, table: table))
+                                : try rawChange(record, value: value, table: table)
     }
 
-    /// Most tables: the row images go to the warehouse as the JSON text they arrived in.
-    private func rawChange(_ record: KafkaRecord, value: [UInt8], table: String) throws(PoisonRecord) -> StagedChange {
+    /// Most tables: the row images go to the warehouse as the JSON text they arrived in;
+    /// fact inserts typed when they can be.
+    private func rawChange(_ record: KafkaRecord, value: [UInt8], table: String) throws(PoisonRecord) -> DecodedRecord {
         let envelope: RawChangeEnvelope
         do {
             envelope = try RawChangeEnvelope.decode(value)
@@ -45,9 +48,13 @@ struct RecordDecoder {
             guard let range = envelope.after ?? envelope.before else { return nil }
             return (try? JSONValue.parse(value[range]))?.objectValue?["id"]?.int64Value
         }
-        return StagedChange(
+        if let fact = StagedFact(table: table, op: envelope.op, rowID: rowID, source: envelope.source,
+                                 after: envelope.after.map { value[$0] }) {
+            return .fact(fact)
+        }
+        return .change(StagedChange(
             sourceTable: table, op: envelope.op, rowID: rowID, lsn: envelope.source.lsn, commitLSN: envelope.source.commitLSN,
-            txID: envelope.source.txId, commitMicros: envelope.source.tsUs, after: after, before: before)
+            txID: envelope.source.txId, commitMicros: envelope.source.tsUs, after: after, before: before))
     }
 
     /// `users`: personal data is hashed or masked before it reaches the warehouse.

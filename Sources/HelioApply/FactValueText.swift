@@ -1,0 +1,91 @@
+import HelioEvents
+
+/// Decides whether a JSON value of a fact row can be staged typed, and gives its COPY text.
+/// Strict on purpose: a value PostgreSQL might refuse would fail the whole COPY, so only the
+/// forms the contract prescribes (§2: integers as numbers, `numeric` as exact decimal
+/// strings, timestamps as ISO-8601 with offset, dates as `YYYY-MM-DD`) with values in range
+/// are accepted; anything else goes the jsonb way, which handles it as it always has.
+enum FactValueText {
+    enum Kind {
+        case bigint, numeric, timestamptz, date
+    }
+
+    static func typed(_ value: JSONValue, as kind: Kind) -> String? {
+        switch kind {
+        case .bigint:
+            return value.int64Value.map { String($0) }
+        case .numeric:
+            guard let text = value.stringValue ?? value.numberText, isDecimal(Array(text.utf8)) else { return nil }
+            return text
+        case .timestamptz:
+            guard let text = value.stringValue, isTimestampWithOffset(Array(text.utf8)) else { return nil }
+            return text
+        case .date:
+            guard let text = value.stringValue, let bytes = Optional(Array(text.utf8)), bytes.count == 10,
+                  isDate(bytes[...]) else { return nil }
+            return text
+        }
+    }
+
+    /// `-?digits(.digits)?`, at most 1,000 characters (numeric(14,4) needs far fewer).
+    static func isDecimal(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty, bytes.count <= 1_000 else { return false }
+        var index = bytes[0] == UInt8(ascii: "-") ? 1 : 0
+        let integerStart = index
+        while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        guard index > integerStart else { return false }
+        guard index < bytes.count else { return true }
+        guard bytes[index] == UInt8(ascii: ".") else { return false }
+        index += 1
+        let fractionStart = index
+        while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        return index > fractionStart && index == bytes.count
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.f{1,6}]` then `Z` or `±HH:MM[:SS]`, every field in range.
+    static func isTimestampWithOffset(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 20, isDate(bytes[0..<10]), bytes[10] == UInt8(ascii: "T"),
+              let hour = number(bytes, 11, 2), hour < 24, bytes[13] == UInt8(ascii: ":"),
+              let minute = number(bytes, 14, 2), minute < 60, bytes[16] == UInt8(ascii: ":"),
+              let second = number(bytes, 17, 2), second < 60 else { return false }
+        var index = 19
+        if bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let start = index
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            guard (1...6).contains(index - start) else { return false }
+        }
+        guard index < bytes.count else { return false }
+        if bytes[index] == UInt8(ascii: "Z") { return index + 1 == bytes.count }
+        guard bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") else { return false }
+        let offset = bytes[(index + 1)...]
+        let parts = offset.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        guard (2...3).contains(parts.count), parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(isDigit) }) else { return false }
+        let values = parts.map { Int($0.first! - 48) * 10 + Int($0.last! - 48) }
+        return values[0] <= 15 && values.dropFirst().allSatisfy { $0 < 60 }
+    }
+
+    /// `YYYY-MM-DD`, year 0001–9999, a day that exists in that month.
+    static func isDate(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let base = bytes.startIndex
+        guard bytes.count >= 10, let year = number(bytes, base, 4), year >= 1, bytes[base + 4] == UInt8(ascii: "-"),
+              let month = number(bytes, base + 5, 2), (1...12).contains(month), bytes[base + 7] == UInt8(ascii: "-"),
+              let day = number(bytes, base + 8, 2), day >= 1 else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return day <= days
+    }
+
+    private static func number<C: RandomAccessCollection>(_ bytes: C, _ start: C.Index, _ length: Int) -> Int?
+    where C.Element == UInt8, C.Index == Int {
+        guard start >= bytes.startIndex, start + length <= bytes.endIndex else { return nil }
+        var value = 0
+        for index in start..<(start + length) {
+            guard isDigit(bytes[index]) else { return nil }
+            value = value * 10 + Int(bytes[index] - 48)
+        }
+        return value
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+}
