@@ -16,6 +16,18 @@ struct WarehouseScenarioTests {
 
     @Test("scenario passes", arguments: scenarios)
     func scenario(_ file: String) throws {
+        try run(file)
+    }
+
+    /// The same scenarios with fact inserts staged typed (`pg_temp.stage_facts`), as helio
+    /// apply stages them: Tests/SQL/support/typed_facts.sql moves them there before each
+    /// `dw.apply_staged`, so routing, typed deferral and the typed round meet every case.
+    @Test("scenario passes with fact inserts staged typed", arguments: scenarios)
+    func typedScenario(_ file: String) throws {
+        try run(file, preamble: "support/typed_facts.sql")
+    }
+
+    private func run(_ file: String, preamble: String? = nil) throws {
         let stack = try LocalStack.fromEnvironment()
         let database = "tsql\(UInt32.random(in: 0..<UInt32.max))"
         let admin = try PostgresConnection(ConnectionOptions(url: stack.warehouseAdminURL, settings: ["client_min_messages": "warning"]))
@@ -25,7 +37,9 @@ struct WarehouseScenarioTests {
             url: LocalStack.url(stack.warehouseAdminURL, database: database), settings: ["client_min_messages": "warning"]))
         try connection.executeScript(LocalStack.schemaFile("warehouse.sql"))
         try connection.executeScript(LocalStack.schemaFile("warehouse-apply.sql"))
-        let sql = try String(contentsOf: LocalStack.repositoryRoot.appendingPathComponent("Tests/SQL/\(file)"), encoding: .utf8)
-        try connection.executeScript(sql)
+        for name in [preamble, file].compactMap({ $0 }) {
+            try connection.executeScript(try String(
+                contentsOf: LocalStack.repositoryRoot.appendingPathComponent("Tests/SQL/\(name)"), encoding: .utf8))
+        }
     }
 }
