@@ -426,6 +426,29 @@ begin
             credit_balance_kwh numeric
         ) on commit delete rows;
     end if;
+    -- Working tables of dw._fact_key_and_write: made once per session and reused
+    -- (a table created and dropped per batch costs a millisecond or so of catalog
+    -- work each, which small batches, i.e. low latency, pay most).
+    if to_regclass('pg_temp._dv') is null then
+        create temp table _dv (device_id bigint, device_key bigint, unit_id bigint,
+                               vf timestamptz, vt timestamptz) on commit delete rows;
+        create temp table _uids (unit_id bigint) on commit delete rows;
+        create temp table _uv (unit_id bigint, unit_key bigint, user_id bigint,
+                               vf timestamptz, vt timestamptz) on commit delete rows;
+        create temp table _usv (user_id bigint, user_key bigint, vf timestamptz, vt timestamptz) on commit delete rows;
+        create temp table _dc (unit_id bigint, day date, lsn pg_lsn, commit_ts timestamptz) on commit delete rows;
+        create temp table _dck (unit_id bigint, day date, day_climate_key bigint) on commit delete rows;
+    end if;
+    -- the ledger entries being written (dw._fact_round, dw._fact_typed_round); st_* are
+    -- what fact_state stores for a row never held
+    if to_regclass('pg_temp._fe') is null then
+        create temp table _fe (row_id bigint, lsn pg_lsn, commit_lsn pg_lsn, commit_ts timestamptz, ord int,
+                               entry_kind text, device_id bigint, unit_id bigint, measured_at timestamptz, day date,
+                               generated_kwh numeric, injected_kwh numeric, consumed_kwh numeric,
+                               compensated_kwh numeric, power_kw numeric, credit_balance_kwh numeric,
+                               st_measured_at timestamptz, st_reference_month date) on commit delete rows;
+        create temp table _end_counts (commit_lsn pg_lsn, collection text, n int) on commit delete rows;
+    end if;
     if to_regclass('pg_temp.stage_tx') is null then
         create temp table stage_tx (
             tx_id       bigint,
@@ -771,8 +794,8 @@ $$;
 create or replace function dw._stage_end_counts() returns void
 language plpgsql as $$
 begin
-    drop table if exists _end_counts;
-    create temp table _end_counts on commit drop as
+    delete from pg_temp._end_counts;
+    insert into pg_temp._end_counts (commit_lsn, collection, n)
     with ends as (select distinct on (t.commit_lsn) t.commit_lsn, t.collections
                     from pg_temp.stage_tx t order by t.commit_lsn)
     select s.commit_lsn, e.value->>'data_collection' as collection, (e.value->>'event_count')::int as n
@@ -1032,8 +1055,8 @@ begin
      where e.device_id is not null
      group by e.device_id
     having not exists (select 1 from dw.dim_devices d where d.device_id = e.device_id);
-    drop table if exists _dv;
-    create temp table _dv on commit drop as
+    delete from pg_temp._dv;
+    insert into pg_temp._dv
     select d.device_id, d.device_key, d.unit_id,
            case when d.version = 1 then '-infinity' else d.valid_from end as vf,
            coalesce(d.valid_to, 'infinity') as vt
@@ -1043,8 +1066,8 @@ begin
 
     -- units: inferred members (only looked for when a candidate is missing),
     -- then every version of the units involved
-    drop table if exists _uids;
-    create temp table _uids on commit drop as
+    delete from pg_temp._uids;
+    insert into pg_temp._uids
     select distinct x.unit_id from (select d.unit_id from pg_temp._dv d
                                     union all select e.unit_id from pg_temp._fe e) x
      where x.unit_id is not null;
@@ -1059,8 +1082,8 @@ begin
            and not exists (select 1 from dw.dim_units d where d.unit_id = x.unit_id)
          group by x.unit_id;
     end if;
-    drop table if exists _uv;
-    create temp table _uv on commit drop as
+    delete from pg_temp._uv;
+    insert into pg_temp._uv
     select d.unit_id, d.unit_key, d.user_id,
            case when d.version = 1 then '-infinity' else d.valid_from end as vf,
            coalesce(d.valid_to, 'infinity') as vt
@@ -1082,8 +1105,8 @@ begin
            and not exists (select 1 from dw.dim_users x where x.user_id = u.user_id)
          group by u.user_id;
     end if;
-    drop table if exists _usv;
-    create temp table _usv on commit drop as
+    delete from pg_temp._usv;
+    insert into pg_temp._usv
     select d.user_id, d.user_key,
            case when d.version = 1 then '-infinity' else d.valid_from end as vf,
            coalesce(d.valid_to, 'infinity') as vt
@@ -1092,8 +1115,8 @@ begin
     analyze pg_temp._usv;
 
     -- climate rows of the (unit, day)s involved, created empty when missing
-    drop table if exists _dc;
-    create temp table _dc on commit drop as
+    delete from pg_temp._dc;
+    insert into pg_temp._dc
     select coalesce(d.unit_id, e.unit_id) as unit_id, e.day, min(e.lsn) as lsn, min(e.commit_ts) as commit_ts
       from pg_temp._fe e
       left join pg_temp._dv d on d.device_id = e.device_id and e.commit_ts >= d.vf and e.commit_ts < d.vt
@@ -1104,8 +1127,8 @@ begin
     select k.unit_id, k.day, 0, k.lsn, k.commit_ts from pg_temp._dc k
      where not exists (select 1 from dw.dim_day_climate c where c.unit_id = k.unit_id and c.day = k.day)
     on conflict (unit_id, day) do nothing;
-    drop table if exists _dck;
-    create temp table _dck on commit drop as
+    delete from pg_temp._dck;
+    insert into pg_temp._dck
     select c.unit_id, c.day, c.day_climate_key
       from pg_temp._dc k join dw.dim_day_climate c on c.unit_id = k.unit_id and c.day = k.day;
     analyze pg_temp._dck;
@@ -1162,10 +1185,11 @@ declare
     v_ph constant text := '__debezium_unavailable_value';
 begin
     drop table if exists _fr;
-    drop table if exists _fe;
+    delete from pg_temp._fe;
     if p_new then
         -- st_*: what fact_state stores for the row
-        create temp table _fe on commit drop as
+        insert into pg_temp._fe (row_id, lsn, commit_lsn, commit_ts, ord, entry_kind, device_id, unit_id, measured_at, day, generated_kwh, injected_kwh, consumed_kwh, compensated_kwh, power_kw, credit_balance_kwh,
+                                 st_measured_at, st_reference_month)
         select i.row_id, i.lsn, i.commit_lsn, i.commit_ts, 2 as ord, 'original'::text as entry_kind,
                i.device_id, i.unit_id,
                case when v_energy then i.measured_at
@@ -1245,7 +1269,7 @@ begin
 
     -- the ledger entries: ord 1 = reversal under the held attribution,
     -- ord 2 = original/correction under the new one
-    create temp table _fe on commit drop as
+    insert into pg_temp._fe (row_id, lsn, commit_lsn, commit_ts, ord, entry_kind, device_id, unit_id, measured_at, day, generated_kwh, injected_kwh, consumed_kwh, compensated_kwh, power_kw, credit_balance_kwh)
     select f.row_id, f.lsn, f.commit_lsn, f.commit_ts, k.ord,
            case when k.ord = 1 then 'reversal' when f.old_live and not f.moved then 'correction' else 'original' end
                as entry_kind,
@@ -1322,7 +1346,7 @@ end
 $$;
 
 -- Fact changes staged typed (pg_temp.stage_facts): those above the watermark
--- p_w wait in pending_fact, typed (dw._release_typed_facts brings them back);
+-- p_w wait in pending_fact, typed (dw._release_typed_pending brings them back);
 -- those that must not take the typed round move to pg_temp.stage_changes, as
 -- the jsonb image they stand for, and take the general path (rounds,
 -- positions): a change at or below the table's latest truncate, of a
@@ -1355,7 +1379,8 @@ begin
     v_range := least(v_max, v_hi) - v_min < 20 * v_n;
     v_all := p_all
         or exists (select 1 from pg_temp.stage_changes s where s.source_table = p_table and s.op = 't')
-        or exists (select 1 from dw.pending_fact p where p.source_table = p_table and p.op = 't');
+        -- (a truncate has no row id: pending_fact_change's index finds it)
+        or exists (select 1 from dw.pending_fact p where p.source_table = p_table and p.row_id is null);
     -- above the watermark: waits in pending_fact, typed
     if not v_all and exists (select 1 from pg_temp.stage_facts f where f.source_table = p_table and f.commit_lsn > p_w) then
         with deferred as (
@@ -1410,8 +1435,10 @@ $$;
 
 -- Typed fact changes in pending_fact whose commit the watermark p_w has now
 -- passed go back to pg_temp.stage_facts, to be routed like the batch's own.
-create or replace function dw._release_typed_facts(p_w pg_lsn) returns void
+create or replace function dw._release_typed_pending(p_w pg_lsn) returns bigint
 language plpgsql as $$
+declare
+    v_n bigint;
 begin
     with released as (
         delete from dw.pending_fact p where p.typed and p.commit_lsn <= p_w returning p.*)
@@ -1422,6 +1449,8 @@ begin
            r.device_id, r.measured_at, r.energy_kwh, r.power_kw, r.unit_id, r.reference_month,
            r.injected_kwh, r.consumed_kwh, r.compensated_kwh, r.credit_balance_kwh
       from released r;
+    get diagnostics v_n = row_count;
+    return v_n;
 end
 $$;
 
@@ -1435,8 +1464,9 @@ declare
     v_n int;
     v_energy constant boolean := p_table = 'energy';
 begin
-    drop table if exists _fe;
-    create temp table _fe on commit drop as
+    delete from pg_temp._fe;
+    insert into pg_temp._fe (row_id, lsn, commit_lsn, commit_ts, ord, entry_kind, device_id, unit_id, measured_at, day, generated_kwh, injected_kwh, consumed_kwh, compensated_kwh, power_kw, credit_balance_kwh,
+                             st_measured_at, st_reference_month)
     select f.row_id, f.lsn, f.commit_lsn, f.commit_ts, 2 as ord, 'original'::text as entry_kind,
            case when v_energy then f.device_id end as device_id,
            case when not v_energy then f.unit_id end as unit_id,
@@ -1624,7 +1654,7 @@ declare
     v_w pg_lsn;
     v_energy int := 0; v_comp int := 0;
     v_typed_energy bigint; v_typed_comp bigint; v_typed_deferred bigint;
-    v_released bigint;
+    v_released bigint := 0;
     v_pending bigint;
     v_held bigint;
 begin
@@ -1669,7 +1699,7 @@ begin
     -- facts: those above the watermark wait in pending_fact
     v_w := coalesce(dw.dim_watermark(), '0/0'::pg_lsn);
     if exists (select 1 from dw.pending_fact p where p.typed and p.commit_lsn <= v_w) then
-        perform dw._release_typed_facts(v_w);
+        v_released := dw._release_typed_pending(v_w);
     end if;
     select count(*) into v_typed_deferred from pg_temp.stage_facts f where f.commit_lsn > v_w;
     v_typed_energy := dw._route_staged_facts('energy', v_w, false);
@@ -1698,7 +1728,8 @@ begin
         v_comp := v_comp + dw._fact_typed_round('energy_compensate', v_tz);
     end if;
     delete from dw.pending_fact where commit_lsn <= v_w;
-    get diagnostics v_released = row_count;
+    get diagnostics v_pending = row_count;
+    v_released := v_released + v_pending;
     select count(*) into v_pending from dw.pending_fact;
     if v_released > 0 and v_pending = 0 then
         -- emptied: truncated, so that the next batches' looks into it (every
