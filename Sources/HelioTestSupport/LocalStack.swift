@@ -104,10 +104,13 @@ public final class TestEnvironment: @unchecked Sendable {
         // HELIO_TEST_KEEP=1 leaves the databases for a post-mortem (the slot is still dropped).
         let keep = ProcessInfo.processInfo.environment["HELIO_TEST_KEEP"] != nil
         guard let admin = try? PostgresConnection(ConnectionOptions(url: stack.sourceAdminURL, settings: ["client_min_messages": "warning"])) else { return }
-        for _ in 0..<50 {
-            let active = (try? admin.execute("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [name]).scalar) ?? nil
-            if active == nil { break }
-            if active == "f" { _ = try? admin.execute("SELECT pg_drop_replication_slot($1)", [name]); break }
+        // A walsender whose client was killed can hold the slot for a while (until it notices);
+        // after 2 s it is terminated, so that no test leaves a slot pinning WAL behind.
+        for attempt in 0..<50 {
+            guard let row = (try? admin.execute(
+                "SELECT active, active_pid FROM pg_replication_slots WHERE slot_name = $1", [name]))?.rows.first else { break }
+            if row[0] == "f" { _ = try? admin.execute("SELECT pg_drop_replication_slot($1)", [name]); continue }
+            if attempt >= 20, let pid = row[1] { _ = try? admin.execute("SELECT pg_terminate_backend($1::int)", [pid]) }
             usleep(100_000)
         }
         guard !keep else { return }
