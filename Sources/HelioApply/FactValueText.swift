@@ -1,6 +1,6 @@
 import HelioEvents
 
-/// Decides whether a JSON value of a fact row can be staged typed, and gives its COPY text.
+/// Decides whether a JSON value of a fact row can be staged typed, and gives its COPY value.
 /// Strict on purpose: a value PostgreSQL might refuse would fail the whole COPY, so only the
 /// forms the contract prescribes (§2: integers as numbers, `numeric` as exact decimal
 /// strings, timestamps as ISO-8601 with offset, dates as `YYYY-MM-DD`) with values in range
@@ -10,20 +10,23 @@ enum FactValueText {
         case bigint, numeric, timestamptz, date
     }
 
-    static func typed(_ value: JSONValue, as kind: Kind) -> String? {
+    /// The value in binary COPY form, or nil when it must take the jsonb path.
+    static func typed(_ value: JSONValue, as kind: Kind) -> FactValueBinary? {
         switch kind {
         case .bigint:
-            return value.int64Value.map { String($0) }
+            return value.int64Value.map { .bigint($0) }
         case .numeric:
-            guard let text = value.stringValue ?? value.numberText, isDecimal(Array(text.utf8)) else { return nil }
-            return text
+            guard let text = value.stringValue ?? value.numberText else { return nil }
+            let bytes = Array(text.utf8)
+            return isDecimal(bytes) ? .numeric(FactValueBinary.numeric(decimal: bytes)) : nil
         case .timestamptz:
-            guard let text = value.stringValue, isTimestampWithOffset(Array(text.utf8)) else { return nil }
-            return text
+            guard let text = value.stringValue else { return nil }
+            let bytes = Array(text.utf8)
+            return isTimestampWithOffset(bytes) ? .timestamptz(FactValueBinary.timestamptz(iso: bytes)) : nil
         case .date:
-            guard let text = value.stringValue, let bytes = Optional(Array(text.utf8)), bytes.count == 10,
-                  isDate(bytes[...]) else { return nil }
-            return text
+            guard let text = value.stringValue else { return nil }
+            let bytes = Array(text.utf8)
+            return bytes.count == 10 && isDate(bytes[...]) ? .date(FactValueBinary.date(iso: bytes)) : nil
         }
     }
 

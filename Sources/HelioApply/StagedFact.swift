@@ -15,8 +15,8 @@ struct StagedFact {
     var commitLSN: UInt64
     var txID: Int64
     var commitMicros: Int64
-    /// The typed columns of `stage_facts` after `commit_ts`, in order, as COPY text; nil is NULL.
-    var values: [String?]
+    /// The typed columns of `stage_facts` after `commit_ts`, in order; nil is NULL.
+    var values: [FactValueBinary?]
 
     /// `stage_facts`'s typed columns, and which of them each table's `after` fills.
     static let columns = ["device_id", "measured_at", "energy_kwh", "power_kw", "unit_id", "reference_month",
@@ -31,18 +31,18 @@ struct StagedFact {
     init?(table: String, op: ChangeOp, rowID: Int64?, source: SourceInfo, after: ArraySlice<UInt8>?) {
         guard op == .create || op == .read, let rowID, let after, let layout = Self.layouts[table],
               let object = (try? JSONValue.parse(after))?.objectValue else { return nil }
-        var values = [String?](repeating: nil, count: Self.columns.count)
+        var values = [FactValueBinary?](repeating: nil, count: Self.columns.count)
         for (column, kind) in layout {
             guard let value = object[column], !value.isNull else { continue } // absent or null: NULL, as `->>` gives
-            guard let text = FactValueText.typed(value, as: kind), let index = Self.columns.firstIndex(of: column) else { return nil }
-            values[index] = text
+            guard let typed = FactValueText.typed(value, as: kind), let index = Self.columns.firstIndex(of: column) else { return nil }
+            values[index] = typed
         }
         self.init(sourceTable: table, op: op, rowID: rowID, lsn: source.lsn, commitLSN: source.commitLSN,
                   txID: source.txId, commitMicros: source.tsUs, values: values)
     }
 
     init(sourceTable: String, op: ChangeOp, rowID: Int64, lsn: UInt64, commitLSN: UInt64, txID: Int64,
-         commitMicros: Int64, values: [String?]) {
+         commitMicros: Int64, values: [FactValueBinary?]) {
         self.sourceTable = sourceTable
         self.op = op
         self.rowID = rowID
@@ -57,28 +57,29 @@ struct StagedFact {
     static let copyColumns = (["seq", "source_table", "op", "row_id", "lsn", "commit_lsn", "tx_id", "commit_ts"] + columns)
         .joined(separator: ", ")
 
-    /// COPY text row for `pg_temp.stage_facts`. The typed values need no escaping: each is
-    /// digits, signs, `.`, `:`, `-`, `T` or `Z` only (`FactValueText`).
+    /// Binary COPY starts with this header (signature, flags, no extension) and ends with
+    /// `copyTrailer`; the rows go in between.
+    static let copyHeader: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+    static let copyTrailer: [UInt8] = [0xFF, 0xFF]
+
+    /// One binary COPY tuple for `pg_temp.stage_facts` (`COPY … FROM STDIN (FORMAT binary)`).
     func copyRow(seq: Int, into buffer: inout [UInt8]) {
-        buffer.appendDecimalText(Int64(seq))
-        buffer.append(0x09)
-        buffer.append(contentsOf: sourceTable.utf8)
-        buffer.append(0x09)
-        buffer.append(contentsOf: op.rawValue.utf8)
-        buffer.append(0x09)
-        buffer.appendDecimalText(rowID)
-        buffer.append(0x09)
-        buffer.append(contentsOf: LSNText.format(lsn).utf8)
-        buffer.append(0x09)
-        buffer.append(contentsOf: LSNText.format(commitLSN).utf8)
-        buffer.append(0x09)
-        buffer.appendDecimalText(txID)
-        buffer.append(0x09)
-        PostgresTime.writeISO8601UTC(unixMicros: commitMicros, into: &buffer)
+        buffer.appendBigEndian(Int16(8 + values.count))
+        FactValueBinary.bigint(Int64(seq)).write(into: &buffer)
+        Self.text(sourceTable, into: &buffer)
+        Self.text(op.rawValue, into: &buffer)
+        FactValueBinary.bigint(rowID).write(into: &buffer)
+        FactValueBinary.bigint(Int64(bitPattern: lsn)).write(into: &buffer)        // pg_lsn: 8 bytes
+        FactValueBinary.bigint(Int64(bitPattern: commitLSN)).write(into: &buffer)
+        FactValueBinary.bigint(txID).write(into: &buffer)
+        FactValueBinary.timestamptz(commitMicros - FactValueBinary.postgresEpochDays * 86_400_000_000).write(into: &buffer)
         for value in values {
-            buffer.append(0x09)
-            if let value { buffer.append(contentsOf: value.utf8) } else { buffer.append(contentsOf: [0x5C, 0x4E]) }
+            if let value { value.write(into: &buffer) } else { buffer.appendBigEndian(Int32(-1)) }
         }
-        buffer.append(0x0A)
+    }
+
+    private static func text(_ value: String, into buffer: inout [UInt8]) {
+        buffer.appendBigEndian(Int32(value.utf8.count))
+        buffer.append(contentsOf: value.utf8)
     }
 }

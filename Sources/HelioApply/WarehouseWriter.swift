@@ -45,8 +45,9 @@ final class WarehouseWriter {
 
     /// Applies the batch; returns the statistics `dw.apply_staged` reports.
     @discardableResult
-    /// `changeRows`, `factRows` and `transactionRows` are COPY text rows (`StagedChange.copyRow`,
-    /// `StagedFact.copyRow`, `StagedTransaction.copyRow`), rendered on the consumer thread.
+    /// `changeRows` and `transactionRows` are COPY text rows (`StagedChange.copyRow`,
+    /// `StagedTransaction.copyRow`), `factRows` binary COPY tuples (`StagedFact.copyRow`), all
+    /// rendered on the consumer thread.
     func apply(changeRows: [UInt8], factRows: [UInt8] = [], transactionRows: [UInt8], offsets: [TopicPartition: Int64],
                checks: [TopicPartition: (offset: Int64, position: String)] = [:]) throws -> String {
         try connection.execute("BEGIN")
@@ -58,8 +59,10 @@ final class WarehouseWriter {
                 try writer.finish()
             }
             if !factRows.isEmpty {
-                var writer = try connection.copyIn("COPY pg_temp.stage_facts (\(StagedFact.copyColumns)) FROM STDIN")
+                var writer = try connection.copyIn("COPY pg_temp.stage_facts (\(StagedFact.copyColumns)) FROM STDIN (FORMAT binary)")
+                try writer.write(StagedFact.copyHeader)
                 try writer.write(factRows)
+                try writer.write(StagedFact.copyTrailer)
                 try writer.finish()
             }
             if !transactionRows.isEmpty {

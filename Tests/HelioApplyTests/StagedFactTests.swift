@@ -11,24 +11,40 @@ struct StagedFactTests {
         StagedFact(table: table, op: op, rowID: 42, source: source, after: Array(after.utf8)[...])
     }
 
-    @Test("an energy insert becomes its COPY row: typed columns in order, the others NULL")
+    @Test("an energy insert: typed columns in order, the others NULL; one binary COPY tuple")
     func energyRow() throws {
-        let fact = try #require(Self.fact(#"{"id":42,"device_id":7,"measured_at":"2026-11-29T00:15:00-03:00","energy_kwh":"1.2300","power_kw":null}"#))
+        let fact = try #require(Self.fact(#"{"id":42,"device_id":7,"measured_at":"2000-01-01T00:00:00.5+01:00","energy_kwh":"1.2300","power_kw":null}"#))
+        #expect(fact.values == [.bigint(7), .timestamptz(-3_599_500_000), .numeric([0, 2, 0, 0, 0, 0, 0, 4, 0, 1, 0x08, 0xFC]),
+                                nil, nil, nil, nil, nil, nil, nil])
         var row: [UInt8] = []
         fact.copyRow(seq: 3, into: &row)
-        let expected = "3\tenergy\tc\t42\t1/10\t1/20\t571\t2026-11-29T00:27:04.123456Z\t"
-            + "7\t2026-11-29T00:15:00-03:00\t1.2300\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n"
-        #expect(String(decoding: row, as: UTF8.self) == expected)
+        // 18 fields: 4-byte lengths, eight 8-byte values, "energy", "c", the numeric's 12 bytes, 7 NULLs
+        #expect(Array(row.prefix(2)) == [0, 18])
+        #expect(row.count == 2 + 18 * 4 + 8 * 8 + 6 + 1 + 12)
         #expect(StagedFact.copyColumns.split(separator: ",").count == 18)
     }
 
     @Test("an energy_compensate snapshot read fills its own columns")
     func compensateRow() throws {
         let fact = try #require(Self.fact(
-            #"{"id":42,"unit_id":9,"reference_month":"2024-02-01","injected_kwh":"10.5","consumed_kwh":"-3","compensated_kwh":null,"credit_balance_kwh":"0.0001","updated_at":"2026-01-01T00:00:00Z"}"#,
+            #"{"id":42,"unit_id":9,"reference_month":"1999-12-31","injected_kwh":"10.5","consumed_kwh":"-3","compensated_kwh":null,"credit_balance_kwh":"0.0001","updated_at":"2026-01-01T00:00:00Z"}"#,
             table: "energy_compensate", op: .read))
         #expect(fact.op == .read)
-        #expect(fact.values == [nil, nil, nil, nil, "9", "2024-02-01", "10.5", "-3", nil, "0.0001"])
+        #expect(fact.values == [nil, nil, nil, nil, .bigint(9), .date(-1),
+                                .numeric(FactValueBinary.numeric(decimal: Array("10.5".utf8))),
+                                .numeric(FactValueBinary.numeric(decimal: Array("-3".utf8))), nil,
+                                .numeric(FactValueBinary.numeric(decimal: Array("0.0001".utf8)))])
+    }
+
+    @Test("numeric: base-10,000 digits, weight, sign and scale as numeric_send writes them", arguments: [
+        ("0", [0, 0, 0, 0, 0, 0, 0, 0]),
+        ("-0.00", [0, 0, 0, 0, 0, 0, 0, 2]),
+        ("10000", [0, 1, 0, 1, 0, 0, 0, 0, 0, 1]),
+        ("-0.0001", [0, 1, 0xFF, 0xFF, 0x40, 0, 0, 4, 0, 1]),
+        ("00012.3400", [0, 2, 0, 0, 0, 0, 0, 4, 0, 12, 0x0D, 0x48]),
+    ] as [(String, [UInt8])])
+    func numeric(text: String, bytes: [UInt8]) {
+        #expect(FactValueBinary.numeric(decimal: Array(text.utf8)) == bytes)
     }
 
     @Test("anything PostgreSQL might refuse, or the contract does not use, takes the jsonb path", arguments: [
