@@ -35,6 +35,11 @@ public final class KafkaConsumer: @unchecked Sendable {
             "heartbeat.interval.ms": "1000",
             "partition.assignment.strategy": "range,roundrobin",
             "fetch.wait.max.ms": "50",
+            // 256 KiB a partition per fetch, not 1 MiB: with a backlog, 1 MiB chunks of the
+            // fact partitions filled apply's first batches while the dimension and
+            // transaction topics waited behind them, so 160,000 facts waited for the
+            // watermark (bench/apply); smaller chunks interleave the topics sooner.
+            "max.partition.fetch.bytes": "262144",
             "socket.keepalive.enable": "true",
         ]
     }
