@@ -449,6 +449,15 @@ begin
                                st_measured_at timestamptz, st_reference_month date) on commit delete rows;
         create temp table _end_counts (commit_lsn pg_lsn, collection text, n int) on commit delete rows;
     end if;
+    -- the dimension path's working tables (dw.apply_dimension, dw._dim_segment)
+    if to_regclass('pg_temp._dim_ev') is null then
+        create temp table _dim_ev (row_id bigint, op char(1), commit_lsn pg_lsn, lsn pg_lsn, commit_ts timestamptz,
+                                   after jsonb) on commit delete rows;
+        create temp table _dim_trunc (commit_lsn pg_lsn, lsn pg_lsn, commit_ts timestamptz) on commit delete rows;
+        create temp table _dim_tx (row_id bigint, commit_lsn pg_lsn, commit_ts timestamptz, last_lsn pg_lsn,
+                                   last_op char(1), merged jsonb, rnd int) on commit delete rows;
+        create temp table _dim_pos (row_id bigint, commit_lsn pg_lsn, last_lsn pg_lsn) on commit delete rows;
+    end if;
     if to_regclass('pg_temp.stage_tx') is null then
         create temp table stage_tx (
             tx_id       bigint,
@@ -624,8 +633,8 @@ returns void language plpgsql as $$
 declare
     v_rounds int;
 begin
-    drop table if exists _dim_tx;
-    create temp table _dim_tx on commit drop as
+    delete from pg_temp._dim_tx;
+    insert into pg_temp._dim_tx (row_id, commit_lsn, commit_ts, last_lsn, last_op, merged, rnd)
     select y.row_id, y.commit_lsn, y.commit_ts, y.last_lsn, y.last_op, y.merged,
            dense_rank() over (partition by y.row_id order by y.commit_lsn)::int as rnd
       from (select e.row_id, e.commit_lsn,
@@ -655,8 +664,8 @@ $$;
 create or replace function dw._record_positions(p_source text) returns void
 language plpgsql as $$
 begin
-    drop table if exists _dim_pos;
-    create temp table _dim_pos on commit drop as
+    delete from pg_temp._dim_pos;
+    insert into pg_temp._dim_pos (row_id, commit_lsn, last_lsn)
     select distinct on (t.row_id) t.row_id, t.commit_lsn, t.last_lsn
       from pg_temp._dim_tx t
      order by t.row_id, t.commit_lsn desc, t.last_lsn desc;
@@ -694,8 +703,8 @@ begin
     v_cols := dw.dim_data_columns(v_dim, v_nk, v_sk);
 
     -- new events: not at or below the row's applied position; duplicates removed
-    drop table if exists _dim_ev;
-    create temp table _dim_ev on commit drop as
+    delete from pg_temp._dim_ev;
+    insert into pg_temp._dim_ev (row_id, op, commit_lsn, lsn, commit_ts, after)
     select distinct on (s.row_id, s.commit_lsn, s.lsn)
            s.row_id, s.op, s.commit_lsn, s.lsn, s.commit_ts, s.after
       from pg_temp.stage_changes s
@@ -705,8 +714,8 @@ begin
        and (p.source_id is null or (s.commit_lsn, s.lsn) > (p.commit_lsn, p.lsn))
      order by s.row_id, s.commit_lsn, s.lsn, s.seq;
 
-    drop table if exists _dim_trunc;
-    create temp table _dim_trunc on commit drop as
+    delete from pg_temp._dim_trunc;
+    insert into pg_temp._dim_trunc (commit_lsn, lsn, commit_ts)
     select distinct on (s.commit_lsn, s.lsn) s.commit_lsn, s.lsn, s.commit_ts
       from pg_temp.stage_changes s
      where s.source_table = p_source and s.op = 't'
@@ -729,8 +738,8 @@ begin
       from dw.applied_truncate a where a.source_table = p_source
      order by a.commit_lsn desc, a.lsn desc limit 1;
     if v_lo_commit is not null then
-        drop table if exists _dim_tx;
-        create temp table _dim_tx on commit drop as
+        delete from pg_temp._dim_tx;
+        insert into pg_temp._dim_tx (row_id, commit_lsn, last_lsn)
         select e.row_id, e.commit_lsn, e.lsn as last_lsn from pg_temp._dim_ev e
          where (e.commit_lsn, e.lsn) <= (v_lo_commit, v_lo_lsn);
         perform dw._record_positions(p_source);
@@ -740,9 +749,9 @@ begin
     for t in select * from pg_temp._dim_trunc order by commit_lsn, lsn loop
         perform dw._dim_segment(p_source, v_dim, v_nk, v_sk, v_cols, p_type2, p_type1, t.commit_lsn, t.lsn);
         -- the truncate: every live member is deleted
-        drop table if exists _dim_tx;
+        delete from pg_temp._dim_tx;
         execute format($q$
-            create temp table _dim_tx on commit drop as
+            insert into pg_temp._dim_tx (row_id, commit_lsn, commit_ts, last_lsn, last_op, merged, rnd)
             select d.%I as row_id, %L::pg_lsn as commit_lsn, %L::timestamptz as commit_ts,
                    %L::pg_lsn as last_lsn, 'd'::char(1) as last_op, null::jsonb as merged, 1 as rnd
               from dw.%I d where d.is_current and not d.is_deleted
