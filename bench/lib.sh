@@ -163,3 +163,54 @@ bench_cleanup() {
     [[ -n ${work:-} && -z ${BENCH_KEEP:-} ]] && rm -rf "$work"
     return 0
 }
+
+# A fresh, empty warehouse database (helio apply migrates it) with the warehouse grants.
+# BENCH_WAREHOUSE_SETTINGS="name=value …" become its defaults (experiments without a code
+# change, e.g. "temp_buffers=256MB enable_hashjoin=off": apply's session picks them up).
+fresh_warehouse_db() {
+    local _wh=$1 _setting
+    sql postgres -c "DROP DATABASE IF EXISTS $_wh WITH (FORCE)" >/dev/null
+    sql postgres -c "CREATE DATABASE $_wh" >/dev/null
+    sql "$_wh" -v part=warehouse <"$root/schemas/roles.sql" >/dev/null
+    for _setting in ${BENCH_WAREHOUSE_SETTINGS:-}; do
+        sql postgres -c "ALTER DATABASE $_wh SET ${_setting%%=*} = '${_setting#*=}'" >/dev/null
+    done
+}
+
+# Times helio apply (consumer group GROUP, topics of HELIO_TOPIC_PREFIX) from process start
+# until WH's dw.fact_energy holds ROWS rows; sets apply_s, apply_rate (EVENTS / apply_s) and
+# apply_rss and prints them. BENCH_PROFILE=1 adds helio's per-batch times and the warehouse
+# functions' times (track_functions).
+time_apply() {
+    local _wh=$1 _rows=$2 _events=$3 _group=$4 _t0 _t1 _pid
+    if [[ -n ${BENCH_PROFILE:-} ]]; then
+        sql postgres -c "ALTER DATABASE $_wh SET track_functions = 'all'" >/dev/null
+        export HELIO_LOG_LEVEL=debug
+    fi
+    _t0=$(now)
+    HELIO_WAREHOUSE_URL=$(with_db "$HELIO_WAREHOUSE_URL" "$_wh") HELIO_GROUP_ID=$_group HELIO_LOG_FORMAT=text \
+        start_helio apply "$work/helio-apply.log"
+    _pid=$helio_pid
+    # Cheap test first (the identity's high mark), the exact count only once it can be true.
+    if ! wait_until "$_pid" "$_wh" \
+        "SELECT CASE WHEN (SELECT max(energy_fact_id) FROM dw.fact_energy) >= $_rows
+                THEN (SELECT count(*) FROM dw.fact_energy) >= $_rows ELSE false END" \
+        0.25 "${timeout:-3600}"; then
+        echo "helio apply did not complete; its log:" >&2; tail -n 30 "$work/helio-apply.log" >&2; exit 2
+    fi
+    _t1=$(now)
+    apply_rss=$(peak_rss_mb "$_pid")
+    stop_pid "$_pid"
+    apply_s=$(elapsed "$_t0" "$_t1")
+    apply_rate=$(rate "$_events" "$apply_s")
+    echo "helio apply: $apply_s s, $apply_rate events/s, peak RSS $apply_rss MB"
+    if [[ -n ${BENCH_PROFILE:-} ]]; then
+        awk '/batch applied/ { n++; for (i = 1; i <= NF; i++) if ($i ~ /^duration_ms=/) { split($i, a, "="); ms += a[2] } }
+             END { printf "  profile: %d batches, %.1f s inside applyBatch (decode, COPY, dw.apply_staged, commit)\n", n, ms / 1000 }' \
+            "$work/helio-apply.log"
+        sleep 1   # the backend flushes its function statistics on exit
+        echo "  profile: warehouse functions (ms; total includes callees):"
+        sql "$_wh" -c "SELECT format('    %-28s calls %6s  total %9s  self %9s', funcname, calls, round(total_time), round(self_time))
+                       FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 15"
+    fi
+}

@@ -119,6 +119,13 @@ public final class ApplyService: @unchecked Sendable {
         var lastCommitMicros: Int64?
         /// Changes per source table, for `helio_apply_changes_total`.
         var tableCounts: [String: Int] = [:]
+
+        /// After a change's row is rendered (as `seq` = `changeCount`).
+        mutating func counted(table: String, commitMicros: Int64) {
+            changeCount += 1
+            tableCounts[table, default: 0] += 1
+            lastCommitMicros = max(lastCommitMicros ?? 0, commitMicros)
+        }
     }
 
     func prepare(_ records: [KafkaRecord], decoder: RecordDecoder) -> PreparedBatch {
@@ -132,14 +139,10 @@ public final class ApplyService: @unchecked Sendable {
                 switch try decoder.decode(record) {
                 case .change(let change):
                     change.copyRow(seq: batch.changeCount, into: &batch.changeRows)
-                    batch.changeCount += 1
-                    batch.tableCounts[change.sourceTable, default: 0] += 1
-                    batch.lastCommitMicros = max(batch.lastCommitMicros ?? 0, change.commitMicros)
+                    batch.counted(table: change.sourceTable, commitMicros: change.commitMicros)
                 case .fact(let fact):
                     fact.copyRow(seq: batch.changeCount, into: &batch.factRows)
-                    batch.changeCount += 1
-                    batch.tableCounts[fact.sourceTable, default: 0] += 1
-                    batch.lastCommitMicros = max(batch.lastCommitMicros ?? 0, fact.commitMicros)
+                    batch.counted(table: fact.sourceTable, commitMicros: fact.commitMicros)
                 case .transactionEnd(let transaction):
                     transaction.copyRow(into: &batch.transactionRows)
                     batch.transactionCount += 1

@@ -1,7 +1,7 @@
 /// A typed fact value in PostgreSQL's binary COPY form (the `*_recv` functions' input), so the
 /// warehouse does not parse timestamps and decimals from text: binary COPY of the typed rows
-/// costs the server about a third of text COPY. Values come from `FactValueText`, which has
-/// validated their form and range first.
+/// costs the server about a third of text COPY. Values come from `FactValueText`, which
+/// validates their form and range while it reads them.
 enum FactValueBinary: Equatable {
     case bigint(Int64)
     /// Microseconds since 2000-01-01 00:00 UTC.
@@ -69,55 +69,6 @@ enum FactValueBinary: Equatable {
         output.appendBigEndian(UInt16(fraction.count))
         for digit in digits { output.appendBigEndian(digit) }
         return output
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SS[.f{1,6}](Z|±HH:MM[:SS])` (validated) as microseconds since 2000.
-    static func timestamptz(iso bytes: [UInt8]) -> Int64 {
-        func number(_ start: Int, _ length: Int) -> Int64 {
-            var value: Int64 = 0
-            for index in start..<(start + length) { value = value * 10 + Int64(bytes[index] - 48) }
-            return value
-        }
-        var seconds = (days(iso: bytes) - postgresEpochDays) * 86_400 + number(11, 2) * 3_600 + number(14, 2) * 60 + number(17, 2)
-        var micros: Int64 = 0
-        var index = 19
-        if bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            var digits = 0
-            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                micros = micros * 10 + Int64(bytes[index] - 48)
-                digits += 1
-                index += 1
-            }
-            for _ in digits..<6 { micros *= 10 }
-        }
-        if bytes[index] != UInt8(ascii: "Z") {
-            let sign: Int64 = bytes[index] == UInt8(ascii: "-") ? -1 : 1
-            var offset = number(index + 1, 2) * 3_600 + number(index + 4, 2) * 60
-            if bytes.count > index + 6 { offset += number(index + 7, 2) }
-            seconds -= sign * offset
-        }
-        return seconds * 1_000_000 + micros
-    }
-
-    /// `YYYY-MM-DD` (validated) as days since 2000-01-01.
-    static func date(iso bytes: [UInt8]) -> Int32 {
-        Int32(days(iso: bytes) - postgresEpochDays)
-    }
-
-    /// Days since 1970-01-01 of the leading `YYYY-MM-DD` (proleptic Gregorian; H. Hinnant's
-    /// days_from_civil).
-    private static func days(iso bytes: [UInt8]) -> Int64 {
-        var year: Int64 = 0
-        for index in 0..<4 { year = year * 10 + Int64(bytes[index] - 48) }
-        let month = Int64(bytes[5] - 48) * 10 + Int64(bytes[6] - 48)
-        let day = Int64(bytes[8] - 48) * 10 + Int64(bytes[9] - 48)
-        year -= month <= 2 ? 1 : 0
-        let era = (year >= 0 ? year : year - 399) / 400
-        let yearOfEra = year - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
 

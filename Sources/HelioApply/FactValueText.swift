@@ -1,4 +1,5 @@
 import HelioEvents
+import HelioOps
 
 /// Decides whether a JSON value of a fact row can be staged typed, and gives its COPY value.
 /// Strict on purpose: a value PostgreSQL might refuse would fail the whole COPY, so only the
@@ -20,13 +21,13 @@ enum FactValueText {
             let bytes = Array(text.utf8)
             return isDecimal(bytes) ? .numeric(FactValueBinary.numeric(decimal: bytes)) : nil
         case .timestamptz:
-            guard let text = value.stringValue else { return nil }
-            let bytes = Array(text.utf8)
-            return isTimestampWithOffset(bytes) ? .timestamptz(FactValueBinary.timestamptz(iso: bytes)) : nil
+            return value.stringValue.flatMap { unixMicros(Array($0.utf8)) }
+                .map { .timestamptz(PostgresTime.postgresMicros(unixMicros: $0)) }
         case .date:
             guard let text = value.stringValue else { return nil }
             let bytes = Array(text.utf8)
-            return bytes.count == 10 && isDate(bytes[...]) ? .date(FactValueBinary.date(iso: bytes)) : nil
+            guard bytes.count == 10, let days = unixDays(bytes[...]) else { return nil }
+            return .date(Int32(Int64(days) - FactValueBinary.postgresEpochDays))
         }
     }
 
@@ -45,38 +46,51 @@ enum FactValueText {
         return index > fractionStart && index == bytes.count
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS[.f{1,6}]` then `Z` or `±HH:MM[:SS]`, every field in range.
-    static func isTimestampWithOffset(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count >= 20, isDate(bytes[0..<10]), bytes[10] == UInt8(ascii: "T"),
+    /// `YYYY-MM-DDTHH:MM:SS[.f{1,6}]` then `Z` or `±HH:MM[:SS]`, every field in range, as
+    /// microseconds since 1970-01-01 UTC; nil for any other text.
+    static func unixMicros(_ bytes: [UInt8]) -> Int64? {
+        guard bytes.count >= 20, let days = unixDays(bytes[0..<10]), bytes[10] == UInt8(ascii: "T"),
               let hour = number(bytes, 11, 2), hour < 24, bytes[13] == UInt8(ascii: ":"),
               let minute = number(bytes, 14, 2), minute < 60, bytes[16] == UInt8(ascii: ":"),
-              let second = number(bytes, 17, 2), second < 60 else { return false }
+              let second = number(bytes, 17, 2), second < 60 else { return nil }
         var index = 19
+        var micros = 0
         if bytes[index] == UInt8(ascii: ".") {
             index += 1
             let start = index
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-            guard (1...6).contains(index - start) else { return false }
+            while index < bytes.count, isDigit(bytes[index]) {
+                micros = micros * 10 + Int(bytes[index] - 48)
+                index += 1
+            }
+            guard (1...6).contains(index - start) else { return nil }
+            for _ in (index - start)..<6 { micros *= 10 }
         }
-        guard index < bytes.count else { return false }
-        if bytes[index] == UInt8(ascii: "Z") { return index + 1 == bytes.count }
-        guard bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") else { return false }
-        let offset = bytes[(index + 1)...]
-        let parts = offset.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
-        guard (2...3).contains(parts.count), parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(isDigit) }) else { return false }
-        let values = parts.map { Int($0.first! - 48) * 10 + Int($0.last! - 48) }
-        return values[0] <= 15 && values.dropFirst().allSatisfy { $0 < 60 }
+        guard index < bytes.count else { return nil }
+        var offset = 0
+        if bytes[index] == UInt8(ascii: "Z") {
+            guard index + 1 == bytes.count else { return nil }
+        } else {
+            guard bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") else { return nil }
+            let parts = bytes[(index + 1)...].split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+            guard (2...3).contains(parts.count), parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(isDigit) }) else { return nil }
+            let values = parts.map { Int($0.first! - 48) * 10 + Int($0.last! - 48) }
+            guard values[0] <= 15, values.dropFirst().allSatisfy({ $0 < 60 }) else { return nil }
+            offset = (values[0] * 3_600 + values[1] * 60 + (values.count > 2 ? values[2] : 0))
+                * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
+        }
+        let seconds = Int64(days) * 86_400 + Int64(hour * 3_600 + minute * 60 + second - offset)
+        return seconds * 1_000_000 + Int64(micros)
     }
 
-    /// `YYYY-MM-DD`, year 0001–9999, a day that exists in that month.
-    static func isDate(_ bytes: ArraySlice<UInt8>) -> Bool {
+    /// `YYYY-MM-DD`, year 0001–9999, a day that exists in that month, as days since
+    /// 1970-01-01; nil for any other text.
+    static func unixDays(_ bytes: ArraySlice<UInt8>) -> Int? {
         let base = bytes.startIndex
         guard bytes.count >= 10, let year = number(bytes, base, 4), year >= 1, bytes[base + 4] == UInt8(ascii: "-"),
               let month = number(bytes, base + 5, 2), (1...12).contains(month), bytes[base + 7] == UInt8(ascii: "-"),
-              let day = number(bytes, base + 8, 2), day >= 1 else { return false }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        return day <= days
+              let day = number(bytes, base + 8, 2), day >= 1, day <= CivilCalendar.days(inMonth: month, year: year)
+        else { return nil }
+        return CivilCalendar.daysSinceEpoch(year: year, month: month, day: day)
     }
 
     private static func number<C: RandomAccessCollection>(_ bytes: C, _ start: C.Index, _ length: Int) -> Int?

@@ -21,20 +21,24 @@ struct StagedFact {
     /// `stage_facts`'s typed columns, and which of them each table's `after` fills.
     static let columns = ["device_id", "measured_at", "energy_kwh", "power_kw", "unit_id", "reference_month",
                           "injected_kwh", "consumed_kwh", "compensated_kwh", "credit_balance_kwh"]
-    private static let layouts: [String: [(column: String, kind: FactValueText.Kind)]] = [
+    private static let kinds: [String: [(column: String, kind: FactValueText.Kind)]] = [
         "energy": [("device_id", .bigint), ("measured_at", .timestamptz), ("energy_kwh", .numeric), ("power_kw", .numeric)],
         "energy_compensate": [("unit_id", .bigint), ("reference_month", .date), ("injected_kwh", .numeric),
                               ("consumed_kwh", .numeric), ("compensated_kwh", .numeric), ("credit_balance_kwh", .numeric)],
     ]
+    /// As `kinds`, with each column's place in `columns` looked up once.
+    private static let layouts = kinds.mapValues { layout in
+        layout.map { (column: $0.column, index: columns.firstIndex(of: $0.column)!, kind: $0.kind) }
+    }
 
     /// The change typed, or nil when it must take the jsonb path.
     init?(table: String, op: ChangeOp, rowID: Int64?, source: SourceInfo, after: ArraySlice<UInt8>?) {
         guard op == .create || op == .read, let rowID, let after, let layout = Self.layouts[table],
               let object = (try? JSONValue.parse(after))?.objectValue else { return nil }
         var values = [FactValueBinary?](repeating: nil, count: Self.columns.count)
-        for (column, kind) in layout {
+        for (column, index, kind) in layout {
             guard let value = object[column], !value.isNull else { continue } // absent or null: NULL, as `->>` gives
-            guard let typed = FactValueText.typed(value, as: kind), let index = Self.columns.firstIndex(of: column) else { return nil }
+            guard let typed = FactValueText.typed(value, as: kind) else { return nil }
             values[index] = typed
         }
         self.init(sourceTable: table, op: op, rowID: rowID, lsn: source.lsn, commitLSN: source.commitLSN,
@@ -72,7 +76,7 @@ struct StagedFact {
         FactValueBinary.bigint(Int64(bitPattern: lsn)).write(into: &buffer)        // pg_lsn: 8 bytes
         FactValueBinary.bigint(Int64(bitPattern: commitLSN)).write(into: &buffer)
         FactValueBinary.bigint(txID).write(into: &buffer)
-        FactValueBinary.timestamptz(commitMicros - FactValueBinary.postgresEpochDays * 86_400_000_000).write(into: &buffer)
+        FactValueBinary.timestamptz(PostgresTime.postgresMicros(unixMicros: commitMicros)).write(into: &buffer)
         for value in values {
             if let value { value.write(into: &buffer) } else { buffer.appendBigEndian(Int32(-1)) }
         }

@@ -1,9 +1,9 @@
 /// Proleptic Gregorian calendar arithmetic on civil dates, without Foundation's Calendar, so
 /// the next-fire search can step through fields cheaply and exactly.
-enum CivilCalendar {
-    static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+public enum CivilCalendar {
+    public static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
-    static func days(inMonth month: Int, year: Int) -> Int {
+    public static func days(inMonth month: Int, year: Int) -> Int {
         switch month {
         case 2: isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -14,7 +14,7 @@ enum CivilCalendar {
     static func maximumDays(inMonth month: Int) -> Int { month == 2 ? 29 : days(inMonth: month, year: 2001) }
 
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+    public static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
