@@ -739,8 +739,15 @@ create or replace function dw._fact_key_and_write(p_table text) returns int
 language plpgsql as $$
 declare
     v_n int;
+    v_lo timestamptz;
+    v_hi timestamptz;
 begin
-    -- devices: inferred members, then every version of the devices involved
+    -- Only versions valid at some moment of the batch's commit span can key one
+    -- of its entries (valid_from <= hi and valid_to > lo): with dimension churn
+    -- a member has many versions, and the hash joins below would otherwise
+    -- test each fact against all of them.
+    select min(e.commit_ts), max(e.commit_ts) into v_lo, v_hi from pg_temp._fe e;
+    -- devices: inferred members, then the versions of the devices involved
     -- (grouped first: one probe per device, not one per fact)
     insert into dw.dim_devices (device_id, valid_from, is_current, version, is_inferred, source_commit_ts)
     select e.device_id, min(e.commit_ts), true, 1, true, min(e.commit_ts) from pg_temp._fe e
@@ -753,7 +760,8 @@ begin
            case when d.version = 1 then '-infinity' else d.valid_from end as vf,
            coalesce(d.valid_to, 'infinity') as vt
       from dw.dim_devices d
-     where d.device_id in (select distinct e.device_id from pg_temp._fe e where e.device_id is not null);
+     where d.device_id in (select distinct e.device_id from pg_temp._fe e where e.device_id is not null)
+       and (d.version = 1 or d.valid_from <= v_hi) and coalesce(d.valid_to, 'infinity') > v_lo;
     analyze pg_temp._dv;
 
     -- units: inferred members (only looked for when a candidate is missing),
@@ -780,7 +788,8 @@ begin
            case when d.version = 1 then '-infinity' else d.valid_from end as vf,
            coalesce(d.valid_to, 'infinity') as vt
       from dw.dim_units d
-     where d.unit_id in (select unit_id from pg_temp._uids);
+     where d.unit_id in (select unit_id from pg_temp._uids)
+       and (d.version = 1 or d.valid_from <= v_hi) and coalesce(d.valid_to, 'infinity') > v_lo;
     analyze pg_temp._uv;
 
     -- users: owners of those unit versions
@@ -803,7 +812,8 @@ begin
            case when d.version = 1 then '-infinity' else d.valid_from end as vf,
            coalesce(d.valid_to, 'infinity') as vt
       from dw.dim_users d
-     where d.user_id in (select distinct user_id from pg_temp._uv where user_id is not null);
+     where d.user_id in (select distinct user_id from pg_temp._uv where user_id is not null)
+       and (d.version = 1 or d.valid_from <= v_hi) and coalesce(d.valid_to, 'infinity') > v_lo;
     analyze pg_temp._usv;
 
     -- climate rows of the (unit, day)s involved, created empty when missing
@@ -1037,6 +1047,41 @@ begin
 end
 $$;
 
+-- fact_state rows, derived from the ledger, for energy rows that have none
+-- because their only change so far was a first insert written by
+-- dw._fact_typed_round: their ledger holds exactly that original, whose
+-- values are the row's (device from the device version's natural key). With
+-- p_all every such row of the table (before a truncate reverses all live
+-- rows); otherwise the rows of the changes the general path is about to apply
+-- (pending_fact up to p_w and pg_temp.stage_changes). Called before anything
+-- there reads fact_state, so that the general path sees every row held.
+create or replace function dw._fact_state_from_ledger(p_table text, p_w pg_lsn, p_all boolean) returns bigint
+language plpgsql as $$
+declare
+    v_n bigint;
+begin
+    if p_table <> 'energy' then
+        return 0;   -- compensation rows always have their fact_state row
+    end if;
+    insert into dw.fact_state (source_table, source_id, live, device_id, measured_at, energy_kwh, power_kw,
+                               commit_lsn, lsn)
+    select distinct on (e.source_id) 'energy', e.source_id, true, d.device_id, e.measured_at, e.generated_kwh,
+           e.power_kw, e.source_commit_lsn, e.source_lsn
+      from dw.fact_energy e
+      left join dw.dim_devices d on d.device_key = e.device_key
+     where e.source_table = 'energy'
+       and (p_all or e.source_id in (select p.row_id from dw.pending_fact p
+                                      where p.source_table = 'energy' and p.commit_lsn <= p_w and p.row_id is not null
+                                     union
+                                     select c.row_id from pg_temp.stage_changes c
+                                      where c.source_table = 'energy' and c.commit_lsn <= p_w and c.row_id is not null))
+       and not exists (select 1 from dw.fact_state s where s.source_table = 'energy' and s.source_id = e.source_id)
+     order by e.source_id, e.source_commit_lsn desc, e.source_lsn desc;
+    get diagnostics v_n = row_count;
+    return v_n;
+end
+$$;
+
 -- Fact changes staged typed (pg_temp.stage_facts): those above the watermark
 -- p_w wait in pending_fact, typed (dw._release_typed_pending brings them back);
 -- those that must not take the typed round move to pg_temp.stage_changes, as
@@ -1064,9 +1109,12 @@ begin
     select a.commit_lsn, a.lsn into v_lo_commit, v_lo_lsn
       from dw.applied_truncate a where a.source_table = p_table
      order by a.commit_lsn desc, a.lsn desc limit 1;
-    -- (ORDER BY … LIMIT 1: one index probe, see dw.apply_fact_table)
-    select s.source_id into v_hi from dw.fact_state s where s.source_table = p_table
-     order by s.source_id desc limit 1;
+    -- rows held: in fact_state, or only in the ledger (dw._fact_state_from_ledger)
+    -- (ORDER BY … LIMIT 1: one index probe each, see dw.apply_fact_table)
+    v_hi := greatest((select s.source_id from dw.fact_state s where s.source_table = p_table
+                       order by s.source_id desc limit 1),
+                     (select e.source_id from dw.fact_energy e where e.source_table = p_table
+                       order by e.source_id desc limit 1));
     -- an index entry scanned costs about a twentieth of a probe
     v_range := least(v_max, v_hi) - v_min < 20 * v_n;
     v_all := p_all
@@ -1097,17 +1145,23 @@ begin
                                  where p.source_table = p_table and p.row_id is not null)
                 or f.row_id in (select d.row_id from pg_temp.stage_facts d
                                  where d.source_table = p_table group by d.row_id having count(*) > 1)
-                -- rows held: one scan of fact_state's index over the batch's id range
-                -- when that range is about the batch (ids grow), else a probe per
-                -- row below the greatest id held (partitions consumed unevenly)
+                -- rows held (fact_state or the ledger): one scan of each index over
+                -- the batch's id range when that range is about the batch (ids
+                -- grow), else probes per row below the greatest id held
+                -- (partitions consumed unevenly)
                 or (v_min <= v_hi and not v_range and f.row_id <= v_hi
-                    and exists (select 1 from dw.fact_state s where s.source_table = p_table and s.source_id = f.row_id))
+                    and (exists (select 1 from dw.fact_state s where s.source_table = p_table and s.source_id = f.row_id)
+                         or exists (select 1 from dw.fact_energy e where e.source_table = p_table and e.source_id = f.row_id)))
                 or (v_min <= v_hi and v_range
-                    and f.row_id in (select s.source_id from dw.fact_state s
-                                      where s.source_table = p_table and s.source_id between v_min and least(v_max, v_hi)
-                                        -- (coalesce: keeps this a hashed subplan, not a join)
-                                        and coalesce(s.source_id in (select g.row_id from pg_temp.stage_facts g
-                                                                      where g.source_table = p_table), false))))
+                    and (f.row_id in (select s.source_id from dw.fact_state s
+                                       where s.source_table = p_table and s.source_id between v_min and least(v_max, v_hi)
+                                         -- (coalesce: keeps this a hashed subplan, not a join)
+                                         and coalesce(s.source_id in (select g.row_id from pg_temp.stage_facts g
+                                                                       where g.source_table = p_table), false))
+                         or f.row_id in (select e.source_id from dw.fact_energy e
+                                          where e.source_table = p_table and e.source_id between v_min and least(v_max, v_hi)
+                                            and coalesce(e.source_id in (select g.row_id from pg_temp.stage_facts g
+                                                                          where g.source_table = p_table), false)))))
         returning f.*)
     insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
     select m.seq, m.source_table, m.op, m.row_id, m.lsn, m.commit_lsn, m.tx_id, m.commit_ts,
@@ -1177,7 +1231,14 @@ begin
       from pg_temp.stage_facts f
      where f.source_table = p_table;
     v_n := dw._fact_key_and_write(p_table);
-    perform dw._fact_state_of_new(p_table);
+    -- An energy row's state is its ledger original until a later change needs it
+    -- (dw._fact_state_from_ledger): writing fact_state for every new reading
+    -- cost a fifth of apply's time, for rows that are mostly never changed.
+    -- (A compensation row's reference_month is not recoverable from the ledger,
+    -- which holds the month's first day: its state is written.)
+    if not v_energy then
+        perform dw._fact_state_of_new(p_table);
+    end if;
     return v_n;
 end
 $$;
@@ -1268,6 +1329,11 @@ begin
     -- ORDER BY … LIMIT 1, not max(): plpgsql caches a generic plan made while
     -- fact_state was small, and that plan aggregated over every row of the table
     -- (150 ms per batch at 1,000,000 rows); this form is always one index probe.
+    -- rows known only from their ledger original get their fact_state row first
+    -- (all of them when a truncate is to be applied: it reverses every live row)
+    perform dw._fact_state_from_ledger(p_table, p_w,
+        exists (select 1 from dw.pending_fact p where p.source_table = p_table and p.commit_lsn <= p_w and p.op = 't')
+        or exists (select 1 from pg_temp.stage_changes s where s.source_table = p_table and s.commit_lsn <= p_w and s.op = 't'));
     select s.source_id into v_hi from dw.fact_state s where s.source_table = p_table
      order by s.source_id desc limit 1;
     drop table if exists _fact_ev;

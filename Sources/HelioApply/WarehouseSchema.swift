@@ -55,6 +55,13 @@ public struct WarehouseSchema: Sendable {
                 ADD COLUMN IF NOT EXISTS injected_kwh numeric, ADD COLUMN IF NOT EXISTS consumed_kwh numeric,
                 ADD COLUMN IF NOT EXISTS compensated_kwh numeric, ADD COLUMN IF NOT EXISTS credit_balance_kwh numeric;
             """),
+        // From here on an energy row first written by the typed round has no fact_state row
+        // until a later change needs one (dw._fact_state_from_ledger). Recorded as a version
+        // so that a Helio older than that, which would take such rows for never seen, is
+        // refused by `migrate` from a later one on, instead of writing wrong corrections.
+        (5, """
+            COMMENT ON TABLE dw.fact_state IS 'Current values of each fact source row as the ledger implies them. An energy row changed only by its first insert may have no row here: its ledger original holds its values (dw._fact_state_from_ledger).';
+            """),
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -81,6 +88,9 @@ public struct WarehouseSchema: Sendable {
             let applied = hasVersions
                 ? Set(try connection.execute("SELECT version FROM \(qualified("schema_version"))").rows.compactMap { $0[0].flatMap { Int($0) } })
                 : []
+            if let newest = applied.max(), newest > Self.latestVersion {
+                throw WarehouseSchemaError.newerThanBinary(schema: name, version: newest, known: Self.latestVersion)
+            }
             for migration in Self.migrations where !applied.contains(migration.version) {
                 try connection.executeScript(sql(migration.sql))
                 try connection.execute("INSERT INTO \(qualified("schema_version")) (version) VALUES ($1) ON CONFLICT DO NOTHING",
@@ -102,3 +112,17 @@ public struct WarehouseSchema: Sendable {
 }
 
 import HelioOps
+
+/// A warehouse this binary must not touch.
+public enum WarehouseSchemaError: Error, CustomStringConvertible {
+    /// Migrated by a newer Helio: this binary's apply functions would misread its tables.
+    case newerThanBinary(schema: String, version: Int, known: Int)
+
+    public var description: String {
+        switch self {
+        case let .newerThanBinary(schema, version, known):
+            "warehouse schema \(schema) was migrated by a newer Helio (schema version \(version); this binary knows up to \(known)): "
+                + "its apply functions would misread that warehouse. Run that Helio version or a newer one"
+        }
+    }
+}

@@ -142,3 +142,41 @@ do $$ begin
   assert (select count(*) from dw.pending_fact) = 0, 'nothing left pending';
   assert (select count(*) from dw.applied_truncate) = 1, 'truncate once';
 end $$;
+
+-- Rows whose first change is a plain insert (which helio apply stages typed and
+-- whose state then lives only in its ledger original, dw._fact_state_from_ledger):
+-- replayed alone, replayed together with their next changes, corrected, moved,
+-- deleted. Each change must find the values its insert wrote.
+insert into ev values
+ (4, 1, 'energy', 'c', 7, '0/4000', '0/4100', 40, '2026-04-05 12:00:00+00', '{"id":7,"device_id":5,"measured_at":"2026-04-05T10:00:00-03:00","energy_kwh":"7.0000","power_kw":"2.0000"}'),
+ (4, 2, 'energy', 'c', 8, '0/4010', '0/4100', 40, '2026-04-05 12:00:00+00', '{"id":8,"device_id":5,"measured_at":"2026-04-05T10:15:00-03:00","energy_kwh":"8.0000","power_kw":"3.0000"}'),
+ (5, 1, 'energy', 'u', 7, '0/5000', '0/5100', 50, '2026-04-06 12:00:00+00', '{"id":7,"device_id":5,"measured_at":"2026-04-05T10:00:00-03:00","energy_kwh":"7.2500","power_kw":"2.5000"}'),
+ (5, 2, 'energy', 'u', 8, '0/5010', '0/5100', 50, '2026-04-06 12:00:00+00', '{"id":8,"device_id":6,"measured_at":"2026-04-05T10:15:00-03:00","energy_kwh":"8.0000","power_kw":"3.0000"}'),
+ (6, 1, 'energy', 'd', 7, '0/6000', '0/6100', 60, '2026-04-07 12:00:00+00', null);
+insert into ends values
+ (4, 40, '0/4100', '2026-04-05 12:00:00+00', 2, '{"public.energy":2}'),
+ (5, 50, '0/5100', '2026-04-06 12:00:00+00', 2, '{"public.energy":2}'),
+ (6, 60, '0/6100', '2026-04-07 12:00:00+00', 1, '{"public.energy":1}');
+
+begin; select pg_temp.run_batch(4); commit;
+begin; select pg_temp.run_batch(4); commit;          -- a replay of the inserts alone
+begin; select pg_temp.run_batch(4); select pg_temp.run_batch(5); commit;   -- again, then the updates
+
+do $$ begin
+  assert (select string_agg(entry_kind || ':' || generated_kwh::numeric(8,2) || ':' || coalesce(power_kw::numeric(8,2)::text, '-'), ','
+                            order by energy_fact_id)
+            from dw.fact_energy where source_table = 'energy' and source_id = 7)
+         = 'original:7.00:2.00,correction:0.25:2.50', 'row 7: delta from the inserted values';
+  assert (select string_agg(f.entry_kind || '@' || d.device_id || ':' || f.generated_kwh::numeric(8,2), ',' order by f.energy_fact_id)
+            from dw.fact_energy f join dw.dim_devices d using (device_key) where f.source_table = 'energy' and f.source_id = 8)
+         = 'original@5:8.00,reversal@5:-8.00,original@6:8.00', 'row 8: move away from the inserted device';
+end $$;
+
+begin; select pg_temp.run_batch(6); select pg_temp.run_batch(5); select pg_temp.run_batch(4); commit;
+
+do $$ begin
+  assert (select sum(generated_kwh) from dw.fact_energy where source_table = 'energy' and source_id = 7) = 0, 'row 7 deleted nets to zero';
+  assert (select count(*) from dw.fact_energy where source_table = 'energy' and source_id = 7) = 3, 'row 7: original, correction, reversal';
+  assert (select count(*) from dw.fact_energy where source_table = 'energy' and source_id = 8) = 3, 'replays add nothing to row 8';
+  assert (select sum(generated_kwh) from dw.fact_energy where source_table = 'energy' and source_id = 8) = 8, 'row 8 sums to its value';
+end $$;
