@@ -58,7 +58,10 @@ public final class ApplyService: @unchecked Sendable {
                 defer { consumer.close() }
                 // The warehouse side runs on its own thread: it owns the writer's connection and the
                 // dead-letter producer; the consumer thread only polls and decodes.
-                let pipeline = BatchPipeline<PreparedBatch>(name: "apply-writer") { [self] batch in
+                let maxRecords = config.batchSize
+                let pipeline = BatchPipeline<PreparedBatch>(name: "apply-writer", merge: { waiting, next in
+                    waiting.absorb(next, maxRecords: maxRecords)
+                }) { [self] batch in
                     try commit(batch, writer: writer, deadLetters: &deadLetters, consumer: consumer)
                 }
                 defer { pipeline.close() }
@@ -74,6 +77,9 @@ public final class ApplyService: @unchecked Sendable {
                 backoff.reset()
                 var lastRecord = Date()
                 var lastProgress = Date()
+                // Changes are numbered (`seq`) across batches, so that batches merged in the
+                // pipeline keep their numbers unique and in arrival order.
+                var nextSeq = 0
                 while !shouldStop() {
                     let records = try consumer.poll(maxRecords: config.batchSize, timeoutMilliseconds: Int32(config.batchWaitMilliseconds))
                     if records.isEmpty {
@@ -85,7 +91,9 @@ public final class ApplyService: @unchecked Sendable {
                         continue
                     }
                     lastRecord = Date()
-                    try pipeline.submit(prepare(records, decoder: decoder))
+                    let batch = prepare(records, decoder: decoder, firstSeq: nextSeq)
+                    nextSeq += batch.changeCount
+                    try pipeline.submit(batch)
                     if Date().timeIntervalSince(lastProgress) >= 5 {
                         lastProgress = Date()
                         logger.info("applied", metadata: ["schema": "\(schema.name)", LogKeys.events: "\(metrics.applied)", "batches": "\(metrics.batches)"])
@@ -108,7 +116,9 @@ public final class ApplyService: @unchecked Sendable {
         var started = Date()
         var records = 0
         var changeRows: [UInt8] = []
-        /// Changes of both kinds, which also numbers them (`seq`) in the order they came.
+        /// The `seq` of the batch's first change; the others follow in the order they came.
+        var firstSeq = 0
+        /// Changes of both kinds.
         var changeCount = 0
         var factRows: [UInt8] = []
         var transactionRows: [UInt8] = []
@@ -120,16 +130,38 @@ public final class ApplyService: @unchecked Sendable {
         /// Changes per source table, for `helio_apply_changes_total`.
         var tableCounts: [String: Int] = [:]
 
-        /// After a change's row is rendered (as `seq` = `changeCount`).
+        /// The next change's `seq`.
+        var nextSeq: Int { firstSeq + changeCount }
+
+        /// After a change's row is rendered (as `seq` = `nextSeq`).
         mutating func counted(table: String, commitMicros: Int64) {
             changeCount += 1
             tableCounts[table, default: 0] += 1
             lastCommitMicros = max(lastCommitMicros ?? 0, commitMicros)
         }
+
+        /// Appends the batch prepared after this one (its records came later, its `seq`s
+        /// follow), unless the two would exceed `maxRecords` together.
+        mutating func absorb(_ next: PreparedBatch, maxRecords: Int) -> Bool {
+            guard records + next.records <= maxRecords, next.firstSeq == nextSeq else { return false }
+            records += next.records
+            changeRows += next.changeRows
+            changeCount += next.changeCount
+            factRows += next.factRows
+            transactionRows += next.transactionRows
+            transactionCount += next.transactionCount
+            poison += next.poison
+            offsets.merge(next.offsets) { max($0, $1) }
+            checks.merge(next.checks) { $1 }   // the later record of the partition
+            if let micros = next.lastCommitMicros { lastCommitMicros = max(lastCommitMicros ?? 0, micros) }
+            tableCounts.merge(next.tableCounts, uniquingKeysWith: +)
+            return true
+        }
     }
 
-    func prepare(_ records: [KafkaRecord], decoder: RecordDecoder) -> PreparedBatch {
+    func prepare(_ records: [KafkaRecord], decoder: RecordDecoder, firstSeq: Int = 0) -> PreparedBatch {
         var batch = PreparedBatch()
+        batch.firstSeq = firstSeq
         batch.records = records.count
         batch.changeRows.reserveCapacity(records.count * 100)
         batch.factRows.reserveCapacity(records.count * 120)
@@ -138,10 +170,10 @@ public final class ApplyService: @unchecked Sendable {
             do {
                 switch try decoder.decode(record) {
                 case .change(let change):
-                    change.copyRow(seq: batch.changeCount, into: &batch.changeRows)
+                    change.copyRow(seq: batch.nextSeq, into: &batch.changeRows)
                     batch.counted(table: change.sourceTable, commitMicros: change.commitMicros)
                 case .fact(let fact):
-                    fact.copyRow(seq: batch.changeCount, into: &batch.factRows)
+                    fact.copyRow(seq: batch.nextSeq, into: &batch.factRows)
                     batch.counted(table: fact.sourceTable, commitMicros: fact.commitMicros)
                 case .transactionEnd(let transaction):
                     transaction.copyRow(into: &batch.transactionRows)
