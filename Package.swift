@@ -55,7 +55,8 @@ let package = Package(
         .target(name: "HelioServer", dependencies: ["HelioOps",
                                                    .product(name: "Metrics", package: "swift-metrics"),
                                                    .product(name: "Prometheus", package: "swift-prometheus"),
-                                                   .product(name: "Hummingbird", package: "hummingbird")]),
+                                                   .product(name: "Hummingbird", package: "hummingbird"),
+                                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         // Scheduled checks (reconciliation, slot watchdog, stalls, DLQ growth) and their alerts.
         .target(name: "HelioJobs", dependencies: ["HelioOps", "HelioPostgres", "HelioKafka", "HelioEvents", "HelioApply",
                                                  .product(name: "Metrics", package: "swift-metrics"),

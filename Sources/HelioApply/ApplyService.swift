@@ -100,6 +100,8 @@ public final class ApplyService: @unchecked Sendable {
                     }
                 }
                 try pipeline.drain()
+                logger.notice("apply stopped; every batch consumed is applied",
+                              metadata: ["schema": "\(schema.name)", LogKeys.events: "\(metrics.applied)", "batches": "\(metrics.batches)"])
                 return
             } catch let error as PostgresError where error.isRetriable {
                 metrics.disconnected(error.message)

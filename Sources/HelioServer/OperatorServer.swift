@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 
 /// One small HTTP server for operators: `/metrics` (Prometheus text format), `/healthz`
 /// (the process is alive), `/readyz` (connected and not stalled) and `/` (a status page that
@@ -19,8 +20,10 @@ public enum OperatorServer {
     /// `helio_up` = 1 while the process serves.
     public static func markUp() { Gauge(label: "helio_up").record(1) }
 
-    /// Starts serving on `address` (`host:port`) in the background.
-    public static func start(address: String, registry: PrometheusCollectorRegistry, health: HealthState, logger: Logger) throws {
+    /// The endpoint on `address` (`host:port`) as a swift-service-lifecycle service, to run in
+    /// the command's service group: listed first there, it is shut down last, so /readyz and
+    /// /metrics answer while capture and apply drain. Fails at once when the port is taken.
+    public static func service(address: String, registry: PrometheusCollectorRegistry, health: HealthState, logger: Logger) throws -> any Service {
         let parts = address.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else {
             throw ConfigurationError(key: "HELIO_METRICS_ADDR", problem: "'\(address)' is not host:port")
@@ -40,20 +43,30 @@ public enum OperatorServer {
             return Response(status: ready ? .ok : .serviceUnavailable,
                             body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))
         }
-        // Counter samples every second, so the status page shows throughput from its first load.
         let history = StatusHistory()
-        Task.detached { await history.sample(health) }
         router.get("/") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: StatusPage.render(health, history: history))))
         }
         let app = Application(router: router, configuration: .init(address: .hostname(String(parts[0]), port: port)), logger: logger)
-        Task.detached {
-            do {
-                try await app.runService()
-            } catch {
-                logger.error("operator HTTP server stopped", metadata: [LogKeys.error: "\(error)"])
+        return Endpoint(server: app, history: history, health: health, logger: logger)
+    }
+
+    /// The HTTP server and the status page's counter sampling, which lives as long as it.
+    struct Endpoint: Service {
+        let server: any Service
+        let history: StatusHistory
+        let health: HealthState
+        let logger: Logger
+
+        func run() async throws {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Counter samples every second, so the status page shows throughput from its first load.
+                group.addTask { [history, health] in await history.sample(health) }
+                defer { group.cancelAll() }
+                try await server.run()
             }
+            logger.info("operator endpoint stopped")
         }
     }
 

@@ -11,13 +11,13 @@ struct Apply: AsyncParsableCommand {
     func run() async throws {
         let (config, logger) = try options.start("helio.apply")
         let stop = StopSignal()
-        try OperatorEndpoint.start(config, logger: logger)
+        let endpoint = try OperatorEndpoint.service(config, logger: logger)
         let service = ApplyService(config: config, logger: logger)
         var services = [BlockingService(name: "apply", stop: stop) { try service.run(shouldStop: { stop.isSet }) }]
         services += try ScheduledChecksService.make(config: config, components: .apply, stop: stop,
                                                     deadLettered: { service.metrics.deadLetteredCount }, label: "helio.apply", logger: logger)
         do {
-            try await ServiceRunner.run(services, logger: logger)
+            try await ServiceRunner.run(services, endpoint: endpoint, logger: logger)
         } catch {
             throw exitStatus(for: error, logger: logger)
         }

@@ -11,13 +11,13 @@ struct Capture: AsyncParsableCommand {
     func run() async throws {
         let (config, logger) = try options.start("helio.capture")
         let stop = StopSignal()
-        try OperatorEndpoint.start(config, logger: logger)
+        let endpoint = try OperatorEndpoint.service(config, logger: logger)
         var services = [BlockingService(name: "capture", stop: stop) {
             try CaptureService(config: config, logger: logger).run(shouldStop: { stop.isSet })
         }]
         services += try ScheduledChecksService.make(config: config, components: .capture, stop: stop, label: "helio.capture", logger: logger)
         do {
-            try await ServiceRunner.run(services, logger: logger)
+            try await ServiceRunner.run(services, endpoint: endpoint, logger: logger)
         } catch {
             throw exitStatus(for: error, logger: logger)
         }

@@ -3,7 +3,7 @@ import HelioApply
 import HelioOps
 import HelioPostgres
 
-struct Rebuild: ParsableCommand {
+struct Rebuild: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build a fresh warehouse from the topics into another schema, then swap it in atomically.",
         discussion: """
@@ -18,7 +18,7 @@ struct Rebuild: ParsableCommand {
     @Flag(help: "Replace dw by the rebuilt schema.") var swap = false
     @Option(help: "Consider the rebuild caught up after this many seconds without a record.") var idleSeconds: Double = 15
 
-    func run() throws {
+    func run() async throws {
         let (config, logger) = try options.start("helio.rebuild")
         let target = try WarehouseSchema(schema)
         guard target.name != WarehouseSchema.live.name else { throw ValidationError("--schema must not be dw") }
@@ -32,10 +32,19 @@ struct Rebuild: ParsableCommand {
             var rebuildConfig = config
             rebuildConfig.groupID = WarehouseRebuild.groupID(live: config.groupID, schema: target)
             let stop = StopSignal()
-            stop.installHandlers()
             logger.notice("rebuilding from the topics", metadata: [LogKeys.audit: "rebuild", "schema": "\(target.name)"])
             let service = ApplyService(config: rebuildConfig, logger: logger, schema: target)
-            try service.run(shouldStop: { stop.isSet }, stopWhenIdleSeconds: idleSeconds)
+            // SIGTERM/SIGINT drain the batch in hand; started again, the rebuild goes on from
+            // its own stored offsets.
+            let caughtUp = StopSignal()   // (as an atomic flag: the loop ended by catching up)
+            try await ServiceRunner.run([BlockingService(name: "rebuild", stop: stop) { [idleSeconds] in
+                try service.run(shouldStop: { stop.isSet }, stopWhenIdleSeconds: idleSeconds)
+                if !stop.isSet { caughtUp.set() }
+            }], logger: logger)
+            guard caughtUp.isSet else {
+                print("rebuild: stopped after \(service.metrics.applied) records into \(target.name), before catching up; run the same command again to go on")
+                return
+            }
             print("rebuild: \(service.metrics.applied) records applied into \(target.name); swap with `helio rebuild --swap --schema \(target.name)`")
         } catch let error as ValidationError {
             throw error

@@ -14,7 +14,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let (config, logger) = try options.start("helio.run")
         let stop = StopSignal()
-        try OperatorEndpoint.start(config, logger: logger)
+        let endpoint = try OperatorEndpoint.service(config, logger: logger)
         let apply = ApplyService(config: config, logger: logger)
         var services = [
             BlockingService(name: "capture", stop: stop) { try CaptureService(config: config, logger: logger).run(shouldStop: { stop.isSet }) },
@@ -29,7 +29,7 @@ struct Run: AsyncParsableCommand {
         services += try ScheduledChecksService.make(config: config, components: [.capture, .apply], stop: stop,
                                                     deadLettered: { apply.metrics.deadLetteredCount }, label: "helio.run", logger: logger)
         do {
-            try await ServiceRunner.run(services, logger: logger)
+            try await ServiceRunner.run(services, endpoint: endpoint, logger: logger)
         } catch {
             throw exitStatus(for: error, logger: logger)
         }

@@ -40,19 +40,21 @@ struct SimulationOptions: ParsableArguments {
     }
 }
 
-struct Simulate: ParsableCommand {
+struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a seeded, realistic solar-platform workload into the source (the demo of `make run`).")
 
     @OptionGroup var options: GlobalOptions
     @OptionGroup var simulation: SimulationOptions
 
-    func run() throws {
+    func run() async throws {
         let (config, logger) = try options.start("helio.simulate")
         let stop = StopSignal()
-        stop.installHandlers()
-        do {
+        let workload = BlockingService(name: "simulate", stop: stop) { [simulation] in
             try simulation.run(config: config, logger: logger) { stop.isSet }
+        }
+        do {
+            try await ServiceRunner.run([workload], logger: logger)
         } catch {
             throw exitStatus(for: error, logger: logger)
         }

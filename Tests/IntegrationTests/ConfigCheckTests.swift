@@ -133,6 +133,27 @@ struct ConfigCheckTests {
         #expect(result.output.contains("apply.batchsize") && result.output.contains("did you mean 'apply.batch_size'"), "\(result.output)")
     }
 
+    @Test("the operator endpoint's port is taken: exit 64 naming the address, before anything connects")
+    func endpointPortTaken() throws {
+        // Hold a loopback port, listening, for the length of the test.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let result = try Self.helio(["capture"], environment: [
+            "HELIO_METRICS_ADDR": "127.0.0.1:\(port)", "HELIO_SOURCE_URL": "postgresql://nobody@127.0.0.1:1/none",
+            "HELIO_KAFKA_BROKERS": "127.0.0.1:1"])
+        #expect(result.status == HelioExit.configuration, "\(result.output)")
+        #expect(result.output.contains("127.0.0.1:\(port) cannot be bound"), "\(result.output)")
+    }
+
     @Test("a bad secret value: exit 64 naming the key and the flag, the value not echoed")
     func badSecret() throws {
         let result = try Self.helio(["config", "check", "--offline", "--alert-webhook-url", "ftp://tok3n-s3cret@hooks.internal/x"])

@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// swift-service-lifecycle `Service`. `run()` hands the loop to a dedicated thread (it blocks
 /// in libpq and librdkafka, never on the cooperative pool) and maps the group's graceful
 /// shutdown (SIGTERM, SIGINT) and cancellation to the `StopSignal` the loop polls, so the
-/// loops drain exactly as they did under `ServiceThreads`.
+/// loops drain as they do under `ServiceThreads` (the tests' harnesses).
 ///
 /// All services of a process share one `StopSignal`: a stop asked of one is a stop of all, and
 /// they drain in parallel. A loop that fails sets it too, so the others drain at once while
