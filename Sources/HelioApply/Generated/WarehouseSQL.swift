@@ -1380,20 +1380,35 @@ begin
     if p_table <> 'energy' then
         return 0;   -- compensation rows always have their fact_state row
     end if;
-    insert into dw.fact_state (source_table, source_id, live, device_id, measured_at, energy_kwh, power_kw,
-                               commit_lsn, lsn)
-    select distinct on (e.source_id) 'energy', e.source_id, true, d.device_id, e.measured_at, e.generated_kwh,
-           e.power_kw, e.source_commit_lsn, e.source_lsn
-      from dw.fact_energy e
-      left join dw.dim_devices d on d.device_key = e.device_key
-     where e.source_table = 'energy'
-       and (p_all or e.source_id in (select p.row_id from dw.pending_fact p
-                                      where p.source_table = 'energy' and p.commit_lsn <= p_w and p.row_id is not null
-                                     union
-                                     select c.row_id from pg_temp.stage_changes c
-                                      where c.source_table = 'energy' and c.commit_lsn <= p_w and c.row_id is not null))
-       and not exists (select 1 from dw.fact_state s where s.source_table = 'energy' and s.source_id = e.source_id)
-     order by e.source_id, e.source_commit_lsn desc, e.source_lsn desc;
+    if p_all then
+        insert into dw.fact_state (source_table, source_id, live, device_id, measured_at, energy_kwh, power_kw,
+                                   commit_lsn, lsn)
+        select distinct on (e.source_id) 'energy', e.source_id, true, d.device_id, e.measured_at, e.generated_kwh,
+               e.power_kw, e.source_commit_lsn, e.source_lsn
+          from dw.fact_energy e
+          left join dw.dim_devices d on d.device_key = e.device_key
+         where e.source_table = 'energy'
+           and not exists (select 1 from dw.fact_state s where s.source_table = 'energy' and s.source_id = e.source_id)
+         order by e.source_id, e.source_commit_lsn desc, e.source_lsn desc;
+    else
+        -- a probe of each index per row id (LIMIT, OFFSET 0: never a scan of the
+        -- ledger or of fact_state, which a hash join would read whole every batch)
+        insert into dw.fact_state (source_table, source_id, live, device_id, measured_at, energy_kwh, power_kw,
+                                   commit_lsn, lsn)
+        select 'energy', k.row_id, true, d.device_id, e.measured_at, e.generated_kwh,
+               e.power_kw, e.source_commit_lsn, e.source_lsn
+          from (select p.row_id from dw.pending_fact p
+                 where p.source_table = 'energy' and p.commit_lsn <= p_w and p.row_id is not null
+                union
+                select c.row_id from pg_temp.stage_changes c
+                 where c.source_table = 'energy' and c.commit_lsn <= p_w and c.row_id is not null) k
+         cross join lateral (select e.* from dw.fact_energy e
+                              where e.source_table = 'energy' and e.source_id = k.row_id
+                              order by e.source_lsn desc limit 1) e
+          left join dw.dim_devices d on d.device_key = e.device_key
+         where not exists (select 1 from dw.fact_state s
+                            where s.source_table = 'energy' and s.source_id = k.row_id offset 0);
+    end if;
     get diagnostics v_n = row_count;
     return v_n;
 end
