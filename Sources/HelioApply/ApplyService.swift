@@ -65,6 +65,10 @@ public final class ApplyService: @unchecked Sendable {
                     try commit(batch, writer: writer, deadLetters: &deadLetters, consumer: consumer)
                 }
                 defer { pipeline.close() }
+                // Before partitions go to another member, what was consumed from them is applied
+                // and its offsets stored: the next owner starts where this one really stopped,
+                // instead of re-reading a batch still in flight here and racing it.
+                consumer.onRevoke = { _ in _ = try? pipeline.drain() }   // (a failure resurfaces at the next submit)
                 let guardian = OffsetGuard(properties: consumerProperties, logger: logger, topics: topics)
                 consumer.startOffsets = { partitions in
                     try pipeline.drain() // stored positions are current only once the writer is idle
