@@ -40,6 +40,17 @@ public struct LocalStack: Sendable {
         try String(contentsOf: repositoryRoot.appendingPathComponent("schemas/\(name)"), encoding: .utf8)
     }
 
+    /// Runs `body` on a connection (as the warehouse's admin) to a database of its own, named
+    /// `prefix` plus a random number and dropped afterwards, for tests of the warehouse SQL.
+    public func withScratchWarehouse<T>(_ prefix: String, _ body: (PostgresConnection) throws -> T) throws -> T {
+        let database = "\(prefix)\(UInt32.random(in: 0..<UInt32.max))"
+        let admin = try PostgresConnection(ConnectionOptions(url: warehouseAdminURL, settings: ["client_min_messages": "warning"]))
+        try admin.execute("CREATE DATABASE \(database)")
+        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        return try body(try PostgresConnection(ConnectionOptions(
+            url: Self.url(warehouseAdminURL, database: database), settings: ["client_min_messages": "warning"])))
+    }
+
     /// Replaces the database of a `postgresql://…/db` URL.
     public static func url(_ url: String, database: String) -> String {
         var components = URLComponents(string: url)!

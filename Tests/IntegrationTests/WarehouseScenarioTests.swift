@@ -28,18 +28,13 @@ struct WarehouseScenarioTests {
     }
 
     private func run(_ file: String, preamble: String? = nil) throws {
-        let stack = try LocalStack.fromEnvironment()
-        let database = "tsql\(UInt32.random(in: 0..<UInt32.max))"
-        let admin = try PostgresConnection(ConnectionOptions(url: stack.warehouseAdminURL, settings: ["client_min_messages": "warning"]))
-        try admin.execute("CREATE DATABASE \(database)")
-        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
-        let connection = try PostgresConnection(ConnectionOptions(
-            url: LocalStack.url(stack.warehouseAdminURL, database: database), settings: ["client_min_messages": "warning"]))
-        try connection.executeScript(LocalStack.schemaFile("warehouse.sql"))
-        try connection.executeScript(LocalStack.schemaFile("warehouse-apply.sql"))
-        for name in [preamble, file].compactMap({ $0 }) {
-            try connection.executeScript(try String(
-                contentsOf: LocalStack.repositoryRoot.appendingPathComponent("Tests/SQL/\(name)"), encoding: .utf8))
+        try LocalStack.fromEnvironment().withScratchWarehouse("tsql") { connection in
+            try connection.executeScript(LocalStack.schemaFile("warehouse.sql"))
+            try connection.executeScript(LocalStack.schemaFile("warehouse-apply.sql"))
+            for name in [preamble, file].compactMap({ $0 }) {
+                try connection.executeScript(try String(
+                    contentsOf: LocalStack.repositoryRoot.appendingPathComponent("Tests/SQL/\(name)"), encoding: .utf8))
+            }
         }
     }
 }

@@ -1389,7 +1389,7 @@ begin
           left join dw.dim_devices d on d.device_key = e.device_key
          where e.source_table = 'energy'
            and not exists (select 1 from dw.fact_state s where s.source_table = 'energy' and s.source_id = e.source_id)
-         order by e.source_id, e.source_commit_lsn desc, e.source_lsn desc;
+         order by e.source_id, e.source_lsn desc;   -- (one entry per such row; the latest, as below)
     else
         -- a probe of each index per row id (LIMIT, OFFSET 0: never a scan of the
         -- ledger or of fact_state, which a hash join would read whole every batch)
