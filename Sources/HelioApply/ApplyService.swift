@@ -50,6 +50,10 @@ public final class ApplyService: @unchecked Sendable {
         let deadLetterProducer = try KafkaProducer(properties: producerProperties, logger: logger)
         var deadLetters = DeadLetters(producer: deadLetterProducer, topic: topics.dlq)
         var backoff = Backoff()
+        let subscribed = config.topicNames + [topics.transaction]
+        let availability = TopicAvailability(admin: deadLetterProducer, logger: logger)
+        guard try availability.wait(for: subscribed, waitForever: stopWhenIdleSeconds == nil, shouldStop: shouldStop,
+                                    waiting: { [metrics] in metrics.disconnected($0) }) else { return }
 
         while !shouldStop() {
             do {
@@ -76,8 +80,8 @@ public final class ApplyService: @unchecked Sendable {
                     try guardian.verify(stored)
                     return stored.mapValues(\.next)
                 }
-                try consumer.subscribe(config.topicNames + [topics.transaction])
-                logger.notice("applying", metadata: ["group": "\(config.groupID)", "topics": "\(config.topicNames.count + 1)"])
+                try consumer.subscribe(subscribed)
+                logger.notice("applying", metadata: ["group": "\(config.groupID)", "topics": "\(subscribed.count)"])
                 backoff.reset()
                 var lastRecord = Date()
                 var lastProgress = Date()

@@ -11,13 +11,13 @@ final class RunningPipeline {
     let capture: CaptureService
     let apply: ApplyService
 
-    init(_ environment: TestEnvironment, config: HelioConfiguration? = nil, withCapture: Bool = true) {
+    init(_ environment: TestEnvironment, config: HelioConfiguration? = nil, withCapture: Bool = true, withApply: Bool = true) {
         let config = config ?? environment.configuration()
         threads = ServiceThreads(stop: stop)
         capture = CaptureService(config: config, logger: environment.logger)
         apply = ApplyService(config: config, logger: environment.logger)
         if withCapture { threads.start("capture") { [capture, stop] in try capture.run(shouldStop: { stop.isSet }) } }
-        threads.start("apply") { [apply, stop] in try apply.run(shouldStop: { stop.isSet }) }
+        if withApply { threads.start("apply") { [apply, stop] in try apply.run(shouldStop: { stop.isSet }) } }
     }
 
     func finish() throws {

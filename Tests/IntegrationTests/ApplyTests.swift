@@ -38,6 +38,41 @@ struct ApplyTests {
         #expect(after.isEmpty, "\(after.prefix(20))")
     }
 
+    @Test("apply started before capture has created the topics waits for them, then applies everything")
+    func applyStartedBeforeTheTopicsExist() throws {
+        let env = try TestEnvironment("applyfirst")
+        defer { env.drop() }
+        var workload = RandomWorkload(seed: 13)
+        try workload.seed(try env.source())
+        let existing = try KafkaProducer(properties: ["bootstrap.servers": env.stack.brokers], logger: env.logger).topics()
+        #expect(existing[env.transactionTopic] == nil && existing[env.topic("energy")] == nil, "no topics before capture runs")
+        // A subscription made now would see the topics only at librdkafka's next metadata
+        // refresh, minutes away: every fact would wait for the transaction topic's END events.
+        let apply = RunningPipeline(env, withCapture: false)
+        Thread.sleep(forTimeInterval: 3)
+        let capture = RunningPipeline(env, withApply: false)
+        try workload.run(try env.source(), transactions: 30)
+        let differences = try env.waitForWarehouse(within: 60)
+        #expect(differences.isEmpty, "\(differences.prefix(10))")
+        try capture.finish()
+        try apply.finish()
+    }
+
+    @Test("a rebuild from topics that do not exist stops with advice instead of waiting")
+    func rebuildWithoutTopics() throws {
+        let env = try TestEnvironment("notopics")
+        defer { env.drop() }
+        var config = env.configuration()
+        config.groupID = "notopics-rebuild"
+        let started = Date()
+        #expect {
+            try ApplyService(config: config, logger: env.logger, schema: try WarehouseSchema("dw_next"))
+                .run(shouldStop: { Date().timeIntervalSince(started) > 30 }, stopWhenIdleSeconds: 5)
+        } throws: { error in
+            "\(error)".contains("do not exist on the broker") && "\(error)".contains("helio capture")
+        }
+    }
+
     @Test("poison records go to the dead-letter topic with their origin, and the pipeline goes on")
     func poisonRecords() throws {
         let env = try TestEnvironment("poison")

@@ -1,0 +1,55 @@
+import Foundation
+import HelioKafka
+import Logging
+
+/// Apply subscribes only once every topic it reads exists on the broker.
+///
+/// librdkafka learns that a subscribed topic has been created only at its next metadata
+/// refresh (`topic.metadata.refresh.interval.ms`, five minutes by default). An applier that
+/// subscribed a moment before capture created the transaction topic consumed the changes
+/// but never the END events, so every fact waited minutes for its dimension watermark.
+/// Waiting for the topics first makes the start order of capture and apply irrelevant.
+struct TopicAvailability {
+    let admin: KafkaProducer
+    let logger: Logger
+    var recheckSeconds = 1.0
+    var reminderSeconds = 30.0
+
+    /// Topics the applier reads are not on the broker, and this run does not wait for them.
+    struct Missing: Error, CustomStringConvertible {
+        var topics: [String]
+        var description: String {
+            """
+            the topics \(topics.joined(separator: ", ")) do not exist on the broker, so there is nothing to apply from: \
+            start `helio capture` (it creates them), or check HELIO_TOPIC_PREFIX, HELIO_TABLES and HELIO_KAFKA_BROKERS
+            """
+        }
+    }
+
+    /// The names of `topics` the broker does not have; nil when the broker cannot be asked.
+    func missing(_ topics: [String]) -> [String]? {
+        guard let existing = try? admin.topics(timeoutMilliseconds: 5_000) else { return nil }
+        return topics.filter { existing[$0] == nil }
+    }
+
+    /// Returns true once every topic exists, false if stopped first. With `waitForever` false
+    /// (a rebuild, which reads what is there and stops) missing topics are an error instead.
+    func wait(for topics: [String], waitForever: Bool, shouldStop: () -> Bool,
+              waiting: (String) -> Void = { _ in }) throws -> Bool {
+        var lastReminder: Date?
+        while !shouldStop() {
+            let absent = missing(topics)
+            if absent?.isEmpty == true { return true }
+            if let absent, !waitForever { throw Missing(topics: absent) }
+            let reason = absent.map { "waiting for topics that do not exist yet: \($0.joined(separator: ", "))" }
+                ?? "waiting for the Kafka broker to answer a metadata request"
+            waiting(reason)
+            if lastReminder.map({ Date().timeIntervalSince($0) >= reminderSeconds }) ?? true {
+                lastReminder = Date()
+                logger.warning("\(reason); helio capture creates the change topics when it starts")
+            }
+            Thread.sleep(forTimeInterval: recheckSeconds)
+        }
+        return false
+    }
+}
