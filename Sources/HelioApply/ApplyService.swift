@@ -53,7 +53,10 @@ public final class ApplyService: @unchecked Sendable {
         let subscribed = config.topicNames + [topics.transaction]
         let availability = TopicAvailability(admin: deadLetterProducer, logger: logger)
         guard try availability.wait(for: subscribed, waitForever: stopWhenIdleSeconds == nil, shouldStop: shouldStop,
-                                    waiting: { [metrics] in metrics.disconnected($0) }) else { return }
+                                    waiting: { [metrics] in metrics.disconnected($0) }) else {
+            logger.notice("apply stopped before its topics existed; nothing was consumed")
+            return
+        }
 
         while !shouldStop() {
             do {

@@ -28,6 +28,14 @@ extension TestEnvironment {
     func topic(_ table: String) -> String { "\(name).public.\(table)" }
     var transactionTopic: String { "\(name).transaction" }
 
+    /// The topics capture would create, for tests that run apply without capture.
+    func createTopics() throws {
+        let config = configuration()
+        let admin = try KafkaProducer(properties: ["bootstrap.servers": stack.brokers], logger: logger)
+        try admin.createTopics(config.topicNames, partitions: config.topicPartitions, replicationFactor: 1)
+        try admin.createTopics([transactionTopic], partitions: 1, replicationFactor: 1)
+    }
+
     /// Waits until capture has created the slot, published the snapshot and is streaming
     /// (a slot is already "active" while it is being created, so that is not enough).
     func waitForSlot() throws {

@@ -30,6 +30,7 @@ struct LifecycleTests {
     func endpointStopsLast() throws {
         let env = try TestEnvironment("endpoint")
         defer { env.drop() }
+        try env.createTopics()   // (apply waits for its topics; no capture runs here)
         let port = try freeLoopbackPort()
         var environment = HelioProcess.environment(env.configuration())
         environment["HELIO_METRICS_ADDR"] = "127.0.0.1:\(port)"
