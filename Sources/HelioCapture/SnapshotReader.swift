@@ -21,6 +21,20 @@ struct SnapshotReader {
     /// Reads `tables` in the snapshot named `snapshotName` (or in a fresh one when nil, for
     /// re-snapshots) and returns the number of rows published.
     @discardableResult
+    /// The `lsn` of every snapshot row: one byte below the consistent point, which stays the
+    /// snapshot's `commit_lsn`.
+    ///
+    /// The first WAL record written after the slot was created starts exactly at the consistent
+    /// point, and it can be a change of a row the snapshot read. With the same `lsn`, that change
+    /// and the row's snapshot read share (table, key, lsn), by which consumers deduplicate (they
+    /// would drop the change), and a move there would repeat the ledger key (table, id, lsn,
+    /// `original`) of the row's snapshot original (apply stopped on a unique violation). WAL
+    /// records start at 8-byte-aligned positions, so no change has this `lsn`; by
+    /// (`commit_lsn`, `lsn`) the rows still come before everything streamed.
+    static func rowLSN(consistentPoint: LSN) -> LSN {
+        LSN(consistentPoint.value - 1)
+    }
+
     func run(snapshotName: String?, consistentPoint: LSN, tables: [String], whereClause: String? = nil) throws -> Int {
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         defer { _ = try? connection.execute("ROLLBACK") }
@@ -36,7 +50,7 @@ struct SnapshotReader {
         let started = Clock.monotonicSeconds()
         var lastProgress = started
         func publish(_ table: CapturedTable, _ row: TupleData, marker: SnapshotMarker) throws {
-            let context = EventBuilder.Context(txID: 0, lsn: consistentPoint, commitLSN: consistentPoint,
+            let context = EventBuilder.Context(txID: 0, lsn: Self.rowLSN(consistentPoint: consistentPoint), commitLSN: consistentPoint,
                                                commitMicros: snapshotMicros, snapshot: marker)
             let record = builder.change(op: .read, table: table, before: nil, after: row, context: context)
             try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: false)
