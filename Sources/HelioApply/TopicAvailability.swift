@@ -44,9 +44,13 @@ struct TopicAvailability {
             let reason = absent.map { "waiting for topics that do not exist yet: \($0.joined(separator: ", "))" }
                 ?? "waiting for the Kafka broker to answer a metadata request"
             waiting(reason)
-            if lastReminder.map({ Date().timeIntervalSince($0) >= reminderSeconds }) ?? true {
+            // A short wait is normal (capture and apply started together); one that lasts is not.
+            if lastReminder == nil {
+                logger.notice("\(reason); helio capture creates the change topics when it starts")
                 lastReminder = Date()
-                logger.warning("\(reason); helio capture creates the change topics when it starts")
+            } else if let last = lastReminder, Date().timeIntervalSince(last) >= reminderSeconds {
+                logger.warning("still \(reason); check that capture runs with the same HELIO_TOPIC_PREFIX and HELIO_TABLES")
+                lastReminder = Date()
             }
             Thread.sleep(forTimeInterval: recheckSeconds)
         }
