@@ -1072,7 +1072,7 @@ begin
           left join dw.dim_devices d on d.device_key = e.device_key
          where e.source_table = 'energy'
            and not exists (select 1 from dw.fact_state s where s.source_table = 'energy' and s.source_id = e.source_id)
-         order by e.source_id, e.source_lsn desc;   -- (one entry per such row; the latest, as below)
+         order by e.source_id, e.source_commit_lsn desc, e.source_lsn desc;   -- (the latest by position, as below)
     else
         -- a probe of each index per row id (LIMIT, OFFSET 0: never a scan of the
         -- ledger or of fact_state, which a hash join would read whole every batch)
@@ -1087,7 +1087,7 @@ begin
                  where c.source_table = 'energy' and c.commit_lsn <= p_w and c.row_id is not null) k
          cross join lateral (select e.* from dw.fact_energy e
                               where e.source_table = 'energy' and e.source_id = k.row_id
-                              order by e.source_lsn desc limit 1) e
+                              order by e.source_commit_lsn desc, e.source_lsn desc limit 1) e
           left join dw.dim_devices d on d.device_key = e.device_key
          where not exists (select 1 from dw.fact_state s
                             where s.source_table = 'energy' and s.source_id = k.row_id offset 0);

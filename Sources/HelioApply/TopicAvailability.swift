@@ -26,9 +26,9 @@ struct TopicAvailability {
         }
     }
 
-    /// The names of `topics` the broker does not have; nil when the broker cannot be asked.
-    func missing(_ topics: [String]) -> [String]? {
-        guard let existing = try? admin.topics(timeoutMilliseconds: 5_000) else { return nil }
+    /// The names of `topics` the broker does not have.
+    func missing(_ topics: [String]) throws -> [String] {
+        let existing = try admin.topics(timeoutMilliseconds: 5_000)
         return topics.filter { existing[$0] == nil }
     }
 
@@ -38,18 +38,27 @@ struct TopicAvailability {
               waiting: (String) -> Void = { _ in }) throws -> Bool {
         var lastReminder: Date?
         while !shouldStop() {
-            let absent = missing(topics)
-            if absent?.isEmpty == true { return true }
-            if let absent, !waitForever { throw Missing(topics: absent) }
-            let reason = absent.map { "waiting for topics that do not exist yet: \($0.joined(separator: ", "))" }
-                ?? "waiting for the Kafka broker to answer a metadata request"
+            let reason: String
+            let (firstAdvice, laterAdvice): (String, String)
+            do {
+                let absent = try missing(topics)
+                if absent.isEmpty { return true }
+                if !waitForever { throw Missing(topics: absent) }
+                reason = "waiting for topics that do not exist yet: \(absent.joined(separator: ", "))"
+                (firstAdvice, laterAdvice) = ("helio capture creates the change topics when it starts",
+                                              "check that capture runs with the same HELIO_TOPIC_PREFIX and HELIO_TABLES")
+            } catch let error as KafkaError {
+                reason = "waiting for the Kafka broker to list its topics (\(error))"
+                (firstAdvice, laterAdvice) = ("check HELIO_KAFKA_BROKERS and that the broker is up",
+                                              "check HELIO_KAFKA_BROKERS and that the broker is up")
+            }
             waiting(reason)
             // A short wait is normal (capture and apply started together); one that lasts is not.
             if lastReminder == nil {
-                logger.notice("\(reason); helio capture creates the change topics when it starts")
+                logger.notice("\(reason); \(firstAdvice)")
                 lastReminder = Date()
             } else if let last = lastReminder, Date().timeIntervalSince(last) >= reminderSeconds {
-                logger.warning("still \(reason); check that capture runs with the same HELIO_TOPIC_PREFIX and HELIO_TABLES")
+                logger.warning("still \(reason); \(laterAdvice)")
                 lastReminder = Date()
             }
             Thread.sleep(forTimeInterval: recheckSeconds)

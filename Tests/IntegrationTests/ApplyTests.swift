@@ -72,12 +72,11 @@ struct ApplyTests {
             try workload.seed(try env.source())
             let source = try env.source()
             try source.execute("INSERT INTO energy (device_id, measured_at, energy_kwh, power_kw) VALUES (2, '2026-02-01 12:00-03', 1.5, 6)")
-            let admin = try env.source()
             let pipeline = RunningPipeline(env)
             var consistentPoint: String?
             let deadline = Date().addingTimeInterval(30)
             while consistentPoint == nil && Date() < deadline {
-                consistentPoint = try admin.execute(
+                consistentPoint = try source.execute(
                     "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1", [env.name]).rows.first?[0] ?? nil
                 if consistentPoint == nil { usleep(1_000) }
             }
@@ -91,8 +90,9 @@ struct ApplyTests {
             hit = events.contains { $0.op == .update && $0.source.lsn == point.value }
             // Consumers deduplicate by (table, key, lsn): a snapshot read and a streamed change
             // never share it.
-            let reads = Set(events.filter { $0.op == .read }.map { "\($0.after?["id"].map { "\($0)" } ?? "?")@\($0.source.lsn)" })
-            let streamed = Set(events.filter { $0.op != .read }.map { "\($0.after?["id"].map { "\($0)" } ?? "?")@\($0.source.lsn)" })
+            let position = { (event: ChangeEnvelope) in "\(event.after?["id"].map { "\($0)" } ?? "?")@\(event.source.lsn)" }
+            let reads = Set(events.filter { $0.op == .read }.map(position))
+            let streamed = Set(events.filter { $0.op != .read }.map(position))
             #expect(reads.isDisjoint(with: streamed), "\(reads.intersection(streamed))")
         }
         #expect(hit, "in five tries the update never landed at the consistent point, so this test proved nothing")
