@@ -748,14 +748,19 @@ begin
 
     for t in select * from pg_temp._dim_trunc order by commit_lsn, lsn loop
         perform dw._dim_segment(p_source, v_dim, v_nk, v_sk, v_cols, p_type2, p_type1, t.commit_lsn, t.lsn);
-        -- the truncate: every live member is deleted
+        -- the truncate: every member live before it is deleted. A member whose
+        -- applied position is after it came in later, through a partition
+        -- read before the truncate's (a truncate has no key): it stays.
         delete from pg_temp._dim_tx;
         execute format($q$
             insert into pg_temp._dim_tx (row_id, commit_lsn, commit_ts, last_lsn, last_op, merged, rnd)
             select d.%I as row_id, %L::pg_lsn as commit_lsn, %L::timestamptz as commit_ts,
                    %L::pg_lsn as last_lsn, 'd'::char(1) as last_op, null::jsonb as merged, 1 as rnd
               from dw.%I d where d.is_current and not d.is_deleted
-        $q$, v_nk, t.commit_lsn, t.commit_ts, t.lsn, v_dim);
+               and not exists (select 1 from dw.applied_position p
+                                where p.source_table = %L and p.source_id = d.%I
+                                  and (p.commit_lsn, p.lsn) > (%L::pg_lsn, %L::pg_lsn))
+        $q$, v_nk, t.commit_lsn, t.commit_ts, t.lsn, v_dim, p_source, v_nk, t.commit_lsn, t.lsn);
         perform dw._dim_round(v_dim, v_nk, v_sk, v_cols, p_type2, p_type1, 1);
         perform dw._record_positions(p_source);
         insert into dw.applied_truncate (source_table, commit_lsn, lsn, commit_ts)
@@ -933,76 +938,112 @@ $$;
 
 -- Applies staged irradiance changes to dw.irradiance_mirror and recomputes the
 -- touched (unit, local day) rows of dw.dim_day_climate. The mirror row holds
--- its last applied position (a deleted reading stays as a tombstone), so
--- duplicates are skipped without a separate position table. Returns the
--- number of changes applied.
+-- its last applied position (a deleted reading stays as a tombstone that keeps
+-- its last unit and day), so duplicates are skipped without a separate
+-- position table. Returns the number of changes applied.
+--
+-- The result must not depend on how the changes were cut into batches, nor on
+-- the order in which partitions reach the warehouse (see docs/architecture.md,
+-- "The daily climate"):
+--   * a truncate removes exactly the readings whose latest applied change is
+--     before it in source order; a reading whose later change reached the
+--     warehouse first (through another partition: a truncate has no key, so it
+--     travels on a partition of its own) stays;
+--   * every unit-day that any reading of the batch passed through gets its row,
+--     not only the days of each reading's last state: a reading inserted and
+--     deleted (or moved on, or truncated) inside one batch leaves its unit-day
+--     with sample_count 0, as it would have with one change per batch.
 create or replace function dw.apply_irradiance(p_tz text, p_minutes numeric) returns int
 language plpgsql as $$
 declare
     v_ph constant text := '__debezium_unavailable_value';
-    v_t record;
-    v_lo_commit pg_lsn; v_lo_lsn pg_lsn;
+    v_new_truncates int;
+    v_lo_commit pg_lsn; v_lo_lsn pg_lsn; v_lo_ts timestamptz;
     v_n int;
 begin
     drop table if exists _ir_touch;
     create temp table _ir_touch (unit_id bigint, day date, lsn pg_lsn, commit_ts timestamptz) on commit drop;
 
-    -- a new truncate empties the mirror; only changes after the latest one count
-    select s.commit_lsn, s.lsn, s.commit_ts into v_t
+    -- every reading image of the batch touches its unit-day, whether it is
+    -- applied, superseded by a truncate or a repeat (a repeat touches a row
+    -- that exists already: recomputing it changes nothing)
+    insert into _ir_touch
+    select distinct on (u, d) u, d, s.lsn, s.commit_ts
       from pg_temp.stage_changes s
+     cross join lateral (select case when s.after->>'unit_id' <> v_ph then (s.after->>'unit_id')::bigint end as u,
+                                case when s.after->>'measured_at' <> v_ph
+                                     then ((s.after->>'measured_at')::timestamptz at time zone p_tz)::date end as d) x
+     where s.source_table = 'irradiance' and s.op in ('c', 'u', 'r') and s.after is not null
+       and x.u is not null and x.d is not null
+     order by u, d, s.commit_lsn desc, s.lsn desc;
+
+    -- new truncates: recorded, then each removes the readings before it
+    insert into dw.applied_truncate (source_table, commit_lsn, lsn, commit_ts)
+    select distinct 'irradiance', s.commit_lsn, s.lsn, s.commit_ts from pg_temp.stage_changes s
      where s.source_table = 'irradiance' and s.op = 't'
-       and not exists (select 1 from dw.applied_truncate a
-                        where a.source_table = 'irradiance' and a.commit_lsn = s.commit_lsn and a.lsn = s.lsn)
-     order by s.commit_lsn desc, s.lsn desc limit 1;
-    if found then
-        insert into _ir_touch
-        select m.unit_id, m.local_day, v_t.lsn, v_t.commit_ts
-          from dw.irradiance_mirror m where not m.deleted group by 1, 2;
-        delete from dw.irradiance_mirror;
-        insert into dw.applied_truncate (source_table, commit_lsn, lsn, commit_ts)
-        select distinct 'irradiance', s.commit_lsn, s.lsn, s.commit_ts from pg_temp.stage_changes s
-         where s.source_table = 'irradiance' and s.op = 't'
-        on conflict do nothing;
-    end if;
-    select a.commit_lsn, a.lsn into v_lo_commit, v_lo_lsn
+    on conflict do nothing;
+    get diagnostics v_new_truncates = row_count;
+    select a.commit_lsn, a.lsn, a.commit_ts into v_lo_commit, v_lo_lsn, v_lo_ts
       from dw.applied_truncate a where a.source_table = 'irradiance'
      order by a.commit_lsn desc, a.lsn desc limit 1;
+    if v_new_truncates > 0 then
+        -- the latest truncate removes every reading whose latest change is
+        -- before it (an earlier truncate arriving late removes nothing more)
+        with gone as (
+            delete from dw.irradiance_mirror m
+             where (m.commit_lsn, m.source_lsn) < (v_lo_commit, v_lo_lsn)
+            returning m.unit_id, m.local_day, m.deleted)
+        insert into _ir_touch
+        select g.unit_id, g.local_day, v_lo_lsn, v_lo_ts from gone g
+         where not g.deleted and g.unit_id is not null and g.local_day is not null
+         group by 1, 2;
+    end if;
 
-    -- the last new change per reading wins; placeholders keep the held value
+    -- the last new change per reading wins; a delete keeps the reading's last
+    -- values (the batch's last image of it, else the mirror's) so that its
+    -- tombstone knows its unit-day; placeholders keep the held value
     drop table if exists _ir;
     create temp table _ir on commit drop as
+    with ev as (
+        select s.row_id, s.op, s.commit_lsn, s.lsn, s.commit_ts, s.after, s.seq
+          from pg_temp.stage_changes s
+         where s.source_table = 'irradiance' and s.op in ('c', 'u', 'd', 'r') and s.row_id is not null
+           and (v_lo_commit is null or (s.commit_lsn, s.lsn) > (v_lo_commit, v_lo_lsn))),
+    last_change as (
+        select distinct on (e.row_id) e.* from ev e order by e.row_id, e.commit_lsn desc, e.lsn desc, e.seq desc),
+    last_image as (
+        select distinct on (e.row_id) e.row_id, e.commit_lsn, e.lsn, e.after from ev e
+         where e.op <> 'd' order by e.row_id, e.commit_lsn desc, e.lsn desc, e.seq desc)
     select x.*, (x.measured_at at time zone p_tz)::date as local_day
       from (select i.row_id as id, i.op, i.commit_lsn, i.lsn, i.commit_ts,
                    m.id is not null as had_row, m.m_ctid,
                    case when m.deleted then null else m.unit_id end as o_unit_id,
                    case when m.deleted then null else m.local_day end as o_day,
-                   case when i.op = 'd' or i.after->>'unit_id' = v_ph then m.unit_id
-                        else (i.after->>'unit_id')::bigint end as unit_id,
-                   case when i.op = 'd' or i.after->>'device_id' = v_ph then m.device_id
-                        else (i.after->>'device_id')::bigint end as device_id,
-                   case when i.op = 'd' or i.after->>'measured_at' = v_ph then m.measured_at
-                        else (i.after->>'measured_at')::timestamptz end as measured_at,
-                   case when i.op = 'd' or i.after->>'irradiance_wm2' = v_ph then m.irradiance_wm2
-                        else (i.after->>'irradiance_wm2')::numeric end as irradiance_wm2,
-                   case when i.op = 'd' or i.after->>'module_temp_c' = v_ph then m.module_temp_c
-                        else (i.after->>'module_temp_c')::numeric end as module_temp_c,
-                   case when i.op = 'd' or i.after->>'ambient_temp_c' = v_ph then m.ambient_temp_c
-                        else (i.after->>'ambient_temp_c')::numeric end as ambient_temp_c
-              from (select distinct on (s.row_id) s.row_id, s.op, s.commit_lsn, s.lsn, s.commit_ts, s.after
-                      from pg_temp.stage_changes s
-                     where s.source_table = 'irradiance' and s.op in ('c', 'u', 'd', 'r') and s.row_id is not null
-                       and (v_lo_commit is null or (s.commit_lsn, s.lsn) > (v_lo_commit, v_lo_lsn))
-                     order by s.row_id, s.commit_lsn desc, s.lsn desc, s.seq desc) i
+                   case when img.j is null or img.j->>'unit_id' = v_ph then m.unit_id
+                        else (img.j->>'unit_id')::bigint end as unit_id,
+                   case when img.j is null or img.j->>'device_id' = v_ph then m.device_id
+                        else (img.j->>'device_id')::bigint end as device_id,
+                   case when img.j is null or img.j->>'measured_at' = v_ph then m.measured_at
+                        else (img.j->>'measured_at')::timestamptz end as measured_at,
+                   case when img.j is null or img.j->>'irradiance_wm2' = v_ph then m.irradiance_wm2
+                        else (img.j->>'irradiance_wm2')::numeric end as irradiance_wm2,
+                   case when img.j is null or img.j->>'module_temp_c' = v_ph then m.module_temp_c
+                        else (img.j->>'module_temp_c')::numeric end as module_temp_c,
+                   case when img.j is null or img.j->>'ambient_temp_c' = v_ph then m.ambient_temp_c
+                        else (img.j->>'ambient_temp_c')::numeric end as ambient_temp_c
+              from last_change i
+              left join last_image v on v.row_id = i.row_id
               left join lateral (select m.ctid as m_ctid, m.* from dw.irradiance_mirror m
                                   where m.id = i.row_id offset 0) m on true
+             cross join lateral (select case when i.op <> 'd' then i.after
+                                             when m.id is null or (v.commit_lsn, v.lsn) > (m.commit_lsn, m.source_lsn)
+                                             then v.after end as j) img
              where m.id is null or (i.commit_lsn, i.lsn) > (m.commit_lsn, m.source_lsn)) x;
     get diagnostics v_n = row_count;
 
-    -- the days the readings leave and the days they enter
+    -- the days the readings leave (their last state is in _ir_touch already)
     insert into _ir_touch
-    select o_unit_id, o_day, lsn, commit_ts from pg_temp._ir where o_unit_id is not null
-    union all
-    select unit_id, local_day, lsn, commit_ts from pg_temp._ir where op <> 'd';
+    select o_unit_id, o_day, lsn, commit_ts from pg_temp._ir where o_unit_id is not null;
 
     update dw.irradiance_mirror m
        set unit_id = i.unit_id, device_id = i.device_id, measured_at = i.measured_at, local_day = i.local_day,
@@ -1018,7 +1059,8 @@ begin
       from pg_temp._ir i
      where not i.had_row;
 
-    -- recompute every touched unit-day once
+    -- recompute every touched unit-day once; lineage only moves forward (a
+    -- late truncate or a repeat may touch a row with an older position)
     insert into dw.dim_day_climate as c (unit_id, day, sample_count, sum_irradiance_wm2, avg_irradiance_wm2,
                                          peak_irradiance_wm2, irradiation_kwh_m2, min_ambient_temp_c,
                                          max_ambient_temp_c, avg_module_temp_c, source_lsn, source_commit_ts,
@@ -1038,8 +1080,16 @@ begin
            avg_irradiance_wm2 = excluded.avg_irradiance_wm2, peak_irradiance_wm2 = excluded.peak_irradiance_wm2,
            irradiation_kwh_m2 = excluded.irradiation_kwh_m2, min_ambient_temp_c = excluded.min_ambient_temp_c,
            max_ambient_temp_c = excluded.max_ambient_temp_c, avg_module_temp_c = excluded.avg_module_temp_c,
-           source_lsn = excluded.source_lsn, source_commit_ts = excluded.source_commit_ts,
-           loaded_at = excluded.loaded_at;
+           source_lsn = greatest(c.source_lsn, excluded.source_lsn),
+           source_commit_ts = case when c.source_lsn >= excluded.source_lsn then c.source_commit_ts
+                                   else excluded.source_commit_ts end,
+           loaded_at = excluded.loaded_at
+     where (c.sample_count, c.sum_irradiance_wm2, c.peak_irradiance_wm2, c.min_ambient_temp_c, c.max_ambient_temp_c,
+            c.avg_module_temp_c, c.avg_irradiance_wm2, c.source_lsn)
+           is distinct from
+           (excluded.sample_count, excluded.sum_irradiance_wm2, excluded.peak_irradiance_wm2, excluded.min_ambient_temp_c,
+            excluded.max_ambient_temp_c, excluded.avg_module_temp_c, excluded.avg_irradiance_wm2,
+            greatest(c.source_lsn, excluded.source_lsn));
     return v_n;
 end
 $$;
@@ -1700,12 +1750,15 @@ begin
                                  where x.source_table = p_table and x.commit_lsn = a.commit_lsn and x.lsn = a.lsn)
               order by a.commit_lsn, a.lsn loop
         v_n := v_n + dw._fact_segment(p_table, p_tz, t.commit_lsn, t.lsn);
-        -- the truncate reverses every live row
+        -- the truncate reverses every row live before it. A row whose held
+        -- position is after it came in later, through a partition read
+        -- before the truncate's (a truncate has no key): it stays.
         drop table if exists _fact_in;
         create temp table _fact_in on commit drop as
         select s.source_id as row_id, 'd'::char(1) as op, t.commit_lsn as commit_lsn, t.lsn as lsn,
                t.commit_ts as commit_ts, null::jsonb as after
-          from dw.fact_state s where s.source_table = p_table and s.live;
+          from dw.fact_state s where s.source_table = p_table and s.live
+           and (s.commit_lsn, s.lsn) < (t.commit_lsn, t.lsn);
         v_n := v_n + dw._fact_round(p_table, p_tz, false);
         insert into dw.applied_truncate (source_table, commit_lsn, lsn, commit_ts)
         values (p_table, t.commit_lsn, t.lsn, t.commit_ts) on conflict do nothing;
