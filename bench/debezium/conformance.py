@@ -809,6 +809,10 @@ def main():
             if status not in (0, 143, -15):
                 raise Failure(f"{process.name} exited with status {status}; see {process.log_path}")
         log(f"both tools read the workload ({time.time() - wait_until_marker_started:.0f} s) and stopped")
+        # What the server did with the large transaction for each slot (streamed in progress or not).
+        slot_stats = {row[0]: row[1:] for row in pg.rows("postgres",
+                      "SELECT slot_name, stream_txns, spill_txns, total_txns FROM pg_stat_replication_slots"
+                      f" WHERE slot_name IN ('{slot_d}', '{slot_h}')")}
 
         # -- 5. read back and compare --------------------------------------------------------------
         d_topics, d_records = read_topics(brokers, prefix_d)
@@ -882,6 +886,9 @@ def main():
             "Helio": f"{args.helio} capture, topics.partitions {TABLE_PARTITIONS}, heartbeat off, decoding_work_mem 64kB",
             "records": ", ".join(f"{tool} {sum(len(v) for v in by.values())} on {len(by)} topics" for tool, by in (("Debezium", d_by), ("Helio", h_by))),
             "snapshot rows": str(snapshot_rows),
+            "decoding (pg_stat_replication_slots)": "; ".join(
+                f"{tool}: {stats[0]} transactions streamed in progress, {stats[1]} spilled, {stats[2]} in all"
+                for tool, slot in (("Debezium", slot_d), ("Helio", slot_h)) for stats in [slot_stats.get(slot, ("?", "?", "?"))]),
         }
         report, new = build_report(comparison, extra_rows, known, facts)
         out = LOCAL / "report.md"
