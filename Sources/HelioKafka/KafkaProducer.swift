@@ -44,6 +44,8 @@ public final class KafkaProducer: @unchecked Sendable {
             "queue.buffering.max.kbytes": "262144",
             "message.timeout.ms": "0", // never give up on a record: capture must not lose one
             "socket.keepalive.enable": "true",
+            // Java's partitioner (murmur2 of the key bytes), not librdkafka's CRC32 default, so a key lands on the partition a Java producer (Debezium) would choose (bench/debezium, #12).
+            "partitioner": "murmur2_random",
         ]
     }
 
