@@ -12,12 +12,13 @@ STACK := deploy/local/stack
 # Built binaries must find librdkafka >= 2.1 (.local/lib) before Debian's 2.0.2.
 LIBS := LD_LIBRARY_PATH="$(CURDIR)/.local/lib$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}"
 
-.PHONY: help setup build release up down status reset smoke run test unit clean distclean
+.PHONY: help setup build release up down status reset smoke run test unit conformance clean distclean
 
 help:
 	@echo "make run      build release, start the local stack, run the demo (Ctrl-C stops the demo)"
 	@echo "make test     start the local stack, run all tests, stop the stack"
 	@echo "make unit     tests that need no stack"
+	@echo "make conformance  helio capture's topics against Debezium 3.6's on the same WAL (downloads Debezium's jars)"
 	@echo "make setup | build | release | up | down | status | reset | smoke | clean | distclean"
 
 setup:
@@ -62,6 +63,13 @@ test: setup
 
 unit: setup
 	$(LIBS) swift test --skip IntegrationTests --skip SimulatorDatabaseTests
+
+# Helio's topics against Debezium 3.6.3's on the same WAL, event by event; the report goes to
+# .local/debezium/report.md (docs/debezium-conformance.md). Not in `make test`: it installs
+# Debezium's jars from PyPI into .local/ and runs for about a minute. The stack stays up.
+conformance: setup
+	swift build --product helio
+	bench/debezium/run
 
 clean:
 	rm -rf .build

@@ -683,6 +683,9 @@ def main():
     slot_d, slot_h = f"{name}_debezium", f"{name}_helio"
     run_dir = LOCAL / "runs" / name
     run_dir.mkdir(parents=True, exist_ok=True)
+    # The five newest runs are kept (their logs, properties and details of the differences).
+    for old in sorted((LOCAL / "runs").iterdir(), key=lambda p: p.stat().st_mtime)[:-5]:
+        subprocess.run(["rm", "-rf", str(old)], check=False)
     os.chmod(run_dir, 0o700)
     started = time.time()
     log(f"run {name}: database {name}, prefixes {prefix_d} (Debezium) and {prefix_h} (Helio), directory {run_dir.relative_to(ROOT)}")
