@@ -81,7 +81,8 @@ begin
             tx_id        bigint,
             commit_ts    timestamptz not null,
             after        jsonb,
-            before       jsonb
+            before       jsonb,
+            kpartition   int                -- the Kafka partition it came from (dw._count_arrivals)
         ) on commit delete rows;
     end if;
     -- Inserts and snapshot reads of fact rows, typed: most changes are these,
@@ -97,6 +98,7 @@ begin
             commit_lsn         pg_lsn  not null,
             tx_id              bigint,
             commit_ts          timestamptz not null,
+            kpartition         int,
             device_id          bigint,            -- energy
             measured_at        timestamptz,
             energy_kwh         numeric,

@@ -48,13 +48,15 @@ struct RecordDecoder {
             guard let range = envelope.after ?? envelope.before else { return nil }
             return (try? JSONValue.parse(value[range]))?.objectValue?["id"]?.int64Value
         }
-        if let fact = StagedFact(table: table, op: envelope.op, rowID: rowID, source: envelope.source,
+        if var fact = StagedFact(table: table, op: envelope.op, rowID: rowID, source: envelope.source,
                                  after: envelope.after.map { value[$0] }) {
+            fact.partition = record.partition
             return .fact(fact)
         }
         return .change(StagedChange(
             sourceTable: table, op: envelope.op, rowID: rowID, lsn: envelope.source.lsn, commitLSN: envelope.source.commitLSN,
-            txID: envelope.source.txId, commitMicros: envelope.source.tsUs, after: after, before: before))
+            txID: envelope.source.txId, commitMicros: envelope.source.tsUs, after: after, before: before,
+            partition: record.partition))
     }
 
     /// `users`: personal data is hashed or masked before it reaches the warehouse.
@@ -72,7 +74,8 @@ struct RecordDecoder {
             sourceTable: table, op: envelope.op, rowID: rowID, lsn: envelope.source.lsn, commitLSN: envelope.source.commitLSN,
             txID: envelope.source.txId, commitMicros: envelope.source.tsUs,
             after: envelope.after.map { .object(personalData.protect($0)) },
-            before: envelope.before.map { .object(personalData.protect($0)) })
+            before: envelope.before.map { .object(personalData.protect($0)) },
+            partition: record.partition)
     }
 
     /// The changed row's id, from the record key or else the row image; truncates have none.

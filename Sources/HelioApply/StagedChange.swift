@@ -12,6 +12,8 @@ struct StagedChange {
     var commitMicros: Int64
     var after: RowImage?
     var before: RowImage?
+    /// The Kafka partition it came from: apply counts arrivals per partition (dw._count_arrivals).
+    var partition: Int32 = -1
 
     /// A row as decoded values (when the applier changes it: personal data), or as the JSON
     /// text it arrived in, validated (everything else: written to COPY as it is).
@@ -52,7 +54,9 @@ struct StagedChange {
         decimal(txID)
         field(PostgresTime.iso8601UTC(unixMicros: commitMicros))
         image(after)
-        image(before, last: true)
+        image(before)
+        buffer.appendDecimalText(Int64(partition))
+        buffer.append(0x0A)
     }
 }
 

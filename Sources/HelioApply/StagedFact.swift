@@ -17,6 +17,8 @@ struct StagedFact {
     var commitMicros: Int64
     /// The typed columns of `stage_facts` after `commit_ts`, in order; nil is NULL.
     var values: [FactValueBinary?]
+    /// The Kafka partition it came from: apply counts arrivals per partition (dw._count_arrivals).
+    var partition: Int32 = -1
 
     /// `stage_facts`'s typed columns, and which of them each table's `after` fills.
     static let columns = ["device_id", "measured_at", "energy_kwh", "power_kw", "unit_id", "reference_month",
@@ -58,7 +60,7 @@ struct StagedFact {
     }
 
     /// `COPY pg_temp.stage_facts` columns, in the order of `copyRow`.
-    static let copyColumns = (["seq", "source_table", "op", "row_id", "lsn", "commit_lsn", "tx_id", "commit_ts"] + columns)
+    static let copyColumns = (["seq", "source_table", "op", "row_id", "lsn", "commit_lsn", "tx_id", "commit_ts", "kpartition"] + columns)
         .joined(separator: ", ")
 
     /// Binary COPY starts with this header (signature, flags, no extension) and ends with
@@ -68,7 +70,7 @@ struct StagedFact {
 
     /// One binary COPY tuple for `pg_temp.stage_facts` (`COPY … FROM STDIN (FORMAT binary)`).
     func copyRow(seq: Int, into buffer: inout [UInt8]) {
-        buffer.appendBigEndian(Int16(8 + values.count))
+        buffer.appendBigEndian(Int16(9 + values.count))
         FactValueBinary.bigint(Int64(seq)).write(into: &buffer)
         Self.text(sourceTable, into: &buffer)
         Self.text(op.rawValue, into: &buffer)
@@ -77,6 +79,7 @@ struct StagedFact {
         FactValueBinary.bigint(Int64(bitPattern: commitLSN)).write(into: &buffer)
         FactValueBinary.bigint(txID).write(into: &buffer)
         FactValueBinary.timestamptz(PostgresTime.postgresMicros(unixMicros: commitMicros)).write(into: &buffer)
+        FactValueBinary.date(partition).write(into: &buffer)   // an int4 on the wire, as date is
         for value in values {
             if let value { value.write(into: &buffer) } else { buffer.appendBigEndian(Int32(-1)) }
         }

@@ -54,7 +54,7 @@ final class WarehouseWriter {
         do {
             if !changeRows.isEmpty {
                 var writer = try connection.copyIn(
-                    "COPY pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before) FROM STDIN")
+                    "COPY pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition) FROM STDIN")
                 try writer.write(changeRows)
                 try writer.finish()
             }

@@ -31,22 +31,74 @@ public struct RandomWorkload {
             """)
     }
 
-    /// Runs `transactions` transactions of random changes.
-    public mutating func run(_ connection: PostgresConnection, transactions: Int) throws {
+    /// Runs `transactions` transactions of random changes. With `truncates`, the mix also
+    /// truncates every truncatable table now and then (the fact tables and irradiance alone,
+    /// and rarely `users` with CASCADE, which empties every table; the fleet is seeded again
+    /// in the same transaction), and adds the shapes that test batch boundaries: bursts of
+    /// readings for one unit-day, all the readings of a unit-day deleted at once, readings
+    /// moved to another day.
+    public mutating func run(_ connection: PostgresConnection, transactions: Int, truncates: Bool = false) throws {
         // The SQL side's random() follows the same seed, so a run can be repeated.
         try connection.execute("SELECT setseed($1)", [String(Double(random.next() % 1000) / 1000)])
         for _ in 0..<transactions {
             try connection.execute("BEGIN")
-            for _ in 0..<(1 + Int(random.next() % 4)) { try change(connection) }
+            for _ in 0..<(1 + Int(random.next() % 4)) { try change(connection, truncates: truncates) }
             try connection.execute("COMMIT")
         }
     }
 
-    mutating func change(_ connection: PostgresConnection) throws {
+    /// The extra shapes of `run(…, truncates: true)`.
+    mutating func edgeCase(_ connection: PostgresConnection, kind: UInt64, day: UInt64) throws {
+        let date = "2026-02-\(day < 10 ? "0" : "")\(day)"
+        switch kind {
+        case 20...23:
+            // a burst: several readings of one unit and local day in one transaction
+            try connection.execute("""
+                INSERT INTO irradiance (unit_id, measured_at, irradiance_wm2, module_temp_c, ambient_temp_c)
+                SELECT u.id, timestamptz '\(date) 06:00:00-03' + g * interval '15 minutes',
+                       round((random() * 1000)::numeric, 2), round((20 + random() * 30)::numeric, 2),
+                       round((15 + random() * 15)::numeric, 2)
+                FROM (SELECT id FROM units ORDER BY random() LIMIT 1) u, generate_series(0, \(3 + random.next() % 6)) g
+                ON CONFLICT DO NOTHING
+                """)
+        case 24, 25:
+            // every reading of one unit-day goes (its climate row stays, with sample_count 0)
+            try connection.execute("""
+                DELETE FROM irradiance WHERE (unit_id, (measured_at AT TIME ZONE 'America/Sao_Paulo')::date) =
+                    (SELECT unit_id, (measured_at AT TIME ZONE 'America/Sao_Paulo')::date FROM irradiance ORDER BY random() LIMIT 1)
+                """)
+        case 26, 27:
+            // a reading moves to the next day
+            try connection.execute("""
+                UPDATE irradiance SET measured_at = measured_at + interval '1 day', ambient_temp_c = ambient_temp_c + 1
+                WHERE id = (SELECT id FROM irradiance ORDER BY random() LIMIT 1)
+                AND NOT EXISTS (SELECT 1 FROM irradiance i2 WHERE i2.unit_id = irradiance.unit_id
+                                AND i2.measured_at = irradiance.measured_at + interval '1 day')
+                """)
+        case 28:
+            try connection.execute("TRUNCATE irradiance")
+        case 29:
+            try connection.execute("TRUNCATE energy")
+        case 30:
+            try connection.execute("TRUNCATE energy_compensate")
+        default:
+            if random.next() % 4 == 0 {
+                // everything goes; a new fleet (new ids) comes in the same transaction
+                try connection.execute("TRUNCATE users CASCADE")
+                try seed(connection, users: 2)
+            } else {
+                try connection.execute("TRUNCATE irradiance, energy")
+            }
+        }
+    }
+
+    mutating func change(_ connection: PostgresConnection, truncates: Bool) throws {
         let day = 1 + random.next() % 28
         let minute = random.next() % (24 * 60)
         let time = "timestamptz '2026-02-\(day < 10 ? "0" : "")\(day) 00:00:00-03' + interval '\(minute / 15 * 15) minutes'"
-        switch random.next() % 20 {
+        let kind = random.next() % (truncates ? 32 : 20)
+        if kind >= 20 { return try edgeCase(connection, kind: kind, day: day) }
+        switch kind {
         case 0..<6:
             try connection.execute("""
                 INSERT INTO energy (device_id, measured_at, energy_kwh, power_kw)

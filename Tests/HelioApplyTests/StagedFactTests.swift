@@ -18,10 +18,11 @@ struct StagedFactTests {
                                 nil, nil, nil, nil, nil, nil, nil])
         var row: [UInt8] = []
         fact.copyRow(seq: 3, into: &row)
-        // 18 fields: 4-byte lengths, eight 8-byte values, "energy", "c", the numeric's 12 bytes, 7 NULLs
-        #expect(Array(row.prefix(2)) == [0, 18])
-        #expect(row.count == 2 + 18 * 4 + 8 * 8 + 6 + 1 + 12)
-        #expect(StagedFact.copyColumns.split(separator: ",").count == 18)
+        // 19 fields: 4-byte lengths, eight 8-byte values, "energy", "c", the partition's 4 bytes,
+        // the numeric's 12 bytes, 7 NULLs
+        #expect(Array(row.prefix(2)) == [0, 19])
+        #expect(row.count == 2 + 19 * 4 + 8 * 8 + 6 + 1 + 4 + 12)
+        #expect(StagedFact.copyColumns.split(separator: ",").count == 19)
     }
 
     @Test("an energy_compensate snapshot read fills its own columns")

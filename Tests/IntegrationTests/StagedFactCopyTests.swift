@@ -10,7 +10,7 @@ import Testing
 struct StagedFactCopyTests {
     static let columns = """
         seq bigint, source_table text, op char(1), row_id bigint, lsn pg_lsn, commit_lsn pg_lsn, tx_id bigint,
-        commit_ts timestamptz, device_id bigint, measured_at timestamptz, energy_kwh numeric, power_kw numeric,
+        commit_ts timestamptz, kpartition int, device_id bigint, measured_at timestamptz, energy_kwh numeric, power_kw numeric,
         unit_id bigint, reference_month date, injected_kwh numeric, consumed_kwh numeric, compensated_kwh numeric,
         credit_balance_kwh numeric
         """
@@ -46,7 +46,7 @@ struct StagedFactCopyTests {
                                     "typed: \(after)")
             fact.copyRow(seq: seq, into: &binary)
             var fields = [String(seq), table, "c", String(seq), LSNText.format(source.lsn), LSNText.format(source.commitLSN),
-                          String(seq), PostgresTime.iso8601UTC(unixMicros: source.tsUs)]
+                          String(seq), PostgresTime.iso8601UTC(unixMicros: source.tsUs), String(fact.partition)]
             for column in StagedFact.columns {
                 fields.append(values.first { $0.0 == column }?.1 ?? "\\N")
             }

@@ -13,11 +13,11 @@ begin
          where s.source_table in ('energy', 'energy_compensate') and s.op in ('c', 'r') and s.after is not null
            and strpos(s.after::text, '__debezium_unavailable_value') = 0
         returning s.*)
-    insert into pg_temp.stage_facts (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts,
+    insert into pg_temp.stage_facts (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, kpartition,
                                      device_id, measured_at, energy_kwh, power_kw,
                                      unit_id, reference_month, injected_kwh, consumed_kwh, compensated_kwh,
                                      credit_balance_kwh)
-    select m.seq, m.source_table, m.op, m.row_id, m.lsn, m.commit_lsn, m.tx_id, m.commit_ts,
+    select m.seq, m.source_table, m.op, m.row_id, m.lsn, m.commit_lsn, m.tx_id, m.commit_ts, m.kpartition,
            (m.after->>'device_id')::bigint, (m.after->>'measured_at')::timestamptz,
            (m.after->>'energy_kwh')::numeric, (m.after->>'power_kw')::numeric,
            (m.after->>'unit_id')::bigint, (m.after->>'reference_month')::date,
