@@ -101,6 +101,52 @@ create table if not exists dw.tc_horizon (
     commit_lsn pg_lsn not null
 );
 
+-- The truncate barrier (migration 6; see dw._count_arrivals): a truncate has no
+-- key, so it travels on a partition of its own, and the changes committed
+-- before it may still be on their way through other partitions when it
+-- arrives. It is applied only once every event of its table committed at or
+-- before it has arrived (the END events' counts say how many there are).
+-- tx_arrival: per source transaction and table, the END's count (null until
+-- the END is seen) and the distinct events arrived; tx_arrival_partition: per
+-- Kafka partition the greatest (lsn, row id) counted, so that an event sent
+-- again after a capture restart is not counted twice. Complete rows are pruned.
+create table if not exists dw.tx_arrival (
+    commit_lsn   pg_lsn not null,
+    source_table text collate "C" not null,
+    expected     int,
+    arrived      int not null default 0,
+    end_seen_at  timestamptz,
+    primary key (commit_lsn, source_table)
+);
+create table if not exists dw.tx_arrival_partition (
+    commit_lsn   pg_lsn not null,
+    source_table text collate "C" not null,
+    kpartition   int not null,
+    max_lsn      pg_lsn not null,
+    max_row      bigint not null,
+    primary key (commit_lsn, source_table, kpartition)
+);
+-- The greatest commit whose END has been seen (ENDs come in commit order).
+create table if not exists dw.tx_end_horizon (
+    singleton  boolean primary key default true check (singleton),
+    commit_lsn pg_lsn not null
+);
+-- Dimension changes waiting behind a truncate of their table that may not be
+-- applied yet (facts wait in pending_fact).
+create table if not exists dw.pending_dim (
+    seq          bigint,
+    source_table text collate "C" not null,
+    op           char(1) not null,
+    row_id       bigint,
+    lsn          pg_lsn  not null,
+    commit_lsn   pg_lsn  not null,
+    tx_id        bigint,
+    commit_ts    timestamptz not null,
+    after        jsonb,
+    before       jsonb,
+    constraint pending_dim_event unique nulls not distinct (source_table, row_id, commit_lsn, lsn, op)
+);
+
 -- ---------------------------------------------------------------------------
 -- Dimensions with history (type 2).
 -- ---------------------------------------------------------------------------

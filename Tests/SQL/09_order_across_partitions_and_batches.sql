@@ -33,7 +33,7 @@ select 10 + g, 'irradiance', 'c', 100 + g, ('0/3' || g || '0')::pg_lsn, '0/390',
 insert into stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after) values
  (30, 'users', 'c', 2, '0/3A0', '0/390', 3, '2026-05-02 12:00:00+00', '{"id":2,"name":"B","email":"b@x","status":"active"}'),
  (31, 'energy', 'c', 2, '0/3B0', '0/390', 3, '2026-05-02 12:00:00+00', '{"id":2,"device_id":3,"measured_at":"2026-05-02T10:00:00-03:00","energy_kwh":"2.0000","power_kw":"5.0000"}');
-insert into stage_tx values (2, '0/290', '2026-05-02 11:00:00+00', 2, '{"public.irradiance":1,"public.users":1}');
+insert into stage_tx values (2, '0/290', '2026-05-02 11:00:00+00', 3, '{"public.irradiance":1,"public.users":1,"public.energy":1}');
 insert into stage_tx values (3, '0/390', '2026-05-02 12:00:00+00', 11, '{"public.irradiance":9,"public.users":1,"public.energy":1}');
 select dw.apply_staged('{}');
 commit;

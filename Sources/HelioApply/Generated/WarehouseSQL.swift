@@ -105,6 +105,52 @@ create table if not exists dw.tc_horizon (
     commit_lsn pg_lsn not null
 );
 
+-- The truncate barrier (migration 6; see dw._count_arrivals): a truncate has no
+-- key, so it travels on a partition of its own, and the changes committed
+-- before it may still be on their way through other partitions when it
+-- arrives. It is applied only once every event of its table committed at or
+-- before it has arrived (the END events' counts say how many there are).
+-- tx_arrival: per source transaction and table, the END's count (null until
+-- the END is seen) and the distinct events arrived; tx_arrival_partition: per
+-- Kafka partition the greatest (lsn, row id) counted, so that an event sent
+-- again after a capture restart is not counted twice. Complete rows are pruned.
+create table if not exists dw.tx_arrival (
+    commit_lsn   pg_lsn not null,
+    source_table text collate "C" not null,
+    expected     int,
+    arrived      int not null default 0,
+    end_seen_at  timestamptz,
+    primary key (commit_lsn, source_table)
+);
+create table if not exists dw.tx_arrival_partition (
+    commit_lsn   pg_lsn not null,
+    source_table text collate "C" not null,
+    kpartition   int not null,
+    max_lsn      pg_lsn not null,
+    max_row      bigint not null,
+    primary key (commit_lsn, source_table, kpartition)
+);
+-- The greatest commit whose END has been seen (ENDs come in commit order).
+create table if not exists dw.tx_end_horizon (
+    singleton  boolean primary key default true check (singleton),
+    commit_lsn pg_lsn not null
+);
+-- Dimension changes waiting behind a truncate of their table that may not be
+-- applied yet (facts wait in pending_fact).
+create table if not exists dw.pending_dim (
+    seq          bigint,
+    source_table text collate "C" not null,
+    op           char(1) not null,
+    row_id       bigint,
+    lsn          pg_lsn  not null,
+    commit_lsn   pg_lsn  not null,
+    tx_id        bigint,
+    commit_ts    timestamptz not null,
+    after        jsonb,
+    before       jsonb,
+    constraint pending_dim_event unique nulls not distinct (source_table, row_id, commit_lsn, lsn, op)
+);
+
 -- ---------------------------------------------------------------------------
 -- Dimensions with history (type 2).
 -- ---------------------------------------------------------------------------
@@ -451,6 +497,11 @@ begin
                                st_measured_at timestamptz, st_reference_month date) on commit delete rows;
         create temp table _end_counts (commit_lsn pg_lsn, collection text, n int) on commit delete rows;
     end if;
+    -- dw._count_arrivals: this batch's arrivals per transaction, table and partition
+    if to_regclass('pg_temp._arr') is null then
+        create temp table _arr (commit_lsn pg_lsn, source_table text, kpartition int, n bigint,
+                                max_lsn pg_lsn, max_row bigint) on commit delete rows;
+    end if;
     -- the dimension path's working tables (dw.apply_dimension, dw._dim_segment)
     if to_regclass('pg_temp._dim_ev') is null then
         create temp table _dim_ev (row_id bigint, op char(1), commit_lsn pg_lsn, lsn pg_lsn, commit_ts timestamptz,
@@ -692,6 +743,7 @@ declare
     v_cols text[];
     v_events int;
     v_lo_commit pg_lsn; v_lo_lsn pg_lsn;
+    v_cut pg_lsn;
     t record;
 begin
     select d.dim, d.nk, d.sk into v_dim, v_nk, v_sk
@@ -703,6 +755,28 @@ begin
         raise exception 'helio: % is not a dimension source table', p_source;
     end if;
     v_cols := dw.dim_data_columns(v_dim, v_nk, v_sk);
+
+    -- the truncate barrier: changes parked behind a truncate come back once it
+    -- may be applied; changes at or after a truncate that must still wait
+    -- (and that truncate) are parked
+    v_cut := dw._unripe_truncate(p_source);
+    if exists (select 1 from dw.pending_dim p where p.source_table = p_source) then
+        with back as (
+            delete from dw.pending_dim p
+             where p.source_table = p_source and (v_cut is null or p.commit_lsn < v_cut) returning p.*)
+        insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
+        select b.seq, b.source_table, b.op, b.row_id, b.lsn, b.commit_lsn, b.tx_id, b.commit_ts, b.after, b.before
+          from back b;
+    end if;
+    if v_cut is not null then
+        with parked as (
+            delete from pg_temp.stage_changes s
+             where s.source_table = p_source and s.commit_lsn >= v_cut returning s.*)
+        insert into dw.pending_dim (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
+        select k.seq, k.source_table, k.op, k.row_id, k.lsn, k.commit_lsn, k.tx_id, k.commit_ts, k.after, k.before
+          from parked k
+        on conflict on constraint pending_dim_event do nothing;
+    end if;
 
     -- new events: not at or below the row's applied position; duplicates removed
     delete from pg_temp._dim_ev;
@@ -931,6 +1005,151 @@ begin
     insert into dw.tx_log_horizon as h (singleton, commit_lsn) values (true, p_lsn)
     on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
     return dw.dim_watermark();
+end
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Truncate barrier
+-- ---------------------------------------------------------------------------
+--
+-- A truncate has no key: it travels on a partition of its own, while the
+-- changes of its table committed before it may still be on their way through
+-- other partitions (or other appliers). Applied on arrival, it would miss
+-- them: they would then arrive below an applied truncate, be taken for
+-- superseded and dropped, and the history they wrote when applied in order
+-- (dimension versions, ledger originals and their reversals) would be missing.
+-- So a truncate of a dimension or fact table waits until every event of its
+-- table committed at or before it has arrived, which the END events' counts
+-- make decidable; the table's changes committed at or after it wait with it
+-- (dimensions in pending_dim, facts in pending_fact). Changes committed after
+-- it that were applied before it arrived stay: a truncate removes only what
+-- its table held before it in source order.
+-- irradiance needs no barrier: its mirror holds no history, so removing the
+-- readings whose latest change is before the truncate gives the same result in
+-- any order (dw.apply_irradiance).
+
+-- How long a truncate waits for events that its END counted but that never
+-- arrive (a record dead-lettered, a topic consumed from a later offset): it is
+-- then applied with what has arrived.
+create or replace function dw._truncate_wait_limit() returns interval
+language sql immutable as $$ select interval '10 minutes' $$;
+
+-- Counts what arrived in this batch: per source transaction and table, the
+-- END's announced count and the distinct events arrived. An event sent again
+-- (capture re-sends from its last confirmed position after a restart) comes
+-- after its first copy in the same partition, at or below the greatest
+-- (lsn, row id) counted there, and is not counted twice; snapshot reads share
+-- one lsn and are counted by row. Complete transactions are forgotten.
+create or replace function dw._count_arrivals() returns void
+language plpgsql as $$
+declare
+    v_horizon pg_lsn;
+begin
+    select h.commit_lsn into v_horizon from dw.tx_end_horizon h;
+    -- what each END announced (an END seen before, below the horizon, is a repeat)
+    insert into dw.tx_arrival as a (commit_lsn, source_table, expected, end_seen_at)
+    select c.commit_lsn, split_part(c.collection, '.', 2), sum(c.n)::int, now()
+      from pg_temp._end_counts c
+     where split_part(c.collection, '.', 2) in ('users', 'units', 'devices', 'energy', 'energy_compensate')
+       and (v_horizon is null or c.commit_lsn > v_horizon)
+     group by 1, 2
+    on conflict (commit_lsn, source_table) do update
+       set expected = excluded.expected, end_seen_at = excluded.end_seen_at
+     where a.expected is null;
+    insert into dw.tx_end_horizon as h (singleton, commit_lsn)
+    select true, max(s.commit_lsn) from pg_temp.stage_tx s having max(s.commit_lsn) is not null
+    on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
+    select h.commit_lsn into v_horizon from dw.tx_end_horizon h;
+
+    delete from pg_temp._arr;
+    insert into pg_temp._arr (commit_lsn, source_table, kpartition, n, max_lsn, max_row)
+    with s as (
+        select c.commit_lsn, c.source_table, coalesce(c.kpartition, -1) as kpartition, c.lsn,
+               coalesce(c.row_id, -1) as row_id, c.op
+          from pg_temp.stage_changes c
+         where c.source_table in ('users', 'units', 'devices', 'energy', 'energy_compensate')
+        union all
+        select f.commit_lsn, f.source_table, coalesce(f.kpartition, -1), f.lsn, f.row_id, f.op
+          from pg_temp.stage_facts f),
+    m as (select s.commit_lsn, s.source_table, s.kpartition, max(s.lsn) as max_lsn from s group by 1, 2, 3)
+    select s.commit_lsn, s.source_table, s.kpartition,
+           count(distinct (s.lsn, s.row_id))
+               filter (where s.op = 'r' or p.max_lsn is null or (s.lsn, s.row_id) > (p.max_lsn, p.max_row)),
+           m.max_lsn, max(s.row_id) filter (where s.lsn = m.max_lsn)
+      from s
+      join m on m.commit_lsn = s.commit_lsn and m.source_table = s.source_table and m.kpartition = s.kpartition
+      left join dw.tx_arrival_partition p
+             on p.commit_lsn = s.commit_lsn and p.source_table = s.source_table and p.kpartition = s.kpartition
+     group by s.commit_lsn, s.source_table, s.kpartition, m.max_lsn;
+
+    insert into dw.tx_arrival_partition as p (commit_lsn, source_table, kpartition, max_lsn, max_row)
+    select a.commit_lsn, a.source_table, a.kpartition, a.max_lsn, a.max_row from pg_temp._arr a
+    on conflict (commit_lsn, source_table, kpartition) do update
+       set max_lsn = excluded.max_lsn, max_row = excluded.max_row
+     where (excluded.max_lsn, excluded.max_row) > (p.max_lsn, p.max_row);
+    insert into dw.tx_arrival as t (commit_lsn, source_table, arrived)
+    select a.commit_lsn, a.source_table, sum(a.n) from pg_temp._arr a group by 1, 2 having sum(a.n) > 0
+    on conflict (commit_lsn, source_table) do update set arrived = t.arrived + excluded.arrived;
+
+    -- complete, and repeats of transactions forgotten before (no END above the horizon)
+    with done as (
+        delete from dw.tx_arrival t
+         where (t.commit_lsn, t.source_table) in (select a.commit_lsn, a.source_table from pg_temp._arr a
+                                                   union
+                                                   select c.commit_lsn, split_part(c.collection, '.', 2)
+                                                     from pg_temp._end_counts c)
+           and ((t.expected is not null and t.arrived >= t.expected)
+                or (t.expected is null and t.commit_lsn <= v_horizon))
+        returning t.commit_lsn, t.source_table)
+    delete from dw.tx_arrival_partition p using done d
+     where p.commit_lsn = d.commit_lsn and p.source_table = d.source_table;
+end
+$$;
+
+-- The commit of the first truncate of p_table, not yet applied, that must
+-- still wait: its own END has not been seen, or an event of p_table committed
+-- at or before it has not arrived (given up after dw._truncate_wait_limit()).
+-- Null when no truncate waits. Truncates are looked for among the staged
+-- changes and those waiting (pending_dim, pending_fact: a truncate is their
+-- only row without a row id, which their unique index finds).
+create or replace function dw._unripe_truncate(p_table text) returns pg_lsn
+language plpgsql as $$
+declare
+    v_horizon pg_lsn;
+    v_first pg_lsn;
+begin
+    if not exists (select 1 from pg_temp.stage_changes s where s.source_table = p_table and s.op = 't')
+       and not exists (select 1 from dw.pending_dim p where p.source_table = p_table and p.row_id is null)
+       and not exists (select 1 from dw.pending_fact p where p.source_table = p_table and p.row_id is null) then
+        return null;
+    end if;
+    select h.commit_lsn into v_horizon from dw.tx_end_horizon h;
+    select min(t.commit_lsn) into v_first
+      from (select s.commit_lsn, s.lsn from pg_temp.stage_changes s where s.source_table = p_table and s.op = 't'
+            union all
+            select p.commit_lsn, p.lsn from dw.pending_dim p where p.source_table = p_table and p.row_id is null
+            union all
+            select p.commit_lsn, p.lsn from dw.pending_fact p where p.source_table = p_table and p.row_id is null) t
+     where not exists (select 1 from dw.applied_truncate a
+                        where a.source_table = p_table and a.commit_lsn = t.commit_lsn and a.lsn = t.lsn)
+       and (v_horizon is null or v_horizon < t.commit_lsn
+            or exists (select 1 from dw.tx_arrival x
+                        where x.source_table = p_table and x.commit_lsn <= t.commit_lsn
+                          and x.expected is not null and x.arrived < x.expected
+                          and x.end_seen_at > now() - dw._truncate_wait_limit()));
+    return v_first;
+end
+$$;
+
+-- The commit up to which fact changes of p_table may be applied: the
+-- watermark p_w, or just below the first truncate of the table that must
+-- still wait, whichever is lower.
+create or replace function dw._fact_cutoff(p_table text, p_w pg_lsn) returns pg_lsn
+language plpgsql as $$
+declare
+    v_t pg_lsn := dw._unripe_truncate(p_table);
+begin
+    return case when v_t is null or v_t > p_w then p_w else v_t - 1::numeric end;
 end
 $$;
 
@@ -1563,15 +1782,20 @@ begin
 end
 $$;
 
--- Typed fact changes in pending_fact whose commit the watermark p_w has now
--- passed go back to pg_temp.stage_facts, to be routed like the batch's own.
-create or replace function dw._release_typed_pending(p_w pg_lsn) returns bigint
+-- Typed fact changes in pending_fact whose commit the watermark has now
+-- passed (per table: dw._fact_cutoff) go back to pg_temp.stage_facts, to be
+-- routed like the batch's own.
+drop function if exists dw._release_typed_pending(pg_lsn);
+create or replace function dw._release_typed_pending(p_w_energy pg_lsn, p_w_compensate pg_lsn) returns bigint
 language plpgsql as $$
 declare
     v_n bigint;
 begin
     with released as (
-        delete from dw.pending_fact p where p.typed and p.commit_lsn <= p_w returning p.*)
+        delete from dw.pending_fact p
+         where p.typed and p.commit_lsn <= greatest(p_w_energy, p_w_compensate)
+           and p.commit_lsn <= case p.source_table when 'energy' then p_w_energy else p_w_compensate end
+        returning p.*)
     insert into pg_temp.stage_facts (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts,
                                      device_id, measured_at, energy_kwh, power_kw, unit_id, reference_month,
                                      injected_kwh, consumed_kwh, compensated_kwh, credit_balance_kwh)
@@ -1797,6 +2021,7 @@ declare
     v_irr int := 0;
     v_deferred int;
     v_w pg_lsn;
+    v_we pg_lsn; v_wc pg_lsn;   -- how far facts of energy / energy_compensate may go
     v_energy int := 0; v_comp int := 0;
     v_typed_energy bigint; v_typed_comp bigint; v_typed_deferred bigint;
     v_released bigint := 0;
@@ -1812,6 +2037,7 @@ begin
 
     perform dw._stage_end_counts();
     v_ends := dw.record_tx_ends(array(select jsonb_array_elements_text(v_cfg->'collections')));
+    perform dw._count_arrivals();
     if (v_cfg->>'transaction_consistency')::boolean then
         -- held changes are kept as jsonb: typed ones join the others first
         perform dw._route_staged_facts('energy', null, true);
@@ -1819,8 +2045,12 @@ begin
     end if;
     v_held := dw.hold_incomplete_transactions((v_cfg->>'transaction_consistency')::boolean);
 
-    -- which source tables the batch holds (tables absent cost nothing)
-    select coalesce(array_agg(distinct s.source_table), '{}') into v_tables from pg_temp.stage_changes s;
+    -- which source tables the batch holds (tables absent cost nothing), and
+    -- dimension tables with changes waiting behind a truncate
+    select coalesce(array_agg(distinct x.source_table), '{}') into v_tables
+      from (select s.source_table from pg_temp.stage_changes s
+            union all
+            select p.source_table from dw.pending_dim p) x;
 
     if 'users' = any (v_tables) then
         v_users := dw.apply_dimension('users',
@@ -1841,29 +2071,34 @@ begin
         v_irr := dw.apply_irradiance(v_tz, v_minutes);
     end if;
 
-    -- facts: those above the watermark wait in pending_fact
+    -- facts: those above the watermark wait in pending_fact, and those at or
+    -- after a truncate of their table that must still wait (the barrier)
     v_w := coalesce(dw.dim_watermark(), '0/0'::pg_lsn);
-    if exists (select 1 from dw.pending_fact p where p.typed and p.commit_lsn <= v_w) then
-        v_released := dw._release_typed_pending(v_w);
+    v_we := dw._fact_cutoff('energy', v_w);
+    v_wc := dw._fact_cutoff('energy_compensate', v_w);
+    if exists (select 1 from dw.pending_fact p where p.typed and p.commit_lsn <= greatest(v_we, v_wc)) then
+        v_released := dw._release_typed_pending(v_we, v_wc);
     end if;
-    select count(*) into v_typed_deferred from pg_temp.stage_facts f where f.commit_lsn > v_w;
-    v_typed_energy := dw._route_staged_facts('energy', v_w, false);
-    v_typed_comp := dw._route_staged_facts('energy_compensate', v_w, false);
+    select count(*) into v_typed_deferred from pg_temp.stage_facts f
+     where f.commit_lsn > case f.source_table when 'energy' then v_we else v_wc end;
+    v_typed_energy := dw._route_staged_facts('energy', v_we, false);
+    v_typed_comp := dw._route_staged_facts('energy_compensate', v_wc, false);
     insert into dw.pending_fact (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
     select s.seq, s.source_table, s.op, s.row_id, s.lsn, s.commit_lsn, s.tx_id, s.commit_ts, s.after, s.before
       from pg_temp.stage_changes s
-     where s.source_table in ('energy', 'energy_compensate') and s.commit_lsn > v_w
+     where (s.source_table = 'energy' and s.commit_lsn > v_we)
+        or (s.source_table = 'energy_compensate' and s.commit_lsn > v_wc)
     on conflict on constraint pending_fact_change do nothing;
     get diagnostics v_deferred = row_count;
 
     -- (stage_changes is looked at again: typed changes may have moved there)
-    if exists (select 1 from pg_temp.stage_changes where source_table = 'energy' and commit_lsn <= v_w)
-       or exists (select 1 from dw.pending_fact where commit_lsn <= v_w and source_table = 'energy') then
-        v_energy := dw.apply_fact_table('energy', v_tz, v_w);
+    if exists (select 1 from pg_temp.stage_changes where source_table = 'energy' and commit_lsn <= v_we)
+       or exists (select 1 from dw.pending_fact where commit_lsn <= v_we and source_table = 'energy') then
+        v_energy := dw.apply_fact_table('energy', v_tz, v_we);
     end if;
-    if exists (select 1 from pg_temp.stage_changes where source_table = 'energy_compensate' and commit_lsn <= v_w)
-       or exists (select 1 from dw.pending_fact where commit_lsn <= v_w and source_table = 'energy_compensate') then
-        v_comp := dw.apply_fact_table('energy_compensate', v_tz, v_w);
+    if exists (select 1 from pg_temp.stage_changes where source_table = 'energy_compensate' and commit_lsn <= v_wc)
+       or exists (select 1 from dw.pending_fact where commit_lsn <= v_wc and source_table = 'energy_compensate') then
+        v_comp := dw.apply_fact_table('energy_compensate', v_tz, v_wc);
     end if;
     -- rows never seen before change independently of those: the order between them does not matter
     if v_typed_energy > 0 then
@@ -1872,7 +2107,9 @@ begin
     if v_typed_comp > 0 then
         v_comp := v_comp + dw._fact_typed_round('energy_compensate', v_tz);
     end if;
-    delete from dw.pending_fact where commit_lsn <= v_w;
+    delete from dw.pending_fact
+     where commit_lsn <= greatest(v_we, v_wc)
+       and commit_lsn <= case source_table when 'energy' then v_we else v_wc end;
     get diagnostics v_pending = row_count;
     v_released := v_released + v_pending;
     select count(*) into v_pending from dw.pending_fact;
@@ -1900,6 +2137,7 @@ begin
         'ledger_energy', v_energy, 'ledger_energy_compensate', v_comp,
         'facts_pending', v_pending,
         'held', v_held,
+        'dim_waiting', (select count(*) from dw.pending_dim),
         'watermark', v_w::text);
 end
 $$;
