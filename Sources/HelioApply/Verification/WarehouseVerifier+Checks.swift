@@ -116,6 +116,35 @@ extension WarehouseVerifier {
         return compare("dim_day_climate", expected: normalize(expected), actual: normalize(actual))
     }
 
+    /// Every unit-day a reading ever reached keeps its climate row, with sample_count 0 and
+    /// null aggregates once its readings are gone. The source no longer knows deleted
+    /// readings; the warehouse's mirror does (a deleted reading stays there as a tombstone
+    /// with its last unit and day, until a truncate), so: every unit-day of the mirror has a
+    /// row; a tombstone that does not know its unit-day is reported (the day it left cannot be
+    /// checked: its insert never reached apply, or a batch netted it away); a row without
+    /// readings has every aggregate null.
+    func climateRowsKept() throws -> [Difference] {
+        let rows = try warehouse.execute("""
+            SELECT 'dim_day_climate rows kept', 'reading ' || m.id,
+                   'deleted in the warehouse without its unit and day: the climate row of the day it left cannot be checked'
+            FROM dw.irradiance_mirror m WHERE m.deleted AND (m.unit_id IS NULL OR m.local_day IS NULL)
+            UNION ALL
+            SELECT 'dim_day_climate rows kept', m.unit_id || ' ' || m.local_day,
+                   'readings of this unit and day reached the warehouse, but it has no dim_day_climate row'
+            FROM (SELECT DISTINCT unit_id, local_day FROM dw.irradiance_mirror
+                  WHERE unit_id IS NOT NULL AND local_day IS NOT NULL) m
+            WHERE NOT EXISTS (SELECT 1 FROM dw.dim_day_climate c WHERE c.unit_id = m.unit_id AND c.day = m.local_day)
+            UNION ALL
+            SELECT 'dim_day_climate rows kept', c.unit_id || ' ' || c.day, 'sample_count 0 but an aggregate is not null'
+            FROM dw.dim_day_climate c
+            WHERE c.sample_count = 0
+              AND num_nonnulls(c.sum_irradiance_wm2, c.avg_irradiance_wm2, c.peak_irradiance_wm2, c.irradiation_kwh_m2,
+                               c.min_ambient_temp_c, c.max_ambient_temp_c, c.avg_module_temp_c) > 0
+            ORDER BY 2
+            """).rows
+        return rows.map { Difference(check: $0[0] ?? "", key: $0[1] ?? "?", detail: $0[2] ?? "") }
+    }
+
     /// No document in clear in the warehouse, no phone with more than four visible digits.
     func personalDataInClear() throws -> [Difference] {
         let documents = Set(try source.execute("SELECT document FROM users WHERE document IS NOT NULL").rows.compactMap { $0[0] })

@@ -5,7 +5,8 @@ import Synchronization
 /// Compares the warehouse with the source, as the contract's invariants say it must hold:
 /// current dimension members equal the source rows, version chains without gap or overlap,
 /// ledger sums per row and per local day equal the source values, climate aggregates equal
-/// the source readings, no personal data in clear. `helio verify` and the tests use it.
+/// the source readings and every unit-day a reading reached keeps its row, no personal data
+/// in clear. `helio verify` and the tests use it.
 ///
 /// Run it when the pipeline has caught up (or on a quiesced source): a change still in
 /// flight shows as a difference.
@@ -58,7 +59,8 @@ public struct WarehouseVerifier: Sendable {
         for (dimension, key) in [("dim_users", "user_id"), ("dim_units", "unit_id"), ("dim_devices", "device_id")] {
             checks.append { try versionChains(dimension: dimension, naturalKey: key) }
         }
-        checks += [{ try ledgerPerRow() }, { try ledgerPerDay() }, { try climate() }, { try personalDataInClear() }]
+        checks += [{ try ledgerPerRow() }, { try ledgerPerDay() }, { try climate() }, { try climateRowsKept() },
+                   { try personalDataInClear() }]
         return try Self.run(checks, concurrency: min(source.concurrency, warehouse.concurrency)).flatMap { $0 }
     }
 
