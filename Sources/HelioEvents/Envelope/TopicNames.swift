@@ -20,6 +20,10 @@ public struct TopicNames: Sendable, Equatable {
     /// `<prefix>.dlq`: records the applier could not decode or apply.
     public var dlq: String { "\(prefix).dlq" }
 
+    /// `<prefix>.message`: logical decoding messages, in `capture.compatibility: debezium`
+    /// (Debezium's topic for them).
+    public var message: String { "\(prefix).message" }
+
     /// The schema and table of a table topic of this prefix; nil for other topics
     /// (including `transaction` and `dlq`). Splits at the first dot after the prefix, so a
     /// table name may contain dots but a schema name may not.

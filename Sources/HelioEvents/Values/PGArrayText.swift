@@ -10,17 +10,22 @@ struct PGArrayText {
     static let maxDimensions = 6
 
     private let bytes: [UInt8]
-    private let elementType: UInt32
+    private let element: (String) -> JSONValue
     private var index = 0
 
     static func parse(_ text: String, elementType: UInt32) -> JSONValue? {
-        var parser = PGArrayText(bytes: Array(text.utf8), elementType: elementType)
+        parse(text) { PGValueConverter.convert($0, typeOID: elementType) }
+    }
+
+    /// As above, each non-null element's text turned into JSON by `element`.
+    static func parse(_ text: String, element: @escaping (String) -> JSONValue) -> JSONValue? {
+        var parser = PGArrayText(bytes: Array(text.utf8), element: element)
         return parser.parseDocument()
     }
 
-    private init(bytes: [UInt8], elementType: UInt32) {
+    private init(bytes: [UInt8], element: @escaping (String) -> JSONValue) {
         self.bytes = bytes
-        self.elementType = elementType
+        self.element = element
     }
 
     private mutating func parseDocument() -> JSONValue? {
@@ -55,13 +60,13 @@ struct PGArrayText {
                 elements.append(nested)
             case UInt8(ascii: "\""):
                 guard let text = parseQuoted() else { return nil }
-                elements.append(PGValueConverter.convert(text, typeOID: elementType))
+                elements.append(element(text))
             case nil:
                 return nil
             default:
                 guard let text = parseUnquoted() else { return nil }
                 let isNull = text.count == 4 && text.lowercased() == "null"
-                elements.append(isNull ? .null : PGValueConverter.convert(text, typeOID: elementType))
+                elements.append(isNull ? .null : element(text))
             }
             skipWhitespace()
             switch peek {
