@@ -36,7 +36,7 @@ public struct RandomWorkload {
     /// and rarely `users` with CASCADE, which empties every table; the fleet is seeded again
     /// in the same transaction), and adds the shapes that test batch boundaries: bursts of
     /// readings for one unit-day, all the readings of a unit-day deleted at once, readings
-    /// moved to another day.
+    /// moved to another day, compensation rows moved to another month or unit.
     public mutating func run(_ connection: PostgresConnection, transactions: Int, truncates: Bool = false) throws {
         // The SQL side's random() follows the same seed, so a run can be repeated.
         try connection.execute("SELECT setseed($1)", [String(Double(random.next() % 1000) / 1000)])
@@ -81,6 +81,22 @@ public struct RandomWorkload {
             try connection.execute("TRUNCATE energy")
         case 30:
             try connection.execute("TRUNCATE energy_compensate")
+        case 32:
+            // a compensation row moves to another month (a reversal and an original in the ledger)
+            try connection.execute("""
+                UPDATE energy_compensate SET reference_month = (reference_month + interval '1 month')::date
+                WHERE id = (SELECT id FROM energy_compensate ORDER BY random() LIMIT 1)
+                AND NOT EXISTS (SELECT 1 FROM energy_compensate c2 WHERE c2.unit_id = energy_compensate.unit_id
+                                AND c2.reference_month = (energy_compensate.reference_month + interval '1 month')::date)
+                """)
+        case 33:
+            // a compensation row moves to another unit
+            try connection.execute("""
+                UPDATE energy_compensate SET unit_id = u.id FROM (SELECT id FROM units ORDER BY random() LIMIT 1) u
+                WHERE energy_compensate.id = (SELECT id FROM energy_compensate ORDER BY random() LIMIT 1)
+                AND NOT EXISTS (SELECT 1 FROM energy_compensate c2 WHERE c2.unit_id = u.id
+                                AND c2.reference_month = energy_compensate.reference_month)
+                """)
         default:
             if random.next() % 4 == 0 {
                 // everything goes; a new fleet (new ids) comes in the same transaction
@@ -96,7 +112,7 @@ public struct RandomWorkload {
         let day = 1 + random.next() % 28
         let minute = random.next() % (24 * 60)
         let time = "timestamptz '2026-02-\(day < 10 ? "0" : "")\(day) 00:00:00-03' + interval '\(minute / 15 * 15) minutes'"
-        let kind = random.next() % (truncates ? 32 : 20)
+        let kind = random.next() % (truncates ? 34 : 20)
         if kind >= 20 { return try edgeCase(connection, kind: kind, day: day) }
         switch kind {
         case 0..<6:

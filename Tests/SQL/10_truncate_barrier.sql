@@ -2,12 +2,12 @@
 -- committed before it has arrived (the END counts), whatever partition brings
 -- each; the changes of the table committed after it wait with it. Applied in
 -- arrival order instead, the truncate would come before user 2's and energy
--- 2's inserts (still on partition 1), which would then be dropped as
+-- 2's inserts (tx 1b, still on partition 1), which would then be dropped as
 -- superseded: no version for user 2, no original and reversal for energy 2.
 -- An event sent twice (a capture restart) is counted once.
 select dw.create_staging();
 
--- batch 1: partition 0's events of tx 1, and the ENDs of tx 1–3
+-- batch 1: partition 0's events (tx 1), and the ENDs of tx 1, 1b, 2 and 3
 begin;
 insert into stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, kpartition) values
  (1, 'users', 'c', 1, '0/100', '0/190', 1, '2026-06-01 12:00:00+00', '{"id":1,"name":"A","email":"a@x","status":"active"}', 0),
@@ -15,7 +15,8 @@ insert into stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id
  (3, 'devices', 'c', 3, '0/120', '0/190', 1, '2026-06-01 12:00:00+00', '{"id":3,"unit_id":7,"serial_number":"S3","kind":"inverter","status":"active"}', 0),
  (4, 'energy', 'c', 1, '0/140', '0/190', 1, '2026-06-01 12:00:00+00', '{"id":1,"device_id":3,"measured_at":"2026-06-01T10:00:00-03:00","energy_kwh":"1.0000","power_kw":"1.0000"}', 0);
 insert into stage_tx values
- (1, '0/190', '2026-06-01 12:00:00+00', 6, '{"public.users":2,"public.units":1,"public.devices":1,"public.energy":2}'),
+ (1, '0/190', '2026-06-01 12:00:00+00', 4, '{"public.users":1,"public.units":1,"public.devices":1,"public.energy":1}'),
+ (11, '0/1A0', '2026-06-01 12:30:00+00', 2, '{"public.users":1,"public.energy":1}'),
  (2, '0/290', '2026-06-01 13:00:00+00', 2, '{"public.users":1,"public.energy":1}'),
  (3, '0/390', '2026-06-01 14:00:00+00', 2, '{"public.users":1,"public.energy":1}');
 select dw.apply_staged('{}');
@@ -34,28 +35,30 @@ select dw.apply_staged('{}');
 commit;
 
 do $$ begin
-  assert (select arrived from dw.tx_arrival where commit_lsn = '0/190' and source_table = 'users') = 1,
-         'user 1 sent twice on partition 0 counts once';
+  assert not exists (select 1 from dw.tx_arrival where commit_lsn = '0/190'),
+         'tx 1 complete and forgotten: user 1 sent twice on partition 0 did not count twice';
+  assert (select arrived || '/' || expected from dw.tx_arrival where commit_lsn = '0/1A0' and source_table = 'users') = '0/1',
+         'tx 1b: user 2 not arrived';
   assert not exists (select 1 from dw.applied_truncate), 'no truncate applied: user 2 and energy 2 have not arrived';
   assert (select count(*) from dw.pending_dim) = 2, 'the users truncate and user 3 wait';
   assert not exists (select 1 from dw.dim_users where user_id = 3), 'user 3 waits behind the truncate';
   assert (select not is_deleted from dw.dim_users where user_id = 1 and is_current), 'user 1 still live';
-  -- (facts wait anyway: the watermark needs user 2)
-  assert (select count(*) from dw.pending_fact where source_table = 'energy') = 3, 'energy 1, the energy truncate and energy 3 wait';
+  assert (select count(*) from dw.pending_fact where source_table = 'energy' and row_id is null) = 1, 'the energy truncate waits';
+  assert (select string_agg(entry_kind, ',') from dw.fact_energy where source_id = 1) = 'original', 'energy 1 applied';
 end $$;
 
--- batch 3: partition 1 brings user 2 and energy 2 (tx 1): every truncate is ripe
+-- batch 3: partition 1 brings user 2 and energy 2 (tx 1b): every truncate is ripe
 begin;
 insert into stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, kpartition) values
- (20, 'users', 'c', 2, '0/130', '0/190', 1, '2026-06-01 12:00:00+00', '{"id":2,"name":"B","email":"b@x","status":"active"}', 1),
- (21, 'energy', 'c', 2, '0/150', '0/190', 1, '2026-06-01 12:00:00+00', '{"id":2,"device_id":3,"measured_at":"2026-06-01T11:00:00-03:00","energy_kwh":"2.0000","power_kw":"1.0000"}', 1);
+ (20, 'users', 'c', 2, '0/130', '0/1A0', 11, '2026-06-01 12:30:00+00', '{"id":2,"name":"B","email":"b@x","status":"active"}', 1),
+ (21, 'energy', 'c', 2, '0/150', '0/1A0', 11, '2026-06-01 12:30:00+00', '{"id":2,"device_id":3,"measured_at":"2026-06-01T11:00:00-03:00","energy_kwh":"2.0000","power_kw":"1.0000"}', 1);
 select dw.apply_staged('{}');
 commit;
 
 do $$ begin
   assert (select count(*) from dw.applied_truncate) = 2, 'both truncates applied';
   assert (select string_agg(version || ':' || is_deleted || ':' || valid_from, ',' order by version) from dw.dim_users where user_id = 2)
-         = '1:false:2026-06-01 12:00:00+00,2:true:2026-06-01 13:00:00+00', 'user 2: version 1 from its insert, deleted at the truncate';
+         = '1:false:2026-06-01 12:30:00+00,2:true:2026-06-01 13:00:00+00', 'user 2: version 1 from its insert, deleted at the truncate';
   assert (select is_deleted from dw.dim_users where user_id = 1 and is_current), 'user 1 deleted at the truncate';
   assert (select string_agg(version || ':' || is_deleted, ',') from dw.dim_users where user_id = 3) = '1:false', 'user 3 live after it';
   assert (select string_agg(entry_kind || ':' || generated_kwh, ',' order by source_lsn) from dw.fact_energy

@@ -744,6 +744,7 @@ declare
     v_events int;
     v_lo_commit pg_lsn; v_lo_lsn pg_lsn;
     v_cut pg_lsn;
+    v_open pg_lsn;
     t record;
 begin
     select d.dim, d.nk, d.sk into v_dim, v_nk, v_sk
@@ -756,10 +757,17 @@ begin
     end if;
     v_cols := dw.dim_data_columns(v_dim, v_nk, v_sk);
 
-    -- the truncate barrier: changes parked behind a truncate come back once it
-    -- may be applied; changes at or after a truncate that must still wait
-    -- (and that truncate) are parked
+    -- changes that must wait are parked in pending_dim, and come back when
+    -- they may go: those at or after a truncate that must still wait (the
+    -- truncate barrier), and those of a transaction not yet whole (versions
+    -- are per source transaction, and a batch may end inside one) — with,
+    -- in both cases, every change of the table committed after them, so
+    -- that each row's changes keep their order
     v_cut := dw._unripe_truncate(p_source);
+    v_open := dw._first_incomplete_transaction(p_source);
+    if v_open is not null and (v_cut is null or v_open < v_cut) then
+        v_cut := v_open;
+    end if;
     if exists (select 1 from dw.pending_dim p where p.source_table = p_source) then
         with back as (
             delete from dw.pending_dim p
@@ -1137,6 +1145,34 @@ begin
                         where x.source_table = p_table and x.commit_lsn <= t.commit_lsn
                           and x.expected is not null and x.arrived < x.expected
                           and x.end_seen_at > now() - dw._truncate_wait_limit()));
+    return v_first;
+end
+$$;
+
+-- The commit of the first source transaction with a change of dimension
+-- table p_table (staged or waiting in pending_dim) that is not yet whole:
+-- its END has not been seen, or some of its events of p_table have not
+-- arrived (given up after dw._truncate_wait_limit()). Null when all are whole.
+-- Snapshot reads are left out: one read per row, no transaction to complete
+-- (and an initial snapshot may come without an END).
+create or replace function dw._first_incomplete_transaction(p_table text) returns pg_lsn
+language plpgsql as $$
+declare
+    v_horizon pg_lsn;
+    v_first pg_lsn;
+begin
+    select h.commit_lsn into v_horizon from dw.tx_end_horizon h;
+    select min(e.commit_lsn) into v_first
+      from (select distinct s.commit_lsn from pg_temp.stage_changes s
+             where s.source_table = p_table and s.op <> 'r'
+            union
+            select distinct p.commit_lsn from dw.pending_dim p
+             where p.source_table = p_table and p.op <> 'r') e
+     where v_horizon is null or e.commit_lsn > v_horizon
+        or exists (select 1 from dw.tx_arrival a
+                    where a.commit_lsn = e.commit_lsn and a.source_table = p_table
+                      and a.expected is not null and a.arrived < a.expected
+                      and a.end_seen_at > now() - dw._truncate_wait_limit());
     return v_first;
 end
 $$;
