@@ -33,7 +33,12 @@ public final class CaptureService: @unchecked Sendable {
         let logGuard = KafkaLogGuard(brokers: brokers, kafkaProperties: config.kafkaProperties, topics: topics, slot: config.slot,
                                      spoolDirectory: config.spoolDirectory, logger: logger)
         var topicsReady = false
-        let builder = EventBuilder(version: HelioVersion.current, prefix: config.topicPrefix, database: Self.databaseName(sourceURL))
+        var builder = EventBuilder(version: HelioVersion.current, prefix: config.topicPrefix, database: Self.databaseName(sourceURL))
+        if config.compatibility == .debezium {
+            builder.debezium = DebeziumForm(logicalName: config.topicPrefix)
+            logger.notice("publishing Debezium's record form (capture.compatibility: debezium); helio apply does not read it",
+                          metadata: ["topics": "\(config.topicPrefix).*"])
+        }
         var publisher: Publisher?
         var backoff = Backoff()
 
@@ -64,6 +69,7 @@ public final class CaptureService: @unchecked Sendable {
                 }
                 let activePublisher = publisher ?? Publisher(
                     producer: producer, topics: topics, logger: logger, tracker: DeliveryTracker(start: slot.confirmedFlush ?? LSN(0)))
+                activePublisher.debezium = builder.debezium != nil
                 publisher = activePublisher
                 activePublisher.logGuard = logGuard
                 activePublisher.abandonTransaction()
@@ -83,6 +89,7 @@ public final class CaptureService: @unchecked Sendable {
                     heartbeat: Heartbeat(connection: source, interval: config.heartbeatIntervalSeconds, slot: config.slot, metrics: metrics, logger: logger),
                     incremental: IncrementalSnapshot(connection: source, builder: builder, topics: topics, primaryKeys: keys, logger: logger),
                     metrics: metrics, logger: logger, shouldStop: shouldStop)
+                if builder.debezium != nil { session.catalog = ColumnCatalog(connection: source) }
                 try session.run()
                 return
             } catch let error as PostgresError where error.isRetriable {
@@ -145,7 +152,9 @@ public final class CaptureService: @unchecked Sendable {
             return topics.table(schema: parts[0], table: parts[1])
         }
         do {
-            try producer.createTopics(tableTopics + [topics.dlq], partitions: config.topicPartitions,
+            // Debezium's form publishes logical decoding messages too, on their own topic.
+            let messageTopics = config.compatibility == .debezium ? [topics.message] : []
+            try producer.createTopics(tableTopics + messageTopics + [topics.dlq], partitions: config.topicPartitions,
                                       replicationFactor: config.topicReplicationFactor, config: config.topicConfiguration)
             // Transaction boundaries keep commit order on a single partition.
             try producer.createTopics([topics.transaction], partitions: 1, replicationFactor: config.topicReplicationFactor,

@@ -10,6 +10,12 @@ enum Clock {
 
     static func unixMillis() -> Int64 { unixMicros() / 1_000 }
 
+    static func unixNanos() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+
     /// Seconds on a clock that never jumps, for intervals.
     static func monotonicSeconds() -> Double {
         var spec = timespec()

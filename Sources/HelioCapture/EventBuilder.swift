@@ -1,12 +1,15 @@
 import HelioEvents
 import PGOutput
 
-/// Turns decoded row changes into Debezium-shaped records (key and value bytes).
+/// Turns decoded row changes into Debezium-shaped records (key and value bytes): Helio's own
+/// form, or with `capture.compatibility: debezium` (``debezium`` set) Debezium's exactly.
 struct EventBuilder {
     let version: String
     let prefix: String
     let database: String
     let templates = SourceTemplates()
+    /// Set for `capture.compatibility: debezium`.
+    var debezium: DebeziumForm? = nil
 
     struct Context {
         var txID: Int64
@@ -15,6 +18,16 @@ struct EventBuilder {
         /// Commit time, Unix microseconds.
         var commitMicros: Int64
         var snapshot: SnapshotMarker = .false
+        // Debezium's form only.
+        /// `source.snapshot` as Debezium writes it (`first`, `last_in_data_collection`…).
+        var debeziumSnapshot: String? = nil
+        /// The event's place in its transaction (the per-event `transaction` block).
+        var order: (total: Int, collection: Int)? = nil
+        /// `source.txId` is null (Debezium's incremental snapshot reads).
+        var noTxID = false
+        /// `source.lsn` is null (incremental snapshot reads); `sequence` still names the LSN.
+        var noLSN = false
+        var origin: (name: String, lsn: UInt64)? = nil
     }
 
     /// The record's value and key for an insert, update, delete or snapshot read.
@@ -27,25 +40,44 @@ struct EventBuilder {
     /// Everything of a change that does not depend on its commit: the key, the value up to
     /// `source`, and the key's first column as text (for incremental snapshots).
     func head(table: CapturedTable, before: TupleData?, after: TupleData?) -> (key: [UInt8], head: [UInt8], keyText: String?) {
-        let columns = table.relation.columns
         let keySource = after ?? before
-        var key = JSONObject(minimumCapacity: table.keyColumns.count)
         var keyText: String?
-        if let keySource {
-            for index in table.keyColumns where index < keySource.values.count {
-                key.append(columns[index].name, value(keySource.values[index], typeOID: columns[index].typeOID))
-            }
-            if case .text(let text)? = keySource.values[safe: table.keyColumns[0]] { keyText = text }
-        }
+        if let keySource, case .text(let text)? = keySource.values[safe: table.keyColumns[0]] { keyText = text }
         var head: [UInt8] = []
         head.reserveCapacity(512)
-        ChangeEnvelope.encodeHead(before: before.map { row(columns, $0, fillFrom: nil) },
-                                  after: after.map { row(columns, $0, fillFrom: before) }, into: &head)
-        return (RecordKey(columns: key).encoded(), head, keyText)
+        ChangeEnvelope.encodeHead(before: before.map { row(table, $0, fillFrom: nil) },
+                                  after: after.map { row(table, $0, fillFrom: before) }, into: &head)
+        return (keySource.map { key(table, $0) } ?? RecordKey(columns: JSONObject()).encoded(), head, keyText)
+    }
+
+    /// The record key of a row image: its key columns, in key order.
+    func key(_ table: CapturedTable, _ image: TupleData) -> [UInt8] {
+        let columns = table.relation.columns
+        var key = JSONObject(minimumCapacity: table.keyColumns.count)
+        for index in table.keyColumns where index < image.values.count {
+            if debezium != nil {
+                key.append(columns[index].name, debeziumValue(image.values[index], column: table.debeziumColumn(index)))
+            } else {
+                key.append(columns[index].name, value(image.values[index], typeOID: columns[index].typeOID))
+            }
+        }
+        return RecordKey(columns: key).encoded()
     }
 
     /// Completes a value `head` began, once the commit is known.
     func finish(_ value: inout [UInt8], op: ChangeOp, table: CapturedTable, context: Context) {
+        if let debezium {
+            let template = debezium.template(table: table, builder: self, key: .init(
+                txID: context.noTxID ? nil : context.txID, micros: context.commitMicros,
+                snapshot: context.debeziumSnapshot ?? (context.snapshot == .false ? "false" : "true"),
+                lastCommit: debezium.lastCommitLSN, origin: context.origin?.name, originLSN: context.origin?.lsn))
+            let block = context.order.map {
+                DebeziumEnvelope.TransactionBlock(txId: context.txID, lsn: context.lsn.value, totalOrder: $0.total, dataCollectionOrder: $0.collection)
+            }
+            DebeziumEnvelope.encodeTail(source: template, lsn: context.noLSN ? nil : context.lsn.value, transaction: block, op: op,
+                                        time: .init(nanos: Clock.unixNanos()), into: &value)
+            return
+        }
         ChangeEnvelope.encodeTail(source: templates.template(for: table, context: context, builder: self), lsn: context.lsn.value,
                                   op: op, tsMs: Clock.unixMillis(), into: &value)
     }
@@ -82,14 +114,22 @@ struct EventBuilder {
     /// A row as JSON. An unchanged TOASTed value is taken from the old row image when the
     /// server sent one (REPLICA IDENTITY FULL); otherwise it becomes the placeholder that
     /// tells consumers to keep the value they hold.
-    func row(_ columns: [PGOutputMessage.Relation.Column], _ tuple: TupleData, fillFrom old: TupleData?) -> JSONObject {
+    func row(_ table: CapturedTable, _ tuple: TupleData, fillFrom old: TupleData?) -> JSONObject {
+        let columns = table.relation.columns
         var object = JSONObject(minimumCapacity: columns.count)
         for (index, column) in columns.enumerated() {
             var raw = index < tuple.values.count ? tuple.values[index] : .null
             if case .unchangedToast = raw, let old, index < old.values.count {
                 raw = old.values[index]
             }
-            object.append(column.name, value(raw, typeOID: column.typeOID))
+            if debezium != nil {
+                let described = table.debeziumColumn(index)
+                // A type Debezium has no schema for is not in its rows at all.
+                guard DebeziumValues.isIncluded(typeOID: described.typeOID) else { continue }
+                object.append(column.name, debeziumValue(raw, column: described))
+            } else {
+                object.append(column.name, value(raw, typeOID: column.typeOID))
+            }
         }
         return object
     }
@@ -99,6 +139,17 @@ struct EventBuilder {
         case .null: return .null
         case .unchangedToast: return .string(unavailableValuePlaceholder)
         case .text(let text): return PGValueConverter.convert(text, typeOID: typeOID)
+        case .binary(let bytes): return .string(Base64.encode(bytes))
+        }
+    }
+
+    /// A value as Debezium writes it; a NOT NULL column without a value (a delete's old key
+    /// image) gets Debezium's default or zero.
+    func debeziumValue(_ raw: TupleValue, column: DebeziumColumn) -> JSONValue {
+        switch raw {
+        case .null: return DebeziumValues.absentValue(for: column) ?? .null
+        case .unchangedToast: return DebeziumValues.unchangedToast(typeOID: column.typeOID)
+        case .text(let text): return DebeziumValues.convert(text, column: column)
         case .binary(let bytes): return .string(Base64.encode(bytes))
         }
     }

@@ -29,16 +29,29 @@ final class Publisher {
         var commitMillis: Int64
         var counts: [(collection: String, count: Int)] = []
         var begun = false
+        /// Debezium's form: the transaction's xid, for END's id (`txId:end LSN`).
+        var txID: Int64 = 0
+        /// Debezium's form: the transaction had something Debezium would have read (a skipped
+        /// truncate too), so it gets its BEGIN and END even with no event.
+        var visible = false
+        var total = 0
 
-        mutating func count(_ collection: String) {
+        /// Counts an event; returns its place in the transaction and in its table's events.
+        mutating func count(_ collection: String) -> (total: Int, collection: Int) {
+            total += 1
             if let index = counts.firstIndex(where: { $0.collection == collection }) {
                 counts[index].count += 1
-            } else {
-                counts.append((collection, 1))
+                return (total, counts[index].count)
             }
+            counts.append((collection, 1))
+            return (total, 1)
         }
     }
     private var open: OpenTransaction?
+    /// Set for `capture.compatibility: debezium`: transaction events in Debezium's form.
+    var debezium = false
+    /// END's `data_collections` in the order Debezium's hash map gives them.
+    private var hashMapOrder = JavaHashMapOrder()
 
     init(producer: KafkaProducer, topics: TopicNames, logger: Logger, tracker: DeliveryTracker, maxInFlight: UInt64 = 50_000) {
         self.producer = producer
@@ -48,35 +61,73 @@ final class Publisher {
         self.maxInFlight = maxInFlight
     }
 
-    func beginTransaction(txID: Int64, commitLSN: LSN, commitMicros: Int64) {
-        open = OpenTransaction(id: TransactionEvent.makeID(txId: txID, commitLSN: commitLSN.value), commitMillis: commitMicros / 1_000)
+    /// Opens a transaction; its BEGIN goes out with its first event. Helio's id is
+    /// `txId:commit LSN` for BEGIN and END; Debezium's (``debezium``) is `txId:` the position
+    /// of the message: the transaction's first LSN (`beginLSN`) on BEGIN, its end on END.
+    func beginTransaction(txID: Int64, commitLSN: LSN, commitMicros: Int64, beginLSN: LSN? = nil) {
+        let id = debezium ? "\(txID):\((beginLSN ?? commitLSN).value)" : TransactionEvent.makeID(txId: txID, commitLSN: commitLSN.value)
+        open = OpenTransaction(id: id, commitMillis: commitMicros / 1_000, txID: txID)
     }
 
     /// Publishes one change (and a tombstone after a delete) inside the open transaction.
     func change(topic: String, collection: String, key: [UInt8]?, value: [UInt8], tombstone: Bool) throws {
-        if var transaction = open, !transaction.begun {
-            let begin = TransactionEvent(status: .begin, id: transaction.id, eventCount: nil, dataCollections: [], tsMs: transaction.commitMillis)
-            try send(OutgoingRecord(topic: topics.transaction, key: transactionKey(transaction.id), value: begin.encoded(), partition: 0))
-            transaction.begun = true
-            open = transaction
-        }
-        open?.count(collection)
+        try beginIfNeeded()
+        _ = open?.count(collection)
         try send(OutgoingRecord(topic: topic, key: key, value: value))
         if tombstone { try send(OutgoingRecord(topic: topic, key: key, value: nil)) }
     }
 
+    /// Debezium's form: counts the next event of `collection` in the open transaction and
+    /// returns its place (`total_order`, `data_collection_order`); its record then goes out
+    /// through ``record(_:)``. Nil outside a transaction.
+    func order(_ collection: String) throws -> (total: Int, collection: Int)? {
+        try beginIfNeeded()
+        return open?.count(collection)
+    }
+
+    /// Debezium's form: a record of the open transaction, already counted by ``order(_:)``
+    /// (or not counted at all: tombstones, snapshot reads).
+    func record(_ record: OutgoingRecord) throws {
+        try send(record)
+    }
+
+    /// Debezium's form: the transaction had something Debezium reads but publishes nothing
+    /// for (a truncate): it still gets its BEGIN and END.
+    func markVisible() { open?.visible = true }
+
+    private func beginIfNeeded() throws {
+        guard var transaction = open, !transaction.begun else { return }
+        let begin = TransactionEvent(status: .begin, id: transaction.id, eventCount: nil, dataCollections: [], tsMs: transaction.commitMillis)
+        try send(OutgoingRecord(topic: topics.transaction, key: transactionKey(transaction.id),
+                                value: debezium ? DebeziumEnvelope.transactionEvent(begin) : begin.encoded(), partition: 0))
+        transaction.begun = true
+        open = transaction
+    }
+
     /// Closes the open transaction: its END (when it published anything) and its checkpoint.
     func commitTransaction(endLSN: LSN) throws {
+        if debezium, open?.visible == true { try beginIfNeeded() }
         if let transaction = open, transaction.begun {
             let total = transaction.counts.reduce(0) { $0 + $1.count }
-            let end = TransactionEvent(status: .end, id: transaction.id, eventCount: total,
-                                       dataCollections: transaction.counts.map { .init(collection: $0.collection, eventCount: $0.count) },
-                                       tsMs: transaction.commitMillis)
-            try send(OutgoingRecord(topic: topics.transaction, key: transactionKey(transaction.id), value: end.encoded(), partition: 0))
-            if logGuard != nil { pendingEnds[tracker.lastAssigned] = transaction.id }
+            var collections = transaction.counts.map { TransactionEvent.DataCollection(collection: $0.collection, eventCount: $0.count) }
+            var id = transaction.id
+            if debezium {
+                collections = hashMapOrder.order(collections.map(\.collection)).map { collections[$0] }
+                id = "\(transaction.txID):\(endLSN.value)"
+            }
+            let end = TransactionEvent(status: .end, id: id, eventCount: total, dataCollections: collections, tsMs: transaction.commitMillis)
+            try send(OutgoingRecord(topic: topics.transaction, key: transactionKey(id),
+                                    value: debezium ? DebeziumEnvelope.transactionEvent(end) : end.encoded(), partition: 0))
+            if logGuard != nil { pendingEnds[tracker.lastAssigned] = id }
         }
         open = nil
         tracker.transactionEnded(at: endLSN)
+    }
+
+    /// Debezium's form: the initial snapshot is no transaction; its end is only a checkpoint.
+    func snapshotEnded(at lsn: LSN) {
+        open = nil
+        tracker.transactionEnded(at: lsn)
     }
 
     /// Drops an open transaction without publishing its END (used when a stream restarts).

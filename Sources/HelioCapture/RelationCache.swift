@@ -9,6 +9,9 @@ public struct CapturedTable: Sendable {
     public var topic: String
     /// Column positions of the record key: the primary key, else the replica identity columns.
     public var keyColumns: [Int]
+    /// The columns as the catalog describes them, for `capture.compatibility: debezium`
+    /// (nullability, defaults, domains resolved); nil in Helio's form.
+    public var debeziumColumns: [DebeziumColumn]?
 
     public var schema: String { relation.namespace }
     public var name: String { relation.name }
@@ -42,6 +45,11 @@ public struct RelationCache: Sendable {
         }
         tables[relation.id] = CapturedTable(
             relation: relation, topic: topics.table(schema: relation.namespace, table: relation.name), keyColumns: keyColumns)
+    }
+
+    /// The catalog's view of a table's columns (Debezium's form), after its Relation message.
+    public mutating func setDebeziumColumns(_ columns: [DebeziumColumn], for id: UInt32) {
+        tables[id]?.debeziumColumns = columns
     }
 
     public func table(_ id: UInt32) throws(CaptureError) -> CapturedTable {

@@ -1,4 +1,5 @@
 import HelioEvents
+import HelioKafka
 import HelioOps
 import HelioPostgres
 import Logging
@@ -44,28 +45,47 @@ struct SnapshotReader {
         let estimated = try tables.reduce(0) { total, table in
             total + (Int(try connection.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = $1::regclass", [table]).scalar ?? "0") ?? 0)
         }
-        publisher.beginTransaction(txID: 0, commitLSN: consistentPoint, commitMicros: snapshotMicros)
-        var pending: (table: CapturedTable, row: TupleData)?
+        // Helio frames the snapshot as a transaction of txId 0 (its reads at one byte below the
+        // consistent point); Debezium's form has no frame, gives the reads the snapshot
+        // transaction's own id and the consistent point, and marks first and last rows.
+        let debezium = builder.debezium
+        let snapshotTxID = debezium == nil ? 0 : Int64(try connection.execute("SELECT txid_current()").scalar ?? "0") ?? 0
+        if debezium == nil { publisher.beginTransaction(txID: 0, commitLSN: consistentPoint, commitMicros: snapshotMicros) }
+        var pending: (table: CapturedTable, row: TupleData, tableIndex: Int, firstInTable: Bool)?
         var done = 0
         let started = Clock.monotonicSeconds()
         var lastProgress = started
-        func publish(_ table: CapturedTable, _ row: TupleData, marker: SnapshotMarker) throws {
-            let context = EventBuilder.Context(txID: 0, lsn: Self.rowLSN(consistentPoint: consistentPoint), commitLSN: consistentPoint,
-                                               commitMicros: snapshotMicros, snapshot: marker)
+        func publish(_ table: CapturedTable, _ row: TupleData, marker: SnapshotMarker, debeziumMarker: String? = nil) throws {
+            var context = EventBuilder.Context(txID: snapshotTxID, lsn: debezium == nil ? Self.rowLSN(consistentPoint: consistentPoint) : consistentPoint,
+                                               commitLSN: consistentPoint, commitMicros: snapshotMicros, snapshot: marker)
+            context.debeziumSnapshot = debeziumMarker
             let record = builder.change(op: .read, table: table, before: nil, after: row, context: context)
-            try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: false)
+            if let debezium {
+                try publisher.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: debezium.contextHeaders))
+            } else {
+                try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: false)
+            }
             metrics?.snapshotRow()
         }
-        for table in captured {
+        /// A row whose successor is known: it ends its table when the next row is of another one.
+        func publishPending(nextTableIndex: Int?) throws {
+            guard let previous = pending else { return }
+            let marker = DebeziumSnapshotMarker.marker(firstTable: previous.tableIndex == 0, firstInTable: previous.firstInTable,
+                                                       lastInTable: nextTableIndex != previous.tableIndex, lastOfSnapshot: nextTableIndex == nil)
+            try publish(previous.table, previous.row, marker: nextTableIndex == nil ? .last : .true, debeziumMarker: debezium == nil ? nil : marker)
+        }
+        for (tableIndex, table) in captured.enumerated() {
             let columns = table.relation.columns.map { connection.quoteIdentifier($0.name) }.joined(separator: ", ")
             var sql = "COPY (SELECT \(columns) FROM \(quote(table.qualifiedName))"
             if let whereClause { sql += " WHERE \(whereClause)" }
             sql += ") TO STDOUT"
             try connection.copyOut(sql) { line in
                 let row = TupleData(values: CopyText.parseLine(line).map { $0.map(TupleValue.text) ?? .null })
-                // One row of lookahead, so the very last row can be marked `last`.
-                if let previous = pending { try publish(previous.table, previous.row, marker: .true) }
-                pending = (table, row)
+                // One row of lookahead, so the very last row can be marked `last` (and, in
+                // Debezium's form, a table's last row `last_in_data_collection`).
+                let firstInTable = pending?.tableIndex != tableIndex
+                try publishPending(nextTableIndex: tableIndex)
+                pending = (table, row, tableIndex, firstInTable)
                 done += 1
                 let now = Clock.monotonicSeconds()
                 if now - lastProgress >= 5 {
@@ -76,8 +96,12 @@ struct SnapshotReader {
                 }
             }
         }
-        if let last = pending { try publish(last.table, last.row, marker: .last) }
-        try publisher.commitTransaction(endLSN: consistentPoint)
+        try publishPending(nextTableIndex: nil)
+        if debezium == nil {
+            try publisher.commitTransaction(endLSN: consistentPoint)
+        } else {
+            publisher.snapshotEnded(at: consistentPoint)
+        }
         logger.notice("snapshot read", metadata: [LogKeys.rows: "\(done)", "tables": "\(tables.count)",
                                                   LogKeys.durationMs: "\(Int((Clock.monotonicSeconds() - started) * 1000))"])
         return done
@@ -99,6 +123,9 @@ struct SnapshotReader {
         let relation = PGOutputMessage.Relation(id: oid, namespace: parts[0], name: parts[1], replicaIdentity: .default, columns: columns)
         var cache = RelationCache(topics: topics, primaryKeys: primaryKeys)
         try cache.update(relation)
+        if builder.debezium != nil {
+            cache.setDebeziumColumns(try ColumnCatalog(connection: connection).columns(for: relation), for: oid)
+        }
         return try cache.table(oid)
     }
 

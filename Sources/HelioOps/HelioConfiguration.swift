@@ -37,6 +37,9 @@ public struct HelioConfiguration: Sendable {
     public var snapshotOnCreate = true
     /// Let capture create the publication when missing.
     public var autocreatePublication = true
+    /// The form of the records capture publishes: Helio's own (the data contract's), or
+    /// exactly what Debezium's PostgreSQL connector publishes with its default settings.
+    public var compatibility = Compatibility.helio
 
     // Apply.
     public var groupID = "helio-apply"
@@ -72,6 +75,11 @@ public struct HelioConfiguration: Sendable {
     public var schedule = ScheduleConfiguration()
 
     public enum LogFormat: String, Sendable, CaseIterable { case json, text }
+
+    /// `capture.compatibility`: `helio` (the contract's value forms, `commit_lsn`, one event
+    /// per primary-key change) or `debezium` (Debezium 3.6's records with its default
+    /// connector settings; docs/debezium-conformance.md).
+    public enum Compatibility: String, Sendable, CaseIterable { case helio, debezium }
 
     public init() {}
 

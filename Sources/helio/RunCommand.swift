@@ -13,6 +13,12 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let (config, logger) = try options.start("helio.run")
+        // Debezium's record form is for Debezium's consumers: apply reads only Helio's (yet).
+        if config.compatibility == .debezium {
+            throw exitStatus(for: ConfigurationError(key: "capture.compatibility", problem: "is debezium: helio apply does not read "
+                + "Debezium's record form; run `helio capture` alone for Debezium consumers, or set capture.compatibility: helio "
+                + "to run capture and apply together"), logger: logger)
+        }
         let stop = StopSignal()
         let endpoint = try OperatorEndpoint.service(config, logger: logger)
         let apply = ApplyService(config: config, logger: logger)

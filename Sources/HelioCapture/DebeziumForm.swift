@@ -1,0 +1,109 @@
+import HelioEvents
+import HelioPostgres
+import PGOutput
+
+/// What capture keeps to publish Debezium's form (`capture.compatibility: debezium`): the
+/// record headers of this run, the `source` templates, and the last commit Debezium would
+/// name in `source.sequence`. The encodings themselves are HelioEvents' (`Debezium*`).
+final class DebeziumForm {
+    let logicalName: String
+    /// `__debezium.context.*`: Debezium's connector context, a new run id per start.
+    let contextHeaders: [(name: String, value: [UInt8])]
+    /// The end LSN of the last transaction published since this process started (Debezium:
+    /// the last commit it processed, null until one); the first element of `sequence`.
+    var lastCommitLSN: LSN?
+    /// The last commit time seen, for `source.ts_*` of a non-transactional message.
+    var lastCommitMicros: Int64?
+    private var templates: [String: DebeziumSource.Template] = [:]
+    private var templatesKey: TemplateKey?
+    private var keySchemas: [String: [UInt8]] = [:]
+
+    struct TemplateKey: Equatable {
+        var txID: Int64?
+        var micros: Int64
+        var snapshot: String
+        var lastCommit: LSN?
+        var origin: String?
+        var originLSN: UInt64?
+    }
+
+    init(logicalName: String) {
+        self.logicalName = logicalName
+        let random = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
+        contextHeaders = DebeziumHeaders.context(logicalName: logicalName,
+                                                 runID: DebeziumHeaders.runID(unixMillis: Clock.unixMillis(), random: random))
+    }
+
+    /// The `source` block of a table in the transaction being published, rendered once.
+    func template(table: CapturedTable, builder: EventBuilder, key: TemplateKey) -> DebeziumSource.Template {
+        if templatesKey != key {
+            templatesKey = key
+            templates.removeAll(keepingCapacity: true)
+        }
+        if let cached = templates[table.qualifiedName] { return cached }
+        let made = DebeziumSource(version: builder.version, name: builder.prefix, db: builder.database, schema: table.schema,
+                                  table: table.name, tsUs: key.micros, snapshot: key.snapshot, lastCommitLSN: key.lastCommit?.value,
+                                  txId: key.txID, lsn: nil, origin: key.origin, originLSN: key.originLSN).template()
+        templates[table.qualifiedName] = made
+        return made
+    }
+
+    /// The Connect schema of a table's key, for the key headers of a primary-key change.
+    func keySchema(_ table: CapturedTable) -> [UInt8] {
+        if let cached = keySchemas[table.qualifiedName] { return cached }
+        let columns = table.keyColumns.map { table.debeziumColumn($0) }
+        let schema = ConnectKeySchema.encode(name: "\(logicalName).\(table.qualifiedName).Key", columns: columns)
+        keySchemas[table.qualifiedName] = schema
+        return schema
+    }
+
+    func forgetTable(_ qualifiedName: String) { keySchemas[qualifiedName] = nil }
+}
+
+/// Reads what Debezium takes from the catalog about a table's columns: nullability, default
+/// expression, a domain's base type, enum-ness.
+struct ColumnCatalog {
+    let connection: PostgresConnection
+
+    func columns(schema: String, table: String) throws -> [String: DebeziumColumn] {
+        let result = try connection.execute("""
+            SELECT a.attname,
+                   CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END,
+                   CASE WHEN t.typtype = 'd' AND a.atttypmod < 0 THEN t.typtypmod ELSE a.atttypmod END,
+                   a.attnotnull,
+                   pg_get_expr(d.adbin, d.adrelid),
+                   coalesce(b.typtype = 'e', false) OR coalesce(e.typtype = 'e', false)
+            FROM pg_attribute a
+            JOIN pg_type t ON t.oid = a.atttypid
+            LEFT JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END
+            LEFT JOIN pg_type e ON e.oid = b.typelem AND b.typcategory = 'A'
+            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+            WHERE a.attrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass AND a.attnum > 0 AND NOT a.attisdropped
+            """, [schema, table])
+        var columns: [String: DebeziumColumn] = [:]
+        for row in result.rows {
+            guard let name = row[0] else { continue }
+            columns[name] = DebeziumColumn(name: name, typeOID: UInt32(row[1] ?? "") ?? PGTypeOID.text, typeModifier: Int32(row[2] ?? "") ?? -1,
+                                           optional: row[3] != "t", defaultExpression: row[4], isEnum: row[5] == "t")
+        }
+        return columns
+    }
+
+    /// The relation's columns in its order; a column the catalog does not know (dropped
+    /// since) keeps what the Relation message says.
+    func columns(for relation: PGOutputMessage.Relation) throws -> [DebeziumColumn] {
+        let known = try columns(schema: relation.namespace, table: relation.name)
+        return relation.columns.map { column in
+            known[column.name] ?? DebeziumColumn(name: column.name, typeOID: column.typeOID, typeModifier: column.typeModifier)
+        }
+    }
+}
+
+extension CapturedTable {
+    /// The column as Debezium sees it (catalog facts when read, else the Relation message's).
+    func debeziumColumn(_ index: Int) -> DebeziumColumn {
+        if let debeziumColumns, index < debeziumColumns.count { return debeziumColumns[index] }
+        let column = relation.columns[index]
+        return DebeziumColumn(name: column.name, typeOID: column.typeOID, typeModifier: column.typeModifier, optional: !column.isKey)
+    }
+}
