@@ -1,5 +1,5 @@
 -- Source (operational) schema: the six tables of the data contract, §1
--- (shared/spec/data-model.md). Idempotent: safe to load into an existing `solar`.
+-- (docs/contract.md). Idempotent: safe to load into an existing `solar`.
 -- The publication and replica identities are set by deploy/local/stack (as admin),
 -- because they are capture configuration, not part of the application's schema.
 
