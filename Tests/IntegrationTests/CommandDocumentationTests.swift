@@ -1,0 +1,41 @@
+import Foundation
+import HelioTestSupport
+import Testing
+
+/// README's command table is checked against the built binary's own list, so a command
+/// cannot be added or renamed without the README following.
+@Suite("Documentation: commands")
+struct CommandDocumentationTests {
+    /// The subcommands `helio <path> --help` lists.
+    static func subcommands(_ path: [String]) throws -> [String] {
+        let process = Process()
+        process.executableURL = HelioProcess.binary
+        process.arguments = path + ["--help"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard let section = output.components(separatedBy: "SUBCOMMANDS:").dropFirst().first else { return [] }
+        // Each subcommand starts a line indented by two spaces; its description follows.
+        return section.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let name = line.split(separator: " ").first else { return nil }
+            return name == "See" ? nil : String(name)
+        }
+    }
+
+    @Test("every command and subcommand of helio is in README's command table")
+    func everyCommandInReadme() throws {
+        let readme = try String(contentsOf: LocalStack.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let commands = try Self.subcommands([])
+        #expect(commands.count >= 12, "helio --help listed \(commands)")
+        for command in commands {
+            let nested = try Self.subcommands([command])
+            for full in nested.isEmpty ? [command] : nested.map({ "\(command) \($0)" }) {
+                #expect(readme.contains("| `helio \(full)`") || readme.contains(", `helio \(full)`"),
+                        "README's command table has no row for helio \(full)")
+            }
+        }
+    }
+}
