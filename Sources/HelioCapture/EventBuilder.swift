@@ -32,31 +32,32 @@ struct EventBuilder {
 
     /// The record's value and key for an insert, update, delete or snapshot read.
     func change(op: ChangeOp, table: CapturedTable, before: TupleData?, after: TupleData?, context: Context) -> (key: [UInt8], value: [UInt8]) {
-        var encoded = head(table: table, before: before, after: after)
+        var encoded = head(table: table, before: before, after: after, snapshot: op == .read)
         finish(&encoded.head, op: op, table: table, context: context)
         return (encoded.key, encoded.head)
     }
 
     /// Everything of a change that does not depend on its commit: the key, the value up to
     /// `source`, and the key's first column as text (for incremental snapshots).
-    func head(table: CapturedTable, before: TupleData?, after: TupleData?) -> (key: [UInt8], head: [UInt8], keyText: String?) {
+    /// `snapshot`: a snapshot read (Debezium reads those through JDBC: a few values differ).
+    func head(table: CapturedTable, before: TupleData?, after: TupleData?, snapshot: Bool = false) -> (key: [UInt8], head: [UInt8], keyText: String?) {
         let keySource = after ?? before
         var keyText: String?
         if let keySource, case .text(let text)? = keySource.values[safe: table.keyColumns[0]] { keyText = text }
         var head: [UInt8] = []
         head.reserveCapacity(512)
-        ChangeEnvelope.encodeHead(before: before.map { row(table, $0, fillFrom: nil) },
-                                  after: after.map { row(table, $0, fillFrom: before) }, into: &head)
-        return (keySource.map { key(table, $0) } ?? RecordKey(columns: JSONObject()).encoded(), head, keyText)
+        ChangeEnvelope.encodeHead(before: before.map { row(table, $0, fillFrom: nil, snapshot: snapshot) },
+                                  after: after.map { row(table, $0, fillFrom: before, snapshot: snapshot) }, into: &head)
+        return (keySource.map { key(table, $0, snapshot: snapshot) } ?? RecordKey(columns: JSONObject()).encoded(), head, keyText)
     }
 
     /// The record key of a row image: its key columns, in key order.
-    func key(_ table: CapturedTable, _ image: TupleData) -> [UInt8] {
+    func key(_ table: CapturedTable, _ image: TupleData, snapshot: Bool = false) -> [UInt8] {
         let columns = table.relation.columns
         var key = JSONObject(minimumCapacity: table.keyColumns.count)
         for index in table.keyColumns where index < image.values.count {
             if debezium != nil {
-                key.append(columns[index].name, debeziumValue(image.values[index], column: table.debeziumColumn(index)))
+                key.append(columns[index].name, debeziumValue(image.values[index], column: table.debeziumColumn(index), snapshot: snapshot))
             } else {
                 key.append(columns[index].name, value(image.values[index], typeOID: columns[index].typeOID))
             }
@@ -114,7 +115,7 @@ struct EventBuilder {
     /// A row as JSON. An unchanged TOASTed value is taken from the old row image when the
     /// server sent one (REPLICA IDENTITY FULL); otherwise it becomes the placeholder that
     /// tells consumers to keep the value they hold.
-    func row(_ table: CapturedTable, _ tuple: TupleData, fillFrom old: TupleData?) -> JSONObject {
+    func row(_ table: CapturedTable, _ tuple: TupleData, fillFrom old: TupleData?, snapshot: Bool = false) -> JSONObject {
         let columns = table.relation.columns
         var object = JSONObject(minimumCapacity: columns.count)
         for (index, column) in columns.enumerated() {
@@ -126,7 +127,7 @@ struct EventBuilder {
                 let described = table.debeziumColumn(index)
                 // A type Debezium has no schema for is not in its rows at all.
                 guard DebeziumValues.isIncluded(typeOID: described.typeOID) else { continue }
-                object.append(column.name, debeziumValue(raw, column: described))
+                object.append(column.name, debeziumValue(raw, column: described, snapshot: snapshot))
             } else {
                 object.append(column.name, value(raw, typeOID: column.typeOID))
             }
@@ -145,11 +146,11 @@ struct EventBuilder {
 
     /// A value as Debezium writes it; a NOT NULL column without a value (a delete's old key
     /// image) gets Debezium's default or zero.
-    func debeziumValue(_ raw: TupleValue, column: DebeziumColumn) -> JSONValue {
+    func debeziumValue(_ raw: TupleValue, column: DebeziumColumn, snapshot: Bool = false) -> JSONValue {
         switch raw {
         case .null: return DebeziumValues.absentValue(for: column) ?? .null
         case .unchangedToast: return DebeziumValues.unchangedToast(typeOID: column.typeOID)
-        case .text(let text): return DebeziumValues.convert(text, column: column)
+        case .text(let text): return DebeziumValues.convert(text, column: column, snapshot: snapshot)
         case .binary(let bytes): return .string(Base64.encode(bytes))
         }
     }

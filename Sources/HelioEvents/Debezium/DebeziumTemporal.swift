@@ -17,11 +17,14 @@ public enum DebeziumTemporal {
     static let microsPerDay: Int64 = 86_400_000_000
 
     // PostgreSQL's ±infinity, as Debezium maps them (PGStatement.DATE_POSITIVE/NEGATIVE_INFINITY
-    // read as microseconds; LocalDate -5877611-06-21/22 for dates).
+    // read as microseconds; for dates LocalDate -5877611-06-21/22 when streamed, and what the
+    // JDBC driver's java.sql.Date for them becomes when read by a snapshot).
     static let positiveInfinityMicros: Int64 = 9_223_372_036_825_200_000
     static let negativeInfinityMicros: Int64 = -9_223_372_036_832_400_000
-    static let positiveInfinityEpochDay: Int64 = -2_147_472_693
-    static let negativeInfinityEpochDay: Int64 = -2_147_472_692
+    static let positiveInfinityEpochDay: Int64 = -2_147_472_692
+    static let negativeInfinityEpochDay: Int64 = -2_147_472_691
+    static let positiveInfinityEpochDayJDBC: Int64 = -622_191_234
+    static let negativeInfinityEpochDayJDBC: Int64 = -625_821_272
 
     /// The fraction digits a `time`/`timestamp`/`timestamptz`/`timetz` column keeps: its
     /// declared precision, 6 without one (what the JDBC driver reports as its scale).
@@ -37,6 +40,17 @@ public enum DebeziumTemporal {
         var scanner = Scanner(text)
         let isBC = scanner.stripBC()
         guard let date = scanner.date(isBC: isBC), scanner.atEnd else { return nil }
+        return daysFromCivil(year: date.year, month: date.month, day: date.day)
+    }
+
+    /// A date as Debezium's snapshot gives it (read through JDBC): ±infinity are the days of
+    /// the driver's sentinel `java.sql.Date`s, and a BC date comes out as the same date AD.
+    public static func epochDayThroughJDBC(_ text: String) -> Int64? {
+        if text == "infinity" { return positiveInfinityEpochDayJDBC }
+        if text == "-infinity" { return negativeInfinityEpochDayJDBC }
+        var scanner = Scanner(text)
+        _ = scanner.stripBC()
+        guard let date = scanner.date(isBC: false), scanner.atEnd else { return nil }
         return daysFromCivil(year: date.year, month: date.month, day: date.day)
     }
 

@@ -29,11 +29,23 @@ public enum DebeziumValues {
     }
 
     /// A column's non-null value. Text the type's parser does not recognise stays a string.
-    public static func convert(_ text: String, column: DebeziumColumn) -> JSONValue {
-        convert(text, typeOID: column.typeOID, typeModifier: column.typeModifier, isEnum: column.isEnum)
+    ///
+    /// `snapshot`: the value was read by a snapshot, which Debezium reads through JDBC rather
+    /// than from pgoutput's text, and a few values come out differently: `name` is its text
+    /// (null when streamed), a date's ±infinity are other numbers and a BC date loses its era.
+    public static func convert(_ text: String, column: DebeziumColumn, snapshot: Bool = false) -> JSONValue {
+        convert(text, typeOID: column.typeOID, typeModifier: column.typeModifier, isEnum: column.isEnum, snapshot: snapshot)
     }
 
-    public static func convert(_ text: String, typeOID: UInt32, typeModifier: Int32 = -1, isEnum: Bool = false) -> JSONValue {
+    public static func convert(_ text: String, typeOID: UInt32, typeModifier: Int32 = -1, isEnum: Bool = false,
+                               snapshot: Bool = false) -> JSONValue {
+        if snapshot {
+            switch typeOID {
+            case PGTypeOID.name: return .string(text)
+            case PGTypeOID.date: return DebeziumTemporal.epochDayThroughJDBC(text).map { JSONValue.integer($0) } ?? .string(text)
+            default: break
+            }
+        }
         switch typeOID {
         case PGTypeOID.int2, PGTypeOID.int4, PGTypeOID.int8, PGTypeOID.oid:
             return PGValueConverter.isPlainInteger(text) ? .number(text) : .string(text)
@@ -149,7 +161,9 @@ public enum DebeziumValues {
             guard let text = literal("0"), let value = Int64(text) else { return nil }
             return .integer(value)
         case PGTypeOID.numeric:
-            if trimmed.hasPrefix("NULL::") { return nil }
+            // Without a declared scale the value would be a struct, which Kafka Connect does not
+            // take as a default (KAFKA-12694): Debezium then has none.
+            if trimmed.hasPrefix("NULL::") || column.typeModifier < 0 { return nil }
             guard let text = literal("0.0") else { return nil }
             let value = numeric(text, typeModifier: column.typeModifier)
             return value == .null ? nil : value

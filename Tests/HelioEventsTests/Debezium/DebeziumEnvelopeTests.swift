@@ -200,9 +200,22 @@ import Testing
     @Test func infinityAsDebeziumMapsIt() {
         #expect(DebeziumValues.convert("infinity", typeOID: PGTypeOID.timestamp) == .integer(9_223_372_036_825_200_000))
         #expect(DebeziumValues.convert("-infinity", typeOID: PGTypeOID.timestamp) == .integer(-9_223_372_036_832_400_000))
-        #expect(DebeziumValues.convert("infinity", typeOID: PGTypeOID.date) == .integer(-2_147_472_693))
+        #expect(DebeziumValues.convert("infinity", typeOID: PGTypeOID.date) == .integer(-2_147_472_692))
+        #expect(DebeziumValues.convert("-infinity", typeOID: PGTypeOID.date) == .integer(-2_147_472_691))
+        #expect(DebeziumTemporal.daysFromCivil(year: -5_877_611, month: 6, day: 21) == -2_147_472_692)
         #expect(DebeziumValues.convert("2024-03-01 BC", typeOID: PGTypeOID.date)
                 == .integer(DebeziumTemporal.daysFromCivil(year: -2023, month: 3, day: 1)))
+    }
+
+    /// Debezium's snapshot reads dates through JDBC (bench/debezium `more_types`, read and streamed).
+    @Test func snapshotDatesAsJDBCGivesThem() {
+        #expect(DebeziumValues.convert("infinity", typeOID: PGTypeOID.date, snapshot: true) == .integer(-622_191_234))
+        #expect(DebeziumValues.convert("-infinity", typeOID: PGTypeOID.date, snapshot: true) == .integer(-625_821_272))
+        #expect(DebeziumValues.convert("0044-03-15 BC", typeOID: PGTypeOID.date, snapshot: true) == .integer(-703_383))
+        #expect(DebeziumValues.convert("0044-03-15 BC", typeOID: PGTypeOID.date) == .integer(-735_160))
+        #expect(DebeziumValues.convert("2024-03-01", typeOID: PGTypeOID.date, snapshot: true) == .integer(19783))
+        #expect(DebeziumValues.convert("a name", typeOID: PGTypeOID.name, snapshot: true) == .string("a name"))
+        #expect(DebeziumValues.convert("a name", typeOID: PGTypeOID.name) == .null)
     }
 
     @Test func intervalsWithMonthsAndFractions() throws {

@@ -164,6 +164,13 @@ import Testing
         #expect(DebeziumValues.absentValue(for: day) == .integer(0))
     }
 
+    /// numeric NOT NULL DEFAULT 1.50 (no declared scale): its default would be a struct, which
+    /// Kafka Connect refuses as a default; Debezium 3.6.3 wrote the zero.
+    @Test func aVariableScaleDefaultIsNotUsed() {
+        let column = DebeziumColumn(name: "n_numv", typeOID: PGTypeOID.numeric, optional: false, defaultExpression: "1.50")
+        #expect(DebeziumValues.absentValue(for: column)?.description == #"{"scale":0,"value":"AA=="}"#)
+    }
+
     @Test func anOptionalColumnStaysNull() {
         #expect(DebeziumValues.absentValue(for: DebeziumColumn(name: "power_kw", typeOID: PGTypeOID.numeric, optional: true)) == nil)
     }
