@@ -18,7 +18,7 @@ help:
 	@echo "make run      build release, start the local stack, run the demo (Ctrl-C stops the demo)"
 	@echo "make test     start the local stack, run all tests, stop the stack"
 	@echo "make unit     tests that need no stack"
-	@echo "make conformance  helio capture's topics against Debezium 3.6's on the same WAL (downloads Debezium's jars)"
+	@echo "make conformance  helio capture's topics (both forms) against Debezium 3.6's on the same WAL (downloads Debezium's jars)"
 	@echo "make setup | build | release | up | down | status | reset | smoke | clean | distclean"
 
 setup:
@@ -64,12 +64,17 @@ test: setup
 unit: setup
 	$(LIBS) swift test --skip IntegrationTests --skip SimulatorDatabaseTests
 
-# Helio's topics against Debezium 3.6.3's on the same WAL, event by event; the report goes to
-# .local/debezium/report.md (docs/debezium-conformance.md). Not in `make test`: it installs
+# Helio's topics against Debezium 3.6.3's on the same WAL, event by event, in both of capture's
+# forms (capture.compatibility helio and debezium); the reports go to .local/debezium/report.md
+# and report-debezium.md (docs/debezium-conformance.md). Not in `make test`: it installs
 # Debezium's jars from PyPI into .local/ and runs for about a minute. The stack stays up.
+# Both runs always run; the status is the first failure's.
 conformance: setup
 	swift build --product helio
-	bench/debezium/run
+	status=0; \
+	bench/debezium/run || status=$$?; \
+	bench/debezium/run --helio-form debezium || { code=$$?; [[ $$status -ne 0 ]] || status=$$code; }; \
+	exit $$status
 
 clean:
 	rm -rf .build

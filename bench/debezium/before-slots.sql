@@ -43,3 +43,17 @@ INSERT INTO public.all_types VALUES
   (SELECT string_agg(md5(j::text), '') FROM generate_series(1, 400) AS j));
 
 INSERT INTO public.composite_key VALUES ('north', 1, 'first'), ('north', 2, 'second'), ('south', 1, 'third');
+
+INSERT INTO public.more_types (id, c_time3, c_ts3, c_tstz3, c_tstz0, c_num10, c_domain, c_date_edge, c_ts_edge, c_tstz_edge,
+                               c_num_array, c_date_array, c_tstz_array, c_uuid_array, c_bool_array, c_float_array, c_interval_array,
+                               c_name, c_inet, n_text_plain, n_real_plain, n_bool_plain, n_numv_plain, n_array_plain) VALUES
+ (1, '13:45:30.123', '2024-03-01 13:45:30.123', '2024-03-01 13:45:30.123+00', '2024-03-01 13:45:30+00', 1234567890, 12.5,
+  'infinity', 'infinity', 'infinity', '{1.5,-2.25,NULL}', '{2024-03-01,1970-01-01}', '{"2024-03-01 13:45:30.5+00"}',
+  '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}', '{t,f,NULL}', '{1.5,5,-0.1}', '{"1 day"}', 'a name', '192.168.0.1/24',
+  'plain', 1.5, false, 3.14, '{1,2}'),
+ (2, '24:00:00', '1970-01-01 00:00:00.001', '1969-12-31 23:59:59.999+00', '1900-01-01 00:00:00+00', -1, 0.01,
+  '-infinity', '-infinity', '-infinity', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '', '::1',
+  '', 0, true, 0, '{}'),
+ (3, '00:00:00', '0044-03-15 12:00:00 BC', '2024-06-30 23:59:59.9995+02', '2024-03-01 13:45:30.6+00', 0, 99999999.99,
+  '0044-03-15 BC', '2000-01-01 00:00:00', '2000-01-01 00:00:00+05:30', '{{1.5},{2.5}}', '{NULL}', '{NULL}', '{NULL}', '{NULL}', '{NULL}', NULL,
+  NULL, NULL, 'x', -1e-7, true, -100, '{0}');

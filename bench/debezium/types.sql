@@ -47,3 +47,52 @@ CREATE TABLE public.conformance_marker (
     id   integer PRIMARY KEY,
     note text
 );
+
+-- Less common column forms: declared time precisions (Debezium's adaptive mode switches units at
+-- 3), numeric without fraction, a domain, ±infinity, arrays of other element types, types
+-- Debezium has no converter for (name) or no schema for (interval[]), and NOT NULL columns with
+-- and without defaults under default replica identity (a delete's `before` has no value for
+-- them: Debezium writes the default it can read, else the type's zero).
+CREATE DOMAIN public.positive_amount AS numeric(10,2) CHECK (VALUE > 0);
+
+CREATE TABLE public.more_types (
+    id                integer PRIMARY KEY,
+    c_time3           time(3),
+    c_ts3             timestamp(3),
+    c_tstz3           timestamptz(3),
+    c_tstz0           timestamptz(0),
+    c_num10           numeric(10,0),
+    c_domain          public.positive_amount,
+    c_date_edge       date,
+    c_ts_edge         timestamp,
+    c_tstz_edge       timestamptz,
+    c_num_array       numeric(6,2)[],
+    c_date_array      date[],
+    c_tstz_array      timestamptz[],
+    c_uuid_array      uuid[],
+    c_bool_array      boolean[],
+    c_float_array     double precision[],
+    c_interval_array  interval[],
+    c_name            name,
+    c_inet            inet,
+    n_text            text NOT NULL DEFAULT 'fallback',
+    n_int             integer NOT NULL DEFAULT 7,
+    n_bool            boolean NOT NULL DEFAULT true,
+    n_num             numeric(8,3) NOT NULL DEFAULT 2.5,
+    n_numv            numeric NOT NULL DEFAULT 1.50,
+    n_date            date NOT NULL DEFAULT '2020-02-02',
+    n_ts              timestamp NOT NULL DEFAULT now(),
+    n_tstz            timestamptz NOT NULL DEFAULT '2021-03-04 05:06:07+00',
+    n_uuid            uuid NOT NULL DEFAULT gen_random_uuid(),
+    n_float           double precision NOT NULL DEFAULT 1.25,
+    n_bytea           bytea NOT NULL DEFAULT '\x00',
+    n_timetz          timetz NOT NULL DEFAULT '12:00+00',
+    n_interval        interval NOT NULL DEFAULT '1 hour',
+    n_json            jsonb NOT NULL DEFAULT '{}',
+    n_mood            public.mood NOT NULL DEFAULT 'ok',
+    n_text_plain      text NOT NULL,
+    n_real_plain      real NOT NULL,
+    n_bool_plain      boolean NOT NULL,
+    n_numv_plain      numeric NOT NULL,
+    n_array_plain     integer[] NOT NULL
+);

@@ -42,6 +42,17 @@ DELETE FROM public.energy WHERE device_id = (SELECT id FROM public.devices WHERE
 DELETE FROM public.devices WHERE serial_number = 'SN-NEW';
 COMMIT;
 
+-- The less common column forms: new rows, an update, a delete (default replica identity: the
+-- NOT NULL columns of its `before` have no value), a primary-key change.
+INSERT INTO public.more_types SELECT 10 + id, c_time3, c_ts3, c_tstz3, c_tstz0, c_num10, c_domain, c_date_edge, c_ts_edge, c_tstz_edge,
+       c_num_array, c_date_array, c_tstz_array, c_uuid_array, c_bool_array, c_float_array, c_interval_array, c_name, c_inet,
+       n_text, n_int, n_bool, n_num, n_numv, n_date, n_ts, n_tstz, n_uuid, n_float, n_bytea, n_timetz, n_interval, n_json, n_mood,
+       n_text_plain, n_real_plain, n_bool_plain, n_numv_plain, n_array_plain
+FROM public.more_types;
+UPDATE public.more_types SET c_time3 = '08:00:00.5', c_num10 = 42, n_numv = 0.000, n_text = 'changed' WHERE id = 11;
+DELETE FROM public.more_types WHERE id = 12;
+UPDATE public.more_types SET id = 113 WHERE id = 13;
+
 -- Primary-key changes.
 UPDATE public.all_types SET id = 103 WHERE id = 3;
 UPDATE public.composite_key SET seq = 20 WHERE region = 'north' AND seq = 2;
@@ -59,16 +70,23 @@ SELECT pg_logical_emit_message(true, 'conformance', 'hello from the workload');
 INSERT INTO public.composite_key VALUES ('west', 1, 'with a message');
 COMMIT;
 
+-- A non-transactional logical decoding message (no transaction; Debezium counts it as a commit).
+SELECT pg_logical_emit_message(false, 'conformance-nontx', 'outside any transaction');
+
 -- A truncate (Debezium skips truncates by default: skipped.operations=t).
 TRUNCATE public.energy;
 
 -- A large transaction: streamed to Helio while in progress (capture's decoding_work_mem is
 -- 64kB in the harness); Debezium's pgoutput protocol 1 receives it at commit.
+-- It also holds a primary-key change and a logical decoding message, which Helio spools as they
+-- came and publishes at commit.
 BEGIN;
 INSERT INTO public.energy (device_id, measured_at, energy_kwh, power_kw)
 SELECT 1 + (i % 6), timestamptz '2024-05-01 00:00:00+00' + i * interval '1 minute', i / 1000.0, i % 100
 FROM generate_series(1, 3000) AS i;
 UPDATE public.energy SET power_kw = power_kw + 1 WHERE measured_at < timestamptz '2024-05-01 00:10:00+00';
+UPDATE public.composite_key SET seq = 30 WHERE region = 'south' AND seq = 1;
+SELECT pg_logical_emit_message(true, 'conformance-streamed', 'inside a streamed transaction');
 COMMIT;
 
 -- The last transaction: the harness waits for this row in both tools' topics.
