@@ -51,9 +51,10 @@ public final class CaptureService: @unchecked Sendable {
                 try setup.ensurePublication()
                 setup.ensureFullImages()
                 let slot = try setup.slotState()
+                let live = try setup.liveSlot(slot)
                 if !topicsReady {
                     // Before any topic is created: a broker that auto-creates topics would hide a lost log.
-                    if slot.exists { try logGuard.verifyAtStart(existingTopics: existingTopics, admin: producer) }
+                    if slot.exists { try logGuard.verifyAtStart(existingTopics: existingTopics, admin: producer, live: live) }
                     try ensureTopics(producer, topics: topics)
                     topicsReady = true
                 }
@@ -75,7 +76,9 @@ public final class CaptureService: @unchecked Sendable {
                 activePublisher.abandonTransaction()
                 if !slot.exists {
                     logGuard.reset()
-                    try createSlot(replication, source: source, publisher: activePublisher, builder: builder, keys: keys, topics: topics)
+                    try createSlot(replication, source: source, publisher: activePublisher, builder: builder, keys: keys, topics: topics) {
+                        logGuard.created(live, at: $0)
+                    }
                 } else if FileManager.default.fileExists(atPath: snapshotMarker) {
                     throw CaptureError.snapshotInterrupted(slot: config.slot)
                 }
@@ -108,7 +111,7 @@ public final class CaptureService: @unchecked Sendable {
     /// snapshot. A marker file records an unfinished snapshot, so a crash in the middle is
     /// reported instead of silently streaming from a slot whose snapshot was never completed.
     private func createSlot(_ replication: PostgresConnection, source: PostgresConnection, publisher: Publisher,
-                            builder: EventBuilder, keys: [String: [String]], topics: TopicNames) throws {
+                            builder: EventBuilder, keys: [String: [String]], topics: TopicNames, created: (LSN) -> Void) throws {
         let snapshot = config.snapshotOnCreate
         if snapshot { FileManager.default.createFile(atPath: snapshotMarker, contents: Data("pending\n".utf8)) }
         let result = try replication.execute(
@@ -117,6 +120,7 @@ public final class CaptureService: @unchecked Sendable {
             throw CaptureError.protocolViolation("CREATE_REPLICATION_SLOT returned no consistent point")
         }
         logger.notice("created replication slot", metadata: [LogKeys.slot: "\(config.slot)", LogKeys.lsn: "\(consistent)"])
+        created(consistent)
         guard snapshot, let name = row[2] else { return }
         let reader = SnapshotReader(connection: source, publisher: publisher, builder: builder, topics: topics,
                                     primaryKeys: keys, metrics: metrics, logger: logger)

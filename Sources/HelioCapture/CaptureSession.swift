@@ -399,11 +399,12 @@ final class CaptureSession {
         guard force || now - lastStatusSent >= config.statusIntervalSeconds || (confirmed > lastConfirmedSent && now - lastStatusSent >= 1) else { return }
         let update = StandbyStatusUpdate(written: max(lastReceived, confirmed), flushed: confirmed, applied: confirmed,
                                          clientTime: PostgresTime.postgresMicros(unixMicros: Clock.unixMicros()))
+        // Recorded before it is sent: the file's bound of what was confirmed tells this slot from a new one.
+        publisher.logGuard?.save(confirming: confirmed)
         try stream.send(update.encode())
         lastStatusSent = now
         lastConfirmedSent = confirmed
         metrics.confirmed(confirmed)
-        publisher.logGuard?.save()
     }
 
     /// SIGTERM: let Kafka acknowledge what it has, confirm that, and end the stream cleanly.

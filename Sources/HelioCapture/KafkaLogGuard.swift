@@ -1,7 +1,9 @@
 import Foundation
 import HelioEvents
 import HelioKafka
+import HelioOps
 import Logging
+import PGOutput
 
 /// Notices that Kafka lost records capture had delivered, instead of carrying on over the gap.
 ///
@@ -16,10 +18,80 @@ import Logging
 ///   acknowledges the idempotent producer again, so capture would wait forever in silence;
 /// - when a delivery fails, which is how librdkafka gives up on such a broker if a request
 ///   was in flight when it went: the loss, not the failed delivery, is what to report.
+///
+/// The file is bound to the slot's history, not only its name: the source cluster's system
+/// identifier, the slot's database (name and OID), the consistent point where capture created
+/// the slot (when it did), and an upper bound of every position capture confirmed to the slot,
+/// written before each confirmation is sent. A slot with the same name that is not the one the
+/// file describes — on another cluster, in another database, or dropped and created again (its
+/// `confirmed_flush_lsn` then starts past anything capture ever confirmed, since a new slot's
+/// consistent point lies after the WAL its predecessor had seen) — starts a new history
+/// instead of being refused as a lost log. See `startDecision(marker:live:)`.
 final class KafkaLogGuard {
     struct Position: Equatable {
         var offset: Int64
         var transactionID: String
+    }
+
+    /// What identifies a slot's history (the slot's name is the file's name).
+    struct SlotHistory: Equatable {
+        /// The source cluster's system identifier (`pg_control_system()`, `IDENTIFY_SYSTEM`).
+        var systemIdentifier: String
+        var database: String
+        var databaseOID: String
+        /// The consistent point capture created the slot at; nil when another process made it.
+        var created: LSN?
+    }
+
+    /// The file's content: the last delivered END, and the history it was delivered in (nil in
+    /// files written before the history was recorded: they are checked as before).
+    struct Marker: Equatable {
+        var position: Position
+        var history: SlotHistory?
+        /// Every position capture confirmed to the slot in this history is at most this.
+        var confirmedBound: LSN?
+    }
+
+    /// The slot capture found at start.
+    struct LiveSlot: Equatable {
+        var systemIdentifier: String
+        var database: String
+        var databaseOID: String
+        var confirmedFlush: LSN?
+    }
+
+    enum StartDecision: Equatable {
+        /// Nothing delivered to check.
+        case nothingToCheck
+        /// The same history: the log must still hold this END.
+        case check(Position)
+        /// The file belongs to another slot history; a new one starts (the reason says why).
+        case newHistory(String)
+    }
+
+    /// Whether the file describes the slot found at start. Pure: fixtures in KafkaLogGuardTests.
+    static func startDecision(marker: Marker?, live: LiveSlot) -> StartDecision {
+        guard let marker else { return .nothingToCheck }
+        guard let history = marker.history else { return .check(marker.position) }
+        if history.systemIdentifier != live.systemIdentifier {
+            return .newHistory("the source is another cluster (system identifier \(live.systemIdentifier), "
+                + "the delivered records came from \(history.systemIdentifier))")
+        }
+        if history.database != live.database || history.databaseOID != live.databaseOID {
+            return .newHistory("the slot is in database \(live.database) (OID \(live.databaseOID)), "
+                + "the delivered records came from \(history.database) (OID \(history.databaseOID))")
+        }
+        if let flush = live.confirmedFlush {
+            if let bound = marker.confirmedBound, flush > bound {
+                return .newHistory("the slot starts at \(flush), past every position capture confirmed to it (at most \(bound)): "
+                    + "it was dropped and created again")
+            }
+            if let created = history.created, flush < created {
+                return .newHistory("the slot is at \(flush), before the point capture created it at (\(created)): "
+                    + "it is another slot of that name")
+            }
+        }
+        return .check(marker.position)
     }
 
     enum Verdict: Equatable {
@@ -36,7 +108,10 @@ final class KafkaLogGuard {
     /// Acknowledgements missing this long (with records in flight) trigger a check.
     let stallSeconds: Double
     private(set) var acknowledged: Position?
-    private var saved: Position?
+    private var saved: Marker?
+    /// The slot's history, once capture knows it (at start).
+    private(set) var history: SlotHistory?
+    private var confirmedBound: LSN?
     private var lastProgress = Clock.monotonicSeconds()
     private var lastCheck = 0.0
     private var saveFailed = false
@@ -64,15 +139,19 @@ final class KafkaLogGuard {
     /// Some record was acknowledged: Kafka is making progress.
     func progressed() { lastProgress = Clock.monotonicSeconds() }
 
-    /// Writes the newest acknowledged END to the file, if it changed (capture calls this with
-    /// its status updates). A failure is logged, not fatal: the spool's disk may be the one full.
-    func save() {
-        guard let acknowledged, acknowledged != saved else { return }
+    /// Writes the newest acknowledged END to the file, with the slot's history and a bound of
+    /// what capture confirms (capture calls this just before it sends a status update that
+    /// confirms `confirming`). A failure is logged, not fatal: the spool's disk may be the one full.
+    func save(confirming: LSN? = nil) {
+        if let confirming, confirming > confirmedBound ?? LSN(0) { confirmedBound = confirming }
+        guard let position = acknowledged ?? saved?.position else { return }
+        let marker = Marker(position: position, history: history, confirmedBound: confirmedBound)
+        guard marker != saved else { return }
         let temporary = file + ".tmp"
         do {
-            try Data("\(acknowledged.offset) \(acknowledged.transactionID)\n".utf8).write(to: URL(fileURLWithPath: temporary))
+            try Data(Self.encode(marker).utf8).write(to: URL(fileURLWithPath: temporary))
             guard rename(temporary, file) == 0 else { throw CaptureError.spool("rename to \(file): \(String(cString: strerror(errno)))") }
-            saved = acknowledged
+            saved = marker
             saveFailed = false
         } catch {
             if !saveFailed { logger.warning("cannot record the last delivered transaction", metadata: ["file": "\(file)", "error": "\(error)"]) }
@@ -81,25 +160,84 @@ final class KafkaLogGuard {
     }
 
     /// What a previous run recorded, if anything.
-    func stored() -> Position? {
+    func stored() -> Position? { storedMarker()?.position }
+
+    func storedMarker() -> Marker? {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
-        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ", maxSplits: 1)
+        return Self.decode(text)
+    }
+
+    /// The file's format: `offset transaction-id` on the first line (all a file written before
+    /// the history was recorded holds), then `key value…` lines.
+    static func encode(_ marker: Marker) -> String {
+        var lines = ["\(marker.position.offset) \(marker.position.transactionID)"]
+        if let history = marker.history {
+            lines.append("system \(history.systemIdentifier)")
+            lines.append("database \(history.databaseOID) \(history.database)")
+            if let created = history.created { lines.append("created \(created)") }
+        }
+        if let bound = marker.confirmedBound { lines.append("confirmed_at_most \(bound)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func decode(_ text: String) -> Marker? {
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let first = lines.first else { return nil }
+        let parts = first.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, let offset = Int64(parts[0]) else { return nil }
-        return Position(offset: offset, transactionID: String(parts[1]))
+        var fields: [String: String] = [:]
+        for line in lines.dropFirst() {
+            let pair = line.split(separator: " ", maxSplits: 1)
+            if pair.count == 2 { fields[String(pair[0])] = String(pair[1]) }
+        }
+        var history: SlotHistory?
+        if let system = fields["system"], let database = fields["database"] {
+            let db = database.split(separator: " ", maxSplits: 1)
+            if db.count == 2 {
+                history = SlotHistory(systemIdentifier: system, database: String(db[1]), databaseOID: String(db[0]),
+                                      created: fields["created"].flatMap { LSN($0) })
+            }
+        }
+        return Marker(position: Position(offset: offset, transactionID: String(parts[1])), history: history,
+                      confirmedBound: fields["confirmed_at_most"].flatMap { LSN($0) })
     }
 
     /// A new slot starts a new history: what was delivered for the old one no longer counts.
     func reset() {
         acknowledged = nil
         saved = nil
+        confirmedBound = nil
+        history = nil
         unlink(file)
+    }
+
+    /// Capture created the slot at `consistentPoint` in this source and database.
+    func created(_ live: LiveSlot, at consistentPoint: LSN) {
+        history = SlotHistory(systemIdentifier: live.systemIdentifier, database: live.database, databaseOID: live.databaseOID,
+                              created: consistentPoint)
+        confirmedBound = consistentPoint
     }
 
     // MARK: Checking
 
-    /// At start, with an existing slot: the log must still hold the last delivered END.
-    func verifyAtStart(existingTopics: [String: Int], admin: KafkaProducer, timeoutSeconds: Double = 5) throws {
-        guard let position = stored() else { return }
+    /// At start, with an existing slot: when the file describes this slot's history, the log
+    /// must still hold the last delivered END; when it describes another, a new one starts.
+    func verifyAtStart(existingTopics: [String: Int], admin: KafkaProducer, live: LiveSlot, timeoutSeconds: Double = 5) throws {
+        let marker = storedMarker()
+        switch Self.startDecision(marker: marker, live: live) {
+        case .nothingToCheck:
+            adopt(live, marker: nil)
+            return
+        case .newHistory(let reason):
+            logger.notice("the last delivered transaction on record belongs to another history of this slot; starting a new one",
+                          metadata: [LogKeys.slot: "\(slot)", "reason": "\(reason)"])
+            reset()
+            adopt(live, marker: nil)
+            return
+        case .check:
+            adopt(live, marker: marker)
+        }
+        guard let position = marker?.position else { return }
         guard existingTopics[partition.topic] != nil else {
             throw CaptureError.kafkaLogLost(slot: slot, detail: "topic \(partition.topic) does not exist, but capture had delivered \(describe(position))")
         }
@@ -178,6 +316,16 @@ final class KafkaLogGuard {
         } catch {
             return .unknown("\(error)")
         }
+    }
+
+    /// Continues the history the file describes (or a new one for an existing slot whose
+    /// creation capture did not see).
+    private func adopt(_ live: LiveSlot, marker: Marker?) {
+        history = marker?.history ?? SlotHistory(systemIdentifier: live.systemIdentifier, database: live.database,
+                                                 databaseOID: live.databaseOID, created: nil)
+        saved = marker
+        // Files from before the bound was kept: the slot's position now bounds what was confirmed.
+        confirmedBound = [marker?.confirmedBound, live.confirmedFlush].compactMap { $0 }.max()
     }
 
     private func describe(_ position: Position) -> String {

@@ -13,6 +13,9 @@ struct SourceSetup {
     struct SlotState {
         var exists: Bool
         var confirmedFlush: LSN?
+        /// The slot's database (name and OID), when it exists.
+        var database: String?
+        var databaseOID: String?
     }
 
     func checkWalLevel() throws {
@@ -99,12 +102,23 @@ struct SourceSetup {
 
     func slotState() throws -> SlotState {
         let result = try connection.execute(
-            "SELECT plugin, active, active_pid::text, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1",
+            "SELECT plugin, active, active_pid::text, confirmed_flush_lsn::text, database, datoid::text FROM pg_replication_slots WHERE slot_name = $1",
             [config.slot])
         guard let row = result.rows.first else { return SlotState(exists: false, confirmedFlush: nil) }
         if row[0] != "pgoutput" { throw CaptureError.slotWithOtherPlugin(slot: config.slot, plugin: row[0] ?? "none") }
         if row[1] == "t" { throw CaptureError.slotActive(slot: config.slot, pid: row[2] ?? "?") }
-        return SlotState(exists: true, confirmedFlush: row[3].flatMap { LSN($0) })
+        return SlotState(exists: true, confirmedFlush: row[3].flatMap { LSN($0) }, database: row[4], databaseOID: row[5])
+    }
+
+    /// What identifies the slot's history besides its name: the cluster's system identifier
+    /// and the slot's database (this connection's, for a slot not made yet).
+    func liveSlot(_ state: SlotState) throws -> KafkaLogGuard.LiveSlot {
+        let row = try connection.execute("""
+            SELECT (SELECT system_identifier::text FROM pg_control_system()), current_database(),
+                   (SELECT oid::text FROM pg_database WHERE datname = current_database())
+            """).rows.first
+        return KafkaLogGuard.LiveSlot(systemIdentifier: row?[0] ?? "unknown", database: state.database ?? row?[1] ?? "unknown",
+                                      databaseOID: state.databaseOID ?? row?[2] ?? "unknown", confirmedFlush: state.confirmedFlush)
     }
 
     func quoteQualified(_ table: String) -> String {
