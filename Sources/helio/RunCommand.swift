@@ -19,6 +19,15 @@ struct Run: AsyncParsableCommand {
                 + "Debezium's record form; run `helio capture` alone for Debezium consumers, or set capture.compatibility: helio "
                 + "to run capture and apply together"), logger: logger)
         }
+        if demo {
+            // The local stack's broker forgets its topics at every restart; the demo starts over
+            // instead of refusing (capture and apply alone refuse: a lost log is an operator's call).
+            do {
+                try DemoRecovery(config: config, logger: logger).recoverIfBrokerLost()
+            } catch {
+                throw exitStatus(for: error, logger: logger)
+            }
+        }
         let stop = StopSignal()
         let endpoint = try OperatorEndpoint.service(config, logger: logger)
         let apply = ApplyService(config: config, logger: logger)
