@@ -1069,26 +1069,25 @@ begin
     on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
     select h.commit_lsn into v_horizon from dw.tx_end_horizon h;
 
+    -- (hash aggregates, no sort: this runs on every batch, over every staged
+    -- change. max_row is the greatest row id of the group, not of its greatest
+    -- lsn: only a multi-row insert shares one lsn, and its new ids are greater
+    -- than those of the rows the transaction touched before it.)
     delete from pg_temp._arr;
     insert into pg_temp._arr (commit_lsn, source_table, kpartition, n, max_lsn, max_row)
-    with s as (
-        select c.commit_lsn, c.source_table, coalesce(c.kpartition, -1) as kpartition, c.lsn,
-               coalesce(c.row_id, -1) as row_id, c.op
-          from pg_temp.stage_changes c
-         where c.source_table in ('users', 'units', 'devices', 'energy', 'energy_compensate')
-        union all
-        select f.commit_lsn, f.source_table, coalesce(f.kpartition, -1), f.lsn, f.row_id, f.op
-          from pg_temp.stage_facts f),
-    m as (select s.commit_lsn, s.source_table, s.kpartition, max(s.lsn) as max_lsn from s group by 1, 2, 3)
-    select s.commit_lsn, s.source_table, s.kpartition,
-           count(distinct (s.lsn, s.row_id))
-               filter (where s.op = 'r' or p.max_lsn is null or (s.lsn, s.row_id) > (p.max_lsn, p.max_row)),
-           m.max_lsn, max(s.row_id) filter (where s.lsn = m.max_lsn)
-      from s
-      join m on m.commit_lsn = s.commit_lsn and m.source_table = s.source_table and m.kpartition = s.kpartition
+    select d.commit_lsn, d.source_table, d.kpartition,
+           count(*) filter (where d.op = 'r' or p.max_lsn is null or (d.lsn, d.row_id) > (p.max_lsn, p.max_row)),
+           max(d.lsn), max(d.row_id)
+      from (select distinct c.commit_lsn, c.source_table, coalesce(c.kpartition, -1) as kpartition, c.lsn,
+                   coalesce(c.row_id, -1) as row_id, c.op
+              from pg_temp.stage_changes c
+             where c.source_table in ('users', 'units', 'devices', 'energy', 'energy_compensate')
+            union
+            select f.commit_lsn, f.source_table, coalesce(f.kpartition, -1), f.lsn, f.row_id, f.op
+              from pg_temp.stage_facts f) d
       left join dw.tx_arrival_partition p
-             on p.commit_lsn = s.commit_lsn and p.source_table = s.source_table and p.kpartition = s.kpartition
-     group by s.commit_lsn, s.source_table, s.kpartition, m.max_lsn;
+             on p.commit_lsn = d.commit_lsn and p.source_table = d.source_table and p.kpartition = d.kpartition
+     group by d.commit_lsn, d.source_table, d.kpartition;
 
     insert into dw.tx_arrival_partition as p (commit_lsn, source_table, kpartition, max_lsn, max_row)
     select a.commit_lsn, a.source_table, a.kpartition, a.max_lsn, a.max_row from pg_temp._arr a
