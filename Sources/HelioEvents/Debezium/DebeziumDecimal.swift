@@ -54,6 +54,16 @@ public enum DebeziumDecimal {
 
     /// A column with a declared scale: base64 of the unscaled bytes at that scale.
     public static func encode(_ text: String, scale: Int) -> String? {
+        if var small = small(text), small.scale <= scale {
+            // The common case, without arrays: up to 18 digits, rescaled in 64 bits.
+            while small.scale < scale {
+                let (product, overflow) = small.value.multipliedReportingOverflow(by: 10)
+                if overflow { break }
+                small.value = product
+                small.scale += 1
+            }
+            if small.scale == scale { return base64(small.value) }
+        }
         guard var parsed = parse(text) else { return nil }
         rescale(&parsed, to: scale)
         return Base64.encode(twosComplement(parsed))
@@ -61,6 +71,14 @@ public enum DebeziumDecimal {
 
     /// A column without a declared scale: `{"scale":s,"value":base64}`.
     public static func encodeVariableScale(_ text: String) -> JSONValue? {
+        if var small = small(text) {
+            while small.scale > 0, small.value % 10 == 0 {
+                small.value /= 10
+                small.scale -= 1
+            }
+            if small.value == 0 { small.scale = 0 }
+            return .object(JSONObject([("scale", .integer(small.scale)), ("value", .string(base64(small.value)))]))
+        }
         guard var parsed = parse(text) else { return nil }
         // BigDecimal.stripTrailingZeros, then a negative scale back to 0.
         while parsed.scale > 0, parsed.digits.last == UInt8(ascii: "0") {
@@ -73,6 +91,51 @@ public enum DebeziumDecimal {
 
     static func variableScale(_ parsed: Parsed) -> JSONValue {
         .object(JSONObject([("scale", .integer(parsed.scale)), ("value", .string(Base64.encode(twosComplement(parsed))))]))
+    }
+
+    /// A plain decimal (`-12.345`) of at most 18 digits as its unscaled value and scale; nil
+    /// for anything else (longer, exponents, NaN), which the general path takes.
+    static func small(_ text: String) -> (value: Int64, scale: Int)? {
+        var value: Int64 = 0
+        var digits = 0
+        var scale = 0
+        var negative = false
+        var seenPoint = false
+        var first = true
+        for byte in text.utf8 {
+            defer { first = false }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if value != 0 || byte != UInt8(ascii: "0") { digits += 1 }
+                guard digits <= 18 else { return nil }
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+                if seenPoint { scale += 1 }
+            case UInt8(ascii: "."):
+                guard !seenPoint else { return nil }
+                seenPoint = true
+            case UInt8(ascii: "-") where first:
+                negative = true
+            default:
+                return nil
+            }
+        }
+        guard !first else { return nil }
+        return (negative ? -value : value, scale)
+    }
+
+    /// Base64 of `BigInteger.valueOf(value).toByteArray()`: the fewest big-endian two's-complement bytes.
+    static func base64(_ value: Int64) -> String {
+        var count = 1
+        while count < 8 {
+            let bits = Int64(count * 8)
+            let low = -(Int64(1) << (bits - 1))
+            if value >= low && value < -low { break }
+            count += 1
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8) { buffer in
+            for index in 0..<count { buffer[index] = UInt8(truncatingIfNeeded: value >> Int64(8 * (count - 1 - index))) }
+            return Base64.encode(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
     }
 
     /// Zero, as a declared-scale column's fallback: `AA==`.

@@ -262,16 +262,21 @@ public enum DebeziumTemporal {
         appendPadded(UInt64(seconds / 60 % 60), width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
         appendPadded(UInt64(seconds % 60), width: 2, to: &out)
-        var digits: [UInt8] = []
-        appendPadded(UInt64(micros), width: 6, to: &digits)
-        digits.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 3)) // nanoseconds
-        if let width = fractionDigits {
-            out.append(UInt8(ascii: "."))
-            out.append(contentsOf: digits.prefix(width))
-        } else if micros != 0 {
-            while digits.last == UInt8(ascii: "0") { digits.removeLast() }
-            out.append(UInt8(ascii: "."))
-            out.append(contentsOf: digits)
+        // The fraction as nine digits (nanoseconds), of which `fractionDigits` are written,
+        // or (nil) all but the trailing zeros.
+        var width = fractionDigits ?? 0
+        if fractionDigits == nil, micros != 0 {
+            width = 6
+            var rest = micros
+            while rest % 10 == 0 { rest /= 10; width -= 1 }
+        }
+        guard width > 0 else { return }
+        out.append(UInt8(ascii: "."))
+        var divisor: Int64 = 100_000_000
+        let nanos = micros * 1_000
+        for _ in 0..<min(width, 9) {
+            out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: nanos / divisor % 10))
+            divisor /= 10
         }
     }
 

@@ -251,6 +251,25 @@ import Testing
         #expect(DebeziumDecimal.encodeVariableScale("-0.0")?.description == #"{"scale":0,"value":"AA=="}"#)
     }
 
+    /// The 64-bit path for up to 18 digits gives what the general path gives.
+    @Test func theSmallPathAgreesWithTheGeneralOne() {
+        let samples = ["0", "-0", "1", "-1", "127", "128", "-128", "-129", "255", "256", "-256", "32767", "-32768", "1.5",
+                       "-9999999.999", "123456789012345678", "-123456789012345678", "999999999999999999", "0.000000000000000001",
+                       "12345.6789", "1.500", "100", "-0.5", "9223372036854775807"]
+        for text in samples {
+            let general = DebeziumDecimal.parse(text)!
+            for scale in [0, 2, 3, 4, 6] where general.scale <= scale {
+                var rescaled = general
+                DebeziumDecimal.rescale(&rescaled, to: scale)
+                #expect(DebeziumDecimal.encode(text, scale: scale) == Base64.encode(DebeziumDecimal.twosComplement(rescaled)), "\(text) at \(scale)")
+            }
+            var stripped = general
+            while stripped.scale > 0, stripped.digits.last == UInt8(ascii: "0") { stripped.digits.removeLast(); stripped.scale -= 1 }
+            if stripped.digits.isEmpty { stripped.scale = 0 }
+            #expect(DebeziumDecimal.encodeVariableScale(text) == DebeziumDecimal.variableScale(stripped), "\(text)")
+        }
+    }
+
     @Test func aDeclaredScaleIsKept() {
         #expect(DebeziumDecimal.encode("0.0000", scale: 4) == "AA==")
         #expect(DebeziumDecimal.encode("12", scale: 0) == "DA==")
