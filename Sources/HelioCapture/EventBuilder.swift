@@ -75,7 +75,7 @@ struct EventBuilder {
             let block = context.order.map {
                 DebeziumEnvelope.TransactionBlock(txId: context.txID, lsn: context.lsn.value, totalOrder: $0.total, dataCollectionOrder: $0.collection)
             }
-            DebeziumEnvelope.encodeTail(source: template, lsn: context.noLSN ? nil : context.lsn.value, transaction: block, op: op,
+            DebeziumEnvelope.encodeTail(source: template, lsn: context.lsn.value, lsnField: !context.noLSN, transaction: block, op: op,
                                         time: .init(nanos: Clock.unixNanos()), into: &value)
             return
         }

@@ -42,9 +42,9 @@ public enum DebeziumEnvelope {
     }
 
     /// `source`, `transaction`, `op` and the times, closing what `ChangeEnvelope.encodeHead` opened.
-    public static func encodeTail(source: DebeziumSource.Template, lsn: UInt64?, transaction: TransactionBlock?, op: ChangeOp,
-                                  time: ProcessingTime, into buffer: inout [UInt8]) {
-        source.write(lsn: lsn, into: &buffer)
+    public static func encodeTail(source: DebeziumSource.Template, lsn: UInt64?, lsnField: Bool = true, transaction: TransactionBlock?,
+                                  op: ChangeOp, time: ProcessingTime, into buffer: inout [UInt8]) {
+        source.write(lsn: lsn, lsnField: lsnField, into: &buffer)
         buffer.appendASCII(",\"transaction\":")
         if let transaction { transaction.write(into: &buffer) } else { buffer.appendASCII("null") }
         buffer.appendASCII(",\"op\":\"")
@@ -199,7 +199,9 @@ public struct DebeziumSource: Sendable, Equatable {
         let middle: [UInt8]
         let tail: [UInt8]
 
-        public func write(lsn: UInt64?, into buffer: inout [UInt8]) {
+        /// `lsnField` false: `lsn` is null though `sequence` names the position (Debezium's
+        /// incremental snapshot reads).
+        public func write(lsn: UInt64?, lsnField: Bool = true, into buffer: inout [UInt8]) {
             buffer.append(contentsOf: head)
             if let lsn {
                 buffer.appendASCII("\\\"")
@@ -209,7 +211,7 @@ public struct DebeziumSource: Sendable, Equatable {
                 buffer.appendASCII("null")
             }
             buffer.append(contentsOf: middle)
-            if let lsn { buffer.appendDecimal(lsn) } else { buffer.appendASCII("null") }
+            if let lsn, lsnField { buffer.appendDecimal(lsn) } else { buffer.appendASCII("null") }
             buffer.append(contentsOf: tail)
         }
     }

@@ -37,6 +37,17 @@ import Testing
         #expect(text.contains(#""lsn":77,"#))
     }
 
+    /// Debezium's incremental snapshot reads: no txId, `lsn` null, the position still in `sequence`.
+    @Test func anIncrementalReadHasNoLSNField() {
+        let template = DebeziumSource(version: "v", name: "p", db: "d", schema: "public", table: "t", tsUs: 0, snapshot: "incremental",
+                                      lastCommitLSN: 10, txId: nil, lsn: nil).template()
+        var buffer: [UInt8] = []
+        template.write(lsn: 42, lsnField: false, into: &buffer)
+        let text = String(decoding: buffer, as: UTF8.self)
+        #expect(text.contains(#""sequence":"[\"10\",\"42\"]""#))
+        #expect(text.contains(#""txId":null,"lsn":null,"xmin":null"#))
+    }
+
     @Test func anOriginIsNamedWithItsLSN() {
         var source = Self.source(lastCommit: nil, txId: 5, lsn: 9, tsUs: 0)
         source.origin = "pg_16400"
