@@ -132,18 +132,10 @@ create table if not exists dw.tx_end_horizon (
     commit_lsn pg_lsn not null
 );
 -- Dimension changes waiting behind a truncate of their table that may not be
--- applied yet (facts wait in pending_fact).
+-- applied yet, or for the rest of their source transaction (facts wait in
+-- pending_fact). A staged change as held_change keeps one.
 create table if not exists dw.pending_dim (
-    seq          bigint,
-    source_table text collate "C" not null,
-    op           char(1) not null,
-    row_id       bigint,
-    lsn          pg_lsn  not null,
-    commit_lsn   pg_lsn  not null,
-    tx_id        bigint,
-    commit_ts    timestamptz not null,
-    after        jsonb,
-    before       jsonb,
+    like dw.held_change,
     constraint pending_dim_event unique nulls not distinct (source_table, row_id, commit_lsn, lsn, op)
 );
 

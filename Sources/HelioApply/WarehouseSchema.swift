@@ -75,9 +75,7 @@ public struct WarehouseSchema: Sendable {
             CREATE TABLE IF NOT EXISTS dw.tx_end_horizon (
                 singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), commit_lsn pg_lsn NOT NULL);
             CREATE TABLE IF NOT EXISTS dw.pending_dim (
-                seq bigint, source_table text COLLATE "C" NOT NULL, op char(1) NOT NULL, row_id bigint,
-                lsn pg_lsn NOT NULL, commit_lsn pg_lsn NOT NULL, tx_id bigint, commit_ts timestamptz NOT NULL,
-                after jsonb, before jsonb,
+                LIKE dw.held_change,
                 CONSTRAINT pending_dim_event UNIQUE NULLS NOT DISTINCT (source_table, row_id, commit_lsn, lsn, op));
             """),
     ]

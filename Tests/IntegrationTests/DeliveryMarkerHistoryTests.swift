@@ -17,8 +17,8 @@ struct DeliveryMarkerHistoryTests {
     func recreatedSlot() throws {
         let env = try TestEnvironment("markerrecreated")
         defer { env.drop() }
-        let (broker, root) = try Self.broker()
-        defer { broker.stop(); try? FileManager.default.removeItem(atPath: root) }
+        let broker = try TansuBroker.scratch("marker")
+        defer { broker.discard() }
         var config = env.configuration()
         config.kafkaBrokers = broker.brokers
         try Self.deliver(env, config: config, date: "2026-01-01")
@@ -46,8 +46,8 @@ struct DeliveryMarkerHistoryTests {
         defer { first.drop() }
         let second = try TestEnvironment("markerdb2")
         defer { second.drop() }
-        let (broker, root) = try Self.broker()
-        defer { broker.stop(); try? FileManager.default.removeItem(atPath: root) }
+        let broker = try TansuBroker.scratch("marker")
+        defer { broker.discard() }
         var config = first.configuration()
         config.kafkaBrokers = broker.brokers
         try Self.deliver(first, config: config, date: "2026-01-01")
@@ -80,14 +80,6 @@ struct DeliveryMarkerHistoryTests {
     }
 
     // MARK: Helpers
-
-    static func broker() throws -> (TansuBroker, String) {
-        let root = NSTemporaryDirectory() + "helio-marker-\(UInt32.random(in: 0..<UInt32.max))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let broker = try TansuBroker(root: root)
-        try broker.start()
-        return (broker, root)
-    }
 
     /// Runs capture until Kafka has acknowledged a transaction END and the marker records it.
     static func deliver(_ env: TestEnvironment, config: HelioConfiguration, date: String) throws {

@@ -15,12 +15,8 @@ struct DemoRestartTests {
     func restartCycle() throws {
         let env = try TestEnvironment("demorestart")
         defer { env.drop() }
-        let root = NSTemporaryDirectory() + "helio-demorestart-\(UInt32.random(in: 0..<UInt32.max))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let broker = try TansuBroker(root: root)
-        try broker.start()
-        defer { broker.stop() }
+        let broker = try TansuBroker.scratch("demorestart")
+        defer { broker.discard() }
         var config = env.configuration()
         config.kafkaBrokers = broker.brokers
         let recovery = DemoRecovery(config: config, logger: env.logger)

@@ -14,12 +14,8 @@ struct KafkaLogLossTests {
     func brokerLostItsData() throws {
         let env = try TestEnvironment("loglost")
         defer { env.drop() }
-        let root = NSTemporaryDirectory() + "helio-loglost-\(UInt32.random(in: 0..<UInt32.max))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let broker = try TansuBroker(root: root)
-        try broker.start()
-        defer { broker.stop() }
+        let broker = try TansuBroker.scratch("loglost")
+        defer { broker.discard() }
         var config = env.configuration()
         config.kafkaBrokers = broker.brokers
         let source = try env.source()
@@ -61,12 +57,9 @@ struct KafkaLogLossTests {
 
     @Test("a failed delivery is reported as the lost log it comes from, and as itself when the log is intact")
     func failedDeliveryExplained() throws {
-        let root = NSTemporaryDirectory() + "helio-logexplain-\(UInt32.random(in: 0..<UInt32.max))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let broker = try TansuBroker(root: root)
-        try broker.start()
-        defer { broker.stop() }
+        let broker = try TansuBroker.scratch("logexplain")
+        defer { broker.discard() }
+        let root = broker.directory!
         let topics = TopicNames(prefix: "explain")
         let logger = Logger(label: "test.explain")
         let producer = try KafkaProducer(properties: KafkaProducer.defaults(brokers: broker.brokers), logger: logger)

@@ -49,6 +49,25 @@ public final class TansuBroker: @unchecked Sendable {
         try start()
     }
 
+    /// A started broker of a test's own in a new scratch directory (its log is there too);
+    /// `discard()` stops it and removes the directory.
+    public static func scratch(_ label: String) throws -> TansuBroker {
+        let root = NSTemporaryDirectory() + "helio-\(label)-\(UInt32.random(in: 0..<UInt32.max))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let broker = try TansuBroker(root: root)
+        broker.directory = root
+        try broker.start()
+        return broker
+    }
+
+    /// The scratch directory of a broker made by `scratch(_:)`.
+    public private(set) var directory: String?
+
+    public func discard() {
+        stop()
+        if let directory { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
     public func pause() { if let pid { kill(pid, SIGSTOP) } }
     public func resume() { if let pid { kill(pid, SIGCONT) } }
 }
