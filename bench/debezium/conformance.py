@@ -649,6 +649,49 @@ class Comparison:
 
 
 # ---------------------------------------------------------------------------------------------
+# Records as bytes
+
+def normalized_record(record, prefix, snapshot_lsns):
+    """A record's bytes with what differs by nature replaced: the prefix, versions, processing
+    times, run ids, a message's identity hash; for snapshot reads also the commit-independent
+    position fields (each tool has its own slot and snapshot: txId, lsn, times). END's
+    data_collections put message entries last (their place follows from Debezium's identity hash)."""
+    text = None if record["value_raw"] is None else record["value_raw"].decode()
+    if text is not None:
+        text = text.replace(prefix, "<prefix>")
+        text = re.sub(r'"version":"[^"]*"', '"version":"<version>"', text)
+        text = re.sub(r',"op":"([a-z])","ts_ms":\d+,"ts_us":\d+,"ts_ns":\d+}$', r',"op":"\1","ts_ms":T,"ts_us":T,"ts_ns":T}', text)
+        text = re.sub(r'^\{"op":"m","ts_ms":\d+', '{"op":"m","ts_ms":T', text)
+        if '"op":"r"' in text:
+            text = re.sub(r'"ts_ms":\d+,"snapshot"', '"ts_ms":S,"snapshot"', text)
+            text = re.sub(r'"ts_ms":\d+,"ts_us":\d+,"snapshot"', '"ts_ms":S,"ts_us":S,"snapshot"', text)
+            text = re.sub(r'\\"\d+\\"\]","ts_us":\d+,"ts_ns":\d+', 'CP]","ts_us":S,"ts_ns":S', text)
+            text = re.sub(r'"txId":\d+,"lsn":\d+', '"txId":X,"lsn":CP', text)
+        if text.startswith('{"status":"END"'):
+            value = json.loads(text, object_pairs_hook=collections.OrderedDict)
+            entries = value.get("data_collections") or []
+            plain = [e for e in entries if not MESSAGE_ID.search(e.get("data_collection", ""))]
+            messages = [dict(e, data_collection=normalize_collection(e["data_collection"])) for e in entries if MESSAGE_ID.search(e.get("data_collection", ""))]
+            value["data_collections"] = plain + messages
+            text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    headers = [(name, re.sub(r'"payload":"[0-9a-f-]{36}"', '"payload":"<run id>"', (v or b"").decode().replace(prefix, "<prefix>")))
+               for name, v in record["headers"]]
+    return (record["topic"], record["partition"], record["key_raw"], text, json.dumps(headers))
+
+
+def compare_bytes(d_records, h_records, prefix_d, prefix_h):
+    """(differing records of each tool, total, an example): both tools' records as bytes, normalised."""
+    d = collections.Counter(normalized_record(r, prefix_d, None) for r in d_records)
+    h = collections.Counter(normalized_record(r, prefix_h, None) for r in h_records)
+    only_d, only_h = d - h, h - d
+    example = None
+    if only_d or only_h:
+        pick = next(iter(only_d or only_h))
+        example = f"{'Debezium' if only_d else 'Helio'} only: {pick[0]} {short(pick[3] or 'tombstone', 120)}"
+    return sum(only_d.values()), sum(only_h.values()), sum(d.values()), example
+
+
+# ---------------------------------------------------------------------------------------------
 # Report
 
 IGNORED = [
@@ -734,7 +777,7 @@ def build_report(comparison, extra_rows, known, facts):
 
 
 def sort_field(field):
-    order = ["topic", "json", "events", "key", "partition", "headers", "envelope", "source", "transaction", "before",
+    order = ["topic", "json", "records", "events", "key", "partition", "headers", "envelope", "source", "transaction", "before",
              "value", "txevent"]
     head = field.split(".")[0].split(" ")[0]
     return (order.index(head) if head in order else len(order), field)
@@ -973,6 +1016,15 @@ def main():
             raise Failure(f"Debezium's own records are not where murmur2 puts them ({d_on}/{d_total}; {d_example}): the check is wrong")
         detail = (f"keyed records on the Java client's partition (murmur2 of the key bytes): Debezium {d_on}/{d_total}, "
                   f"Helio {h_on}/{h_total} ({100 * h_on / max(h_total, 1):.0f} %)")
+        # Every record as bytes, what differs by nature replaced (normalized_record).
+        strip_topic = lambda records, prefix: [dict(r, topic=r["topic"][len(prefix) + 1:]) for r in records]
+        only_d, only_h, total_d, bytes_example = compare_bytes(
+            strip_topic([r for rs in d_records.values() for r in rs], prefix_d),
+            strip_topic([r for rs in h_records.values() for r in rs], prefix_h), prefix_d, prefix_h)
+        extra_rows.append(("records.bytes", "identical" if only_d == only_h == 0 else f"different ({max(only_d, only_h)} of {total_d})",
+                           f"records equal byte for byte once prefix, versions, processing times, run ids, a message's identity hash "
+                           f"and snapshot positions are replaced: {total_d - only_d} of Debezium's {total_d} have their twin in Helio's"
+                           + (f"; e.g. {bytes_example}" if bytes_example else "")))
         extra_rows.append(("partition.java", "identical" if h_on == h_total else f"different ({h_total - h_on} of {h_total})",
                            detail + (f"; e.g. {h_example}" if h_example else "")))
 
