@@ -37,6 +37,12 @@ public final class ApplyService: @unchecked Sendable {
     /// Applies until stopped; with `stopWhenIdleSeconds`, also returns once a poll has found
     /// nothing for that long (a rebuild that has caught up).
     public func run(shouldStop: @escaping @Sendable () -> Bool, stopWhenIdleSeconds: Double? = nil) throws {
+        // Topics in Debezium's record form (dates as epoch days, numerics as bytes, no
+        // commit_lsn) are for Debezium's consumers: read here, every batch would fail.
+        guard config.compatibility == .helio else {
+            throw ConfigurationError(key: "capture.compatibility", problem: "is debezium: helio apply reads only Helio's own "
+                + "record form (docs/contract.md §2); keep capture.compatibility: helio for the topics apply consumes")
+        }
         let warehouseURL = try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL")
         let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
         let piiKey = try config.require(config.piiKey, "HELIO_PII_KEY")
