@@ -679,6 +679,10 @@ $$;
 create or replace function dw._truncate_wait_limit() returns interval
 language sql immutable as $$ select interval '10 minutes' $$;
 
+-- The tables behind the barrier: those whose apply keeps history.
+create or replace function dw._barrier_tables() returns text[]
+language sql immutable as $$ select array['users', 'units', 'devices', 'energy', 'energy_compensate'] $$;
+
 -- Counts what arrived in this batch: per source transaction and table, the
 -- END's announced count and the distinct events arrived. An event sent again
 -- (capture re-sends from its last confirmed position after a restart) comes
@@ -695,7 +699,7 @@ begin
     insert into dw.tx_arrival as a (commit_lsn, source_table, expected, end_seen_at)
     select c.commit_lsn, split_part(c.collection, '.', 2), sum(c.n)::int, now()
       from pg_temp._end_counts c
-     where split_part(c.collection, '.', 2) in ('users', 'units', 'devices', 'energy', 'energy_compensate')
+     where split_part(c.collection, '.', 2) = any (dw._barrier_tables())
        and (v_horizon is null or c.commit_lsn > v_horizon)
      group by 1, 2
     on conflict (commit_lsn, source_table) do update
@@ -718,7 +722,7 @@ begin
       from (select distinct c.commit_lsn, c.source_table, coalesce(c.kpartition, -1) as kpartition, c.lsn,
                    coalesce(c.row_id, -1) as row_id, c.op
               from pg_temp.stage_changes c
-             where c.source_table in ('users', 'units', 'devices', 'energy', 'energy_compensate')
+             where c.source_table = any (dw._barrier_tables())
             union
             select f.commit_lsn, f.source_table, coalesce(f.kpartition, -1), f.lsn, f.row_id, f.op
               from pg_temp.stage_facts f) d
@@ -870,7 +874,7 @@ begin
        and x.u is not null and x.d is not null
      order by u, d, s.commit_lsn desc, s.lsn desc;
 
-    -- new truncates: recorded, then each removes the readings before it
+    -- new truncates are recorded; then the latest removes the readings before it
     insert into dw.applied_truncate (source_table, commit_lsn, lsn, commit_ts)
     select distinct 'irradiance', s.commit_lsn, s.lsn, s.commit_ts from pg_temp.stage_changes s
      where s.source_table = 'irradiance' and s.op = 't'

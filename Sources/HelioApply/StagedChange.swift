@@ -32,7 +32,7 @@ struct StagedChange {
             if let value { buffer.appendDecimalText(value) } else { buffer.append(contentsOf: [0x5C, 0x4E]) }
             buffer.append(0x09)
         }
-        func image(_ row: RowImage?, last: Bool = false) {
+        func image(_ row: RowImage?) {
             switch row {
             case nil:
                 buffer.append(contentsOf: [0x5C, 0x4E])
@@ -43,7 +43,7 @@ struct StagedChange {
                 JSONValue.object(object).write(into: &json)
                 json.withUnsafeBufferPointer { CopyText.escape(bytes: $0, into: &buffer) }
             }
-            buffer.append(last ? 0x0A : 0x09)
+            buffer.append(0x09)
         }
         decimal(Int64(seq))
         field(sourceTable)

@@ -79,10 +79,15 @@ struct StagedFact {
         FactValueBinary.bigint(Int64(bitPattern: commitLSN)).write(into: &buffer)
         FactValueBinary.bigint(txID).write(into: &buffer)
         FactValueBinary.timestamptz(PostgresTime.postgresMicros(unixMicros: commitMicros)).write(into: &buffer)
-        FactValueBinary.date(partition).write(into: &buffer)   // an int4 on the wire, as date is
+        Self.int4(partition, into: &buffer)
         for value in values {
             if let value { value.write(into: &buffer) } else { buffer.appendBigEndian(Int32(-1)) }
         }
+    }
+
+    private static func int4(_ value: Int32, into buffer: inout [UInt8]) {
+        buffer.appendBigEndian(Int32(4))
+        buffer.appendBigEndian(value)
     }
 
     private static func text(_ value: String, into buffer: inout [UInt8]) {

@@ -12,7 +12,8 @@ import Testing
 /// unit-days of readings, moves readings, facts and devices.
 ///
 /// `SAME_TOPICS_TRANSACTIONS` and `SAME_TOPICS_SEED` make it the long version (see
-/// docs/reliability.md); `make test` runs the short one.
+/// docs/reliability.md); `make test` runs the short one. `SAME_TOPICS_TC=1` runs every
+/// applier with transaction consistency on (the same property must hold there too).
 @Suite("The same topics give the same warehouse", .serialized)
 struct SameTopicsSameWarehouseTests {
     static let environment = ProcessInfo.processInfo.environment
