@@ -7,16 +7,24 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
     public var isRetriable: Bool
     /// The client instance can no longer be used (idempotence violated, fenced).
     public var isFatal: Bool
+    /// librdkafka refused the client's properties (an unknown name, a bad value, a CA file it
+    /// cannot load): the configuration is wrong and a restart cannot help (exit 64).
+    public var isConfiguration: Bool
 
-    public init(code: Int32, message: String, isRetriable: Bool = false, isFatal: Bool = false) {
+    public init(code: Int32, message: String, isRetriable: Bool = false, isFatal: Bool = false, isConfiguration: Bool = false) {
         self.code = code
         self.message = message
         self.isRetriable = isRetriable
         self.isFatal = isFatal
+        self.isConfiguration = isConfiguration
     }
 
     public var description: String {
-        "Kafka error \(code)\(isFatal ? " (fatal)" : ""): \(message)"
+        guard !isConfiguration else {
+            return "configuration: Kafka client: \(message); correct or remove the librdkafka property "
+                + "(kafka.properties, HELIO_KAFKA_PROPERTY_*, --kafka-property)"
+        }
+        return "Kafka error \(code)\(isFatal ? " (fatal)" : ""): \(message)"
     }
 }
 

@@ -60,7 +60,9 @@ public struct HelioConfiguration: Sendable {
     public var piiKey: String?
 
     // Operations.
-    public var metricsAddress = "127.0.0.1:9464"
+    /// The operator endpoint's host:port, or `off`; nil: the serving command's default
+    /// (`OperatorRole`: capture 9464, apply 9465), so two units on one host do not collide.
+    public var metricsAddress: String?
     public var logFormat = LogFormat.json
     public var logLevel = "info"
     /// Write log lines to this file instead of stdout; rotated by size.

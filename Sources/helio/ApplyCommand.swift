@@ -11,7 +11,7 @@ struct Apply: AsyncParsableCommand {
     func run() async throws {
         let (config, logger) = try options.start("helio.apply")
         let stop = StopSignal()
-        let endpoint = try OperatorEndpoint.service(config, logger: logger)
+        let endpoint = try OperatorEndpoint.service(config, role: .apply, logger: logger)
         let service = ApplyService(config: config, logger: logger)
         var services = [BlockingService(name: "apply", stop: stop) { try service.run(shouldStop: { stop.isSet }) }]
         services += try ScheduledChecksService.make(config: config, components: .apply, stop: stop,

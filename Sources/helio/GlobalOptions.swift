@@ -12,10 +12,26 @@ struct GlobalOptions: ParsableArguments {
     /// Reads the configuration (exit 64 naming the key when it is wrong), without logging.
     func load() throws -> LoadedConfiguration {
         do {
-            return try HelioConfiguration.load(configuration.sources)
+            let loaded = try HelioConfiguration.load(configuration.sources)
+            try Self.checkKafkaProperties(loaded)
+            return loaded
         } catch {
             print("helio: \(error)")
             throw ExitCode(HelioExit.configuration)
+        }
+    }
+
+    /// librdkafka's verdict on each passthrough property, before any client is made: a typo
+    /// is a configuration error naming the key and its source, never a failure of a service
+    /// that a supervisor would restart.
+    static func checkKafkaProperties(_ loaded: LoadedConfiguration) throws(ConfigurationError) {
+        for (name, value) in loaded.configuration.kafkaProperties.sorted(by: { $0.key < $1.key }) {
+            guard let refusal = KafkaPropertyCheck.refusal(name: name, value: value) else { continue }
+            let path = "kafka.properties.\(name)"
+            let shown = SecretText.isSecretKafkaProperty(name) ? "(the value is not shown: secret)" : "'\(value)'"
+            throw ConfigurationError(key: path, problem: "\(shown) is refused by librdkafka: \(refusal); correct or remove it "
+                + "(the properties: https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md)",
+                source: loaded.source(of: path))
         }
     }
 
@@ -71,6 +87,8 @@ func exitStatus(for error: Error, logger: Logger) -> ExitCode {
     case let error as PostgresError where error.kind == .connection || error.kind == .authentication:
         return ExitCode(HelioExit.unavailable)
     case is ConfigurationError:
+        return ExitCode(HelioExit.configuration)
+    case let error as KafkaError where error.isConfiguration:
         return ExitCode(HelioExit.configuration)
     default:
         return ExitCode(HelioExit.needsOperator)

@@ -29,7 +29,7 @@ struct Run: AsyncParsableCommand {
             }
         }
         let stop = StopSignal()
-        let endpoint = try OperatorEndpoint.service(config, logger: logger)
+        let endpoint = try OperatorEndpoint.service(config, role: .run, logger: logger)
         let apply = ApplyService(config: config, logger: logger)
         var services = [
             BlockingService(name: "capture", stop: stop) { try CaptureService(config: config, logger: logger).run(shouldStop: { stop.isSet }) },

@@ -6,12 +6,10 @@ enum RDKafkaConfig {
     static func make(_ properties: [String: String], events: Int32) throws(KafkaError) -> OpaquePointer {
         guard let conf = rd_kafka_conf_new() else { throw KafkaError(code: -1, message: "rd_kafka_conf_new failed") }
         for (name, value) in properties.sorted(by: { $0.key < $1.key }) {
-            var errorText = [CChar](repeating: 0, count: 512)
-            let result = rd_kafka_conf_set(conf, name, value, &errorText, errorText.count)
-            if result != RD_KAFKA_CONF_OK {
+            if let refusal = set(conf, name, value) {
                 rd_kafka_conf_destroy(conf)
                 let shown = name.contains("password") || name.contains("secret") ? "***" : value
-                throw KafkaError(code: -1, message: "bad Kafka setting \(name)=\(shown): \(String(cString: errorText))")
+                throw KafkaError(code: -1, message: "bad Kafka setting \(name)=\(shown): \(refusal)", isConfiguration: true)
             }
         }
         rd_kafka_conf_set_events(conf, events)
@@ -23,9 +21,18 @@ enum RDKafkaConfig {
         var errorText = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
             rd_kafka_conf_destroy(conf)
-            throw KafkaError(code: -1, message: "could not create the Kafka client: \(String(cString: errorText))")
+            // What librdkafka refuses here is its configuration: a CA or key file it cannot
+            // load, settings that contradict each other (acks=1 with idempotence).
+            throw KafkaError(code: -1, message: "could not create the Kafka client: \(String(cString: errorText))", isConfiguration: true)
         }
         return handle
+    }
+
+    /// Sets one property; librdkafka's reason when it refuses it.
+    static func set(_ conf: OpaquePointer, _ name: String, _ value: String) -> String? {
+        var errorText = [CChar](repeating: 0, count: 512)
+        guard rd_kafka_conf_set(conf, name, value, &errorText, errorText.count) != RD_KAFKA_CONF_OK else { return nil }
+        return String(cString: errorText)
     }
 
     static func error(_ code: rd_kafka_resp_err_t, _ handle: OpaquePointer? = nil) -> KafkaError {

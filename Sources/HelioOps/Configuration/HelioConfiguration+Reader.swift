@@ -40,6 +40,10 @@ public struct LoadedConfiguration: Sendable {
 
     public func origin(of path: String) -> ValueOrigin { origins[path] ?? .defaultValue }
 
+    /// Where a value came from, as configuration errors say it: `environment HELIO_BATCH_SIZE`,
+    /// `file /etc/helio.yaml, key apply.batch_size`, `flag --batch-size`.
+    public func source(of path: String) -> String { HelioConfiguration.describe(origin(of: path), file: filePath) }
+
     /// One line of `helio config check`.
     public struct Row: Sendable {
         public var key: String
