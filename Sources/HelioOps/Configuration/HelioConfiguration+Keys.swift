@@ -87,14 +87,6 @@ extension HelioConfiguration {
               render: { $0.scdConfiguration }),
     ]
 
-    static let deadLetterKeys: [ConfigurationKey] = [
-        .optionalText("dlq.topic", "HELIO_DLQ_TOPIC", \.dlqTopic, "the dead-letter topic (default <prefix>.dlq)"),
-        .integer("dlq.replication_factor", "HELIO_DLQ_REPLICATION_FACTOR", \.dlqReplicationFactor, minimum: 0,
-                 "replication factor of the dead-letter topic capture creates; 0: topics.replication_factor"),
-        .boolean("dlq.context_headers", "HELIO_DLQ_CONTEXT_HEADERS", \.dlqContextHeaders,
-                 "also write Kafka Connect's __connect.errors.* headers on dead letters"),
-    ]
-
     static let operationKeys: [ConfigurationKey] = [
         .init("metrics.address", "HELIO_METRICS_ADDR", expectation: "text",
               summary: "host:port of /metrics, /healthz, /readyz and the status page; off disables",
