@@ -345,3 +345,38 @@ create table if not exists dw.fact_energy (
     loaded_at          timestamptz not null default now(),
     constraint fact_energy_change unique (source_table, source_id, source_lsn, entry_kind)
 );
+
+-- Debezium's record form (migration 7; see dw._join_commit_positions): its change
+-- events name their transaction but not its commit position, which only the END
+-- carries. tx_commit: the ENDs seen, with how many events of the collections apply
+-- consumes each announced, kept until that many distinct events (tx_commit_event)
+-- have joined it; unresolved_change: changes whose END has not arrived yet.
+create table if not exists dw.tx_commit (
+    tx_id      bigint not null,
+    commit_lsn pg_lsn not null,
+    expected   int not null,
+    seen_at    timestamptz not null default now(),
+    primary key (tx_id, commit_lsn)
+);
+create table if not exists dw.tx_commit_event (
+    commit_lsn   pg_lsn not null,
+    source_table text collate "C" not null,
+    row_id       bigint,
+    lsn          pg_lsn not null,
+    op           char(1) not null,
+    constraint tx_commit_event_key unique nulls not distinct (commit_lsn, source_table, row_id, lsn, op)
+);
+create table if not exists dw.unresolved_change (
+    seq          bigint,
+    source_table text collate "C" not null,
+    op           char(1) not null,
+    row_id       bigint,
+    lsn          pg_lsn not null,
+    tx_id        bigint not null,
+    commit_ts    timestamptz not null,
+    after        jsonb,
+    before       jsonb,
+    kpartition   int,
+    arrived_at   timestamptz not null default now(),
+    constraint unresolved_change_event unique nulls not distinct (source_table, row_id, tx_id, lsn, op)
+);

@@ -27,6 +27,7 @@ public final class ApplyService: @unchecked Sendable {
         let collections = config.tables.filter { RecordDecoder.modelledTables.contains(String($0.split(separator: ".").last ?? "")) }
         var object = JSONObject([("timezone", .string(config.timezone)), ("sample_minutes", .number(String(config.sampleMinutes))),
                                  ("transaction_consistency", .bool(config.transactionConsistency)),
+                                 ("debezium_form", .bool(config.compatibility == .debezium)),
                                  ("collections", .array(collections.map { .string($0) }))])
         if let scd = config.scdConfiguration, let parsed = try? JSONValue.parse(scd), let dimensions = parsed.objectValue {
             for field in dimensions.fields { object.append(field.key, field.value) }
@@ -37,12 +38,6 @@ public final class ApplyService: @unchecked Sendable {
     /// Applies until stopped; with `stopWhenIdleSeconds`, also returns once a poll has found
     /// nothing for that long (a rebuild that has caught up).
     public func run(shouldStop: @escaping @Sendable () -> Bool, stopWhenIdleSeconds: Double? = nil) throws {
-        // Topics in Debezium's record form (dates as epoch days, numerics as bytes, no
-        // commit_lsn) are for Debezium's consumers: read here, every batch would fail.
-        guard config.compatibility == .helio else {
-            throw ConfigurationError(key: "capture.compatibility", problem: "is debezium: helio apply reads only Helio's own "
-                + "record form (docs/contract.md §2); keep capture.compatibility: helio for the topics apply consumes")
-        }
         let warehouseURL = try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL")
         let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
         let piiKey = try config.require(config.piiKey, "HELIO_PII_KEY")
@@ -50,11 +45,12 @@ public final class ApplyService: @unchecked Sendable {
             throw ConfigurationError(key: "HELIO_SCD_CONFIG", problem: "is not a JSON object")
         }
         let topics = TopicNames(prefix: config.topicPrefix)
-        let decoder = RecordDecoder(topics: topics, personalData: PersonalData(key: piiKey))
+        let decoder = RecordDecoder(topics: topics, personalData: PersonalData(key: piiKey), form: config.compatibility)
         let consumerProperties = KafkaConsumer.defaults(brokers: brokers, groupID: config.groupID, overrides: config.kafkaProperties)
         let producerProperties = KafkaProducer.defaults(brokers: brokers, overrides: config.kafkaProperties)
         let deadLetterProducer = try KafkaProducer(properties: producerProperties, logger: logger)
-        var deadLetters = DeadLetters(producer: deadLetterProducer, topic: topics.dlq)
+        var deadLetters = DeadLetters(producer: deadLetterProducer, topic: config.deadLetterTopic,
+                                      connect: config.dlqContextHeaders ? .init(connectorName: config.groupID) : nil)
         var backoff = Backoff()
         let subscribed = config.topicNames + [topics.transaction]
         let availability = TopicAvailability(admin: deadLetterProducer, logger: logger)
@@ -197,6 +193,10 @@ public final class ApplyService: @unchecked Sendable {
                 case .transactionEnd(let transaction):
                     transaction.copyRow(into: &batch.transactionRows)
                     batch.transactionCount += 1
+                case .changeEndingSnapshot(let change, let end):
+                    change.copyRow(seq: batch.nextSeq, into: &batch.changeRows)
+                    batch.counted(table: change.sourceTable, commitMicros: change.commitMicros)
+                    end.copyRow(into: &batch.transactionRows)
                 case .nothing: break
                 }
             } catch {

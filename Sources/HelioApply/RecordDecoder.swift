@@ -1,5 +1,6 @@
 import HelioEvents
 import HelioKafka
+import HelioOps
 
 /// What one Kafka record means to the applier.
 enum DecodedRecord {
@@ -7,6 +8,8 @@ enum DecodedRecord {
     /// A fact insert or snapshot read whose values could be typed.
     case fact(StagedFact)
     case transactionEnd(StagedTransaction)
+    /// A snapshot read in Debezium's form that also ends its snapshot position (`DebeziumChange`).
+    case changeEndingSnapshot(StagedChange, StagedTransaction)
     /// Tombstones, BEGIN markers, tables the warehouse does not model: consumed, nothing to do.
     case nothing
 }
@@ -21,6 +24,8 @@ struct PoisonRecord: Error, CustomStringConvertible {
 struct RecordDecoder {
     let topics: TopicNames
     let personalData: PersonalData
+    /// `capture.compatibility`: which record form the change topics hold.
+    var form: HelioConfiguration.Compatibility = .helio
     /// Source tables the warehouse models.
     static let modelledTables: Set<String> = ["users", "units", "devices", "energy", "energy_compensate", "irradiance"]
 
@@ -28,6 +33,7 @@ struct RecordDecoder {
         if record.topic == topics.transaction { return try transaction(record) }
         guard let (_, table) = topics.parseTable(topic: record.topic), Self.modelledTables.contains(table) else { return .nothing }
         guard let value = record.value else { return .nothing } // tombstone: the delete came before it
+        if form == .debezium { return try debeziumChange(record, value: value, table: table) }
         return table == "users" ? .change(try protectedChange(record, value: value, table: table))
                                 : try rawChange(record, value: value, table: table)
     }
@@ -76,6 +82,16 @@ struct RecordDecoder {
             after: envelope.after.map { .object(personalData.protect($0)) },
             before: envelope.before.map { .object(personalData.protect($0)) },
             partition: record.partition)
+    }
+
+    /// Debezium's form: decoded whole (its values need converting), never staged typed.
+    private func debeziumChange(_ record: KafkaRecord, value: [UInt8], table: String) throws(PoisonRecord) -> DecodedRecord {
+        let key = record.key.flatMap { try? RecordKey.decode($0) }
+        let personalData = personalData
+        let protect: ((JSONObject) -> JSONObject)? = table == "users" ? { personalData.protect($0) } : nil
+        let decoded = try DebeziumChange.decode(value, table: table, key: key, partition: record.partition, protect: protect)
+        if let end = decoded.snapshotEnd { return .changeEndingSnapshot(decoded.change, end) }
+        return .change(decoded.change)
     }
 
     /// The changed row's id, from the record key or else the row image; truncates have none.

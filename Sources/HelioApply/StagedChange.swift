@@ -7,7 +7,9 @@ struct StagedChange {
     var op: ChangeOp
     var rowID: Int64?
     var lsn: UInt64
-    var commitLSN: UInt64
+    /// Nil for a change in Debezium's form, which names only its transaction: the warehouse
+    /// joins it to that transaction's END (`dw._join_commit_positions`).
+    var commitLSN: UInt64?
     var txID: Int64
     var commitMicros: Int64
     var after: RowImage?
@@ -50,7 +52,7 @@ struct StagedChange {
         field(op.rawValue)
         decimal(rowID)
         field(LSNText.format(lsn))
-        field(LSNText.format(commitLSN))
+        if let commitLSN { field(LSNText.format(commitLSN)) } else { buffer.append(contentsOf: [0x5C, 0x4E, 0x09]) }
         decimal(txID)
         field(PostgresTime.iso8601UTC(unixMicros: commitMicros))
         image(after)

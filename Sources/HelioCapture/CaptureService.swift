@@ -36,7 +36,7 @@ public final class CaptureService: @unchecked Sendable {
         var builder = EventBuilder(version: HelioVersion.current, prefix: config.topicPrefix, database: Self.databaseName(sourceURL))
         if config.compatibility == .debezium {
             builder.debezium = DebeziumForm(logicalName: config.topicPrefix)
-            logger.notice("publishing Debezium's record form (capture.compatibility: debezium); helio apply does not read it",
+            logger.notice("publishing Debezium's record form (capture.compatibility: debezium); helio apply reads it with the same setting",
                           metadata: ["topics": "\(config.topicPrefix).*"])
         }
         var publisher: Publisher?
@@ -158,8 +158,12 @@ public final class CaptureService: @unchecked Sendable {
         do {
             // Debezium's form publishes logical decoding messages too, on their own topic.
             let messageTopics = config.compatibility == .debezium ? [topics.message] : []
-            try producer.createTopics(tableTopics + messageTopics + [topics.dlq], partitions: config.topicPartitions,
+            try producer.createTopics(tableTopics + messageTopics, partitions: config.topicPartitions,
                                       replicationFactor: config.topicReplicationFactor, config: config.topicConfiguration)
+            // Apply writes the dead letters; capture makes the topic with the others (dlq.*).
+            try producer.createTopics([config.deadLetterTopic], partitions: config.topicPartitions,
+                                      replicationFactor: config.dlqReplicationFactor > 0 ? config.dlqReplicationFactor : config.topicReplicationFactor,
+                                      config: config.topicConfiguration)
             // Transaction boundaries keep commit order on a single partition.
             try producer.createTopics([topics.transaction], partitions: 1, replicationFactor: config.topicReplicationFactor,
                                       config: config.topicConfiguration)

@@ -349,6 +349,41 @@ create table if not exists dw.fact_energy (
     loaded_at          timestamptz not null default now(),
     constraint fact_energy_change unique (source_table, source_id, source_lsn, entry_kind)
 );
+
+-- Debezium's record form (migration 7; see dw._join_commit_positions): its change
+-- events name their transaction but not its commit position, which only the END
+-- carries. tx_commit: the ENDs seen, with how many events of the collections apply
+-- consumes each announced, kept until that many distinct events (tx_commit_event)
+-- have joined it; unresolved_change: changes whose END has not arrived yet.
+create table if not exists dw.tx_commit (
+    tx_id      bigint not null,
+    commit_lsn pg_lsn not null,
+    expected   int not null,
+    seen_at    timestamptz not null default now(),
+    primary key (tx_id, commit_lsn)
+);
+create table if not exists dw.tx_commit_event (
+    commit_lsn   pg_lsn not null,
+    source_table text collate "C" not null,
+    row_id       bigint,
+    lsn          pg_lsn not null,
+    op           char(1) not null,
+    constraint tx_commit_event_key unique nulls not distinct (commit_lsn, source_table, row_id, lsn, op)
+);
+create table if not exists dw.unresolved_change (
+    seq          bigint,
+    source_table text collate "C" not null,
+    op           char(1) not null,
+    row_id       bigint,
+    lsn          pg_lsn not null,
+    tx_id        bigint not null,
+    commit_ts    timestamptz not null,
+    after        jsonb,
+    before       jsonb,
+    kpartition   int,
+    arrived_at   timestamptz not null default now(),
+    constraint unresolved_change_event unique nulls not distinct (source_table, row_id, tx_id, lsn, op)
+);
 """#
 
     /// schemas/warehouse-apply.sql: the set-based apply functions (create or replace).
@@ -432,7 +467,7 @@ begin
             op           char(1) not null,  -- c u d r t
             row_id       bigint,            -- the row's id; null for t
             lsn          pg_lsn  not null,
-            commit_lsn   pg_lsn  not null,
+            commit_lsn   pg_lsn,            -- null: Debezium's form, joined to its END (dw._join_commit_positions)
             tx_id        bigint,
             commit_ts    timestamptz not null,
             after        jsonb,
@@ -543,6 +578,8 @@ begin
         'timezone', coalesce(v_cfg->>'timezone', 'America/Sao_Paulo'),
         'sample_minutes', coalesce((v_cfg->>'sample_minutes')::numeric, 15),
         'transaction_consistency', coalesce((v_cfg->>'transaction_consistency')::boolean, false),
+        -- the change topics hold Debezium's record form (dw._join_commit_positions)
+        'debezium_form', coalesce((v_cfg->>'debezium_form')::boolean, false),
         -- the collections apply consumes: the only ones whose events can arrive
         'collections', coalesce(v_cfg->'collections', '["public.users", "public.units", "public.devices",
                                                         "public.energy", "public.energy_compensate", "public.irradiance"]'));
@@ -897,6 +934,70 @@ begin
       from ends s
      cross join lateral jsonb_each(case when jsonb_typeof(s.collections) = 'object'
                                         then s.collections else '{}'::jsonb end) e;
+end
+$$;
+
+-- Debezium's record form: a change event names its transaction (tx_id) but not
+-- the transaction's commit position, which only the END on the transaction topic
+-- carries (its id is <txId>:<commit LSN>). The changes staged without one are
+-- joined here to their END, before anything else looks at commit_lsn; those
+-- whose END has not arrived wait in dw.unresolved_change and rejoin the next
+-- batch. A transaction id is 32 bits and wraps: a change joins the first END of
+-- its tx_id after its own lsn. The ENDs are kept (dw.tx_commit) until every event
+-- they announced for the collections apply consumes has joined (distinct events:
+-- one sent again after a capture restart is not counted twice); a capture that
+-- sends a transaction again sends its END again, which records it again.
+-- Returns the number of changes still waiting for their END.
+create or replace function dw._join_commit_positions(p_collections text[]) returns bigint
+language plpgsql as $$
+declare
+    v_waiting bigint;
+begin
+    insert into dw.tx_commit (tx_id, commit_lsn, expected)
+    select e.tx_id, e.commit_lsn, e.expected
+      from (select distinct on (s.commit_lsn) s.tx_id, s.commit_lsn,
+                   coalesce((select sum(c.n) from pg_temp._end_counts c
+                              where c.commit_lsn = s.commit_lsn and c.collection = any (p_collections)), 0) as expected
+              from pg_temp.stage_tx s
+             where s.tx_id is not null
+             order by s.commit_lsn) e
+     where e.expected > 0
+    on conflict do nothing;
+
+    if exists (select 1 from dw.unresolved_change) then
+        insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition)
+        select u.seq, u.source_table, u.op, u.row_id, u.lsn, null, u.tx_id, u.commit_ts, u.after, u.before, u.kpartition
+          from dw.unresolved_change u;
+        delete from dw.unresolved_change;
+    end if;
+
+    with joined as (
+        update pg_temp.stage_changes s
+           set commit_lsn = (select min(t.commit_lsn) from dw.tx_commit t
+                              where t.tx_id = s.tx_id and t.commit_lsn > s.lsn)
+         where s.commit_lsn is null
+        returning s.commit_lsn, s.source_table, s.row_id, s.lsn, s.op)
+    insert into dw.tx_commit_event (commit_lsn, source_table, row_id, lsn, op)
+    select j.commit_lsn, j.source_table, j.row_id, j.lsn, j.op from joined j where j.commit_lsn is not null
+    on conflict do nothing;
+
+    insert into dw.unresolved_change (seq, source_table, op, row_id, lsn, tx_id, commit_ts, after, before, kpartition)
+    select s.seq, s.source_table, s.op, s.row_id, s.lsn, s.tx_id, s.commit_ts, s.after, s.before, s.kpartition
+      from pg_temp.stage_changes s where s.commit_lsn is null
+    on conflict do nothing;
+    delete from pg_temp.stage_changes s where s.commit_lsn is null;
+
+    -- complete transactions are forgotten; one whose events never all come (a record
+    -- dead-lettered) after a week
+    with done as (
+        delete from dw.tx_commit t
+         where t.expected <= (select count(*) from dw.tx_commit_event e where e.commit_lsn = t.commit_lsn)
+            or t.seen_at < now() - interval '7 days'
+        returning t.commit_lsn)
+    delete from dw.tx_commit_event e using done d where e.commit_lsn = d.commit_lsn;
+
+    select count(*) into v_waiting from dw.unresolved_change;
+    return v_waiting;
 end
 $$;
 
@@ -2058,6 +2159,7 @@ declare
     v_released bigint := 0;
     v_pending bigint;
     v_held bigint;
+    v_awaiting_end bigint := 0;
 begin
     -- one applier at a time per warehouse (a second one waits for the commit)
     perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
@@ -2068,6 +2170,9 @@ begin
 
     perform dw._stage_end_counts();
     v_ends := dw.record_tx_ends(array(select jsonb_array_elements_text(v_cfg->'collections')));
+    if (v_cfg->>'debezium_form')::boolean then
+        v_awaiting_end := dw._join_commit_positions(array(select jsonb_array_elements_text(v_cfg->'collections')));
+    end if;
     perform dw._count_arrivals();
     if (v_cfg->>'transaction_consistency')::boolean then
         -- held changes are kept as jsonb: typed ones join the others first
@@ -2168,6 +2273,7 @@ begin
         'ledger_energy', v_energy, 'ledger_energy_compensate', v_comp,
         'facts_pending', v_pending,
         'held', v_held,
+        'awaiting_end', v_awaiting_end,
         'dim_waiting', (select count(*) from dw.pending_dim),
         'watermark', v_w::text);
 end

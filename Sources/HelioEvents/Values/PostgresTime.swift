@@ -57,7 +57,7 @@ public enum PostgresTime {
     }
 
     /// Proleptic Gregorian date of a day count (Howard Hinnant's `civil_from_days`).
-    static func civilDate(daysSinceUnixEpoch days: Int64) -> (year: Int64, month: Int, day: Int) {
+    public static func civilDate(daysSinceUnixEpoch days: Int64) -> (year: Int64, month: Int, day: Int) {
         let shifted = days + 719_468  // days since 0000-03-01
         let era = floorDivide(shifted, 146_097)
         let dayOfEra = shifted - era * 146_097

@@ -12,6 +12,7 @@ begin
         delete from pg_temp.stage_changes s
          where s.source_table in ('energy', 'energy_compensate') and s.op in ('c', 'r') and s.after is not null
            and strpos(s.after::text, '__debezium_unavailable_value') = 0
+           and s.commit_lsn is not null   -- Debezium's form is never staged typed (RecordDecoder)
         returning s.*)
     insert into pg_temp.stage_facts (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, kpartition,
                                      device_id, measured_at, energy_kwh, power_kw,
