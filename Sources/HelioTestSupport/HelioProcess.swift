@@ -42,11 +42,13 @@ public final class HelioProcess: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/helio")
     }
 
-    public init(_ arguments: [String], config: HelioConfiguration, logPath: String) throws {
+    /// `environment` is laid over the configuration's variables (e.g. `HELIO_LOG_FORMAT=json`,
+    /// `HELIO_KAFKA_PROPERTY_*`).
+    public init(_ arguments: [String], config: HelioConfiguration, logPath: String, environment: [String: String] = [:]) throws {
         self.logPath = logPath
         process.executableURL = Self.binary
         process.arguments = arguments
-        process.environment = Self.environment(config)
+        process.environment = Self.environment(config).merging(environment) { $1 }
         if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
@@ -56,6 +58,16 @@ public final class HelioProcess: @unchecked Sendable {
     }
 
     public var isRunning: Bool { process.isRunning }
+
+    /// Runs a command that ends by itself (`replay`, `slot drop`, …) and returns its exit
+    /// status and everything it wrote (stdout and stderr, log lines included).
+    public static func run(_ arguments: [String], config: HelioConfiguration, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let logPath = NSTemporaryDirectory() + "helio-command-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: logPath) }
+        let child = try HelioProcess(arguments, config: config, logPath: logPath, environment: environment)
+        child.process.waitUntilExit()
+        return (child.process.terminationStatus, child.log)
+    }
 
     /// SIGKILL: no drain, no goodbye — what a crash looks like.
     public func kill9() {

@@ -16,7 +16,7 @@ struct Replay: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
     @Flag(help: "From the first record of every topic.") var fromBeginning = false
-    @Option(help: "From the first record at or after this time (ISO-8601, e.g. 2026-11-01T00:00:00Z).") var fromTimestamp: String?
+    @Option(help: "From the first record at or after this time (ISO-8601, e.g. 2026-11-01T00:00:00Z); never moves a partition forward, and one with no such record keeps its position.") var fromTimestamp: String?
     @Option(help: "From the offsets in this file: lines of `topic partition offset`.") var fromOffsets: String?
 
     func validate() throws {
@@ -29,6 +29,7 @@ struct Replay: ParsableCommand {
         let (config, logger) = try options.start("helio.replay")
         let warehouse = try PostgresConnection(ConnectionOptions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-replay"))
         var targets: [TopicPartition: Int64] = [:]
+        var untouched: [TopicPartition] = []   // --from-timestamp: no record at or after the time
         if let fromOffsets {
             let text = try String(contentsOfFile: fromOffsets, encoding: .utf8)
             for (number, line) in text.split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty && !line.hasPrefix("#") {
@@ -52,10 +53,13 @@ struct Replay: ParsableCommand {
                     throw ValidationError("--from-timestamp: '\(fromTimestamp)' is not ISO-8601 (2026-11-01T00:00:00Z)")
                 }
                 // The transaction topic restarts from the same time, so the fact watermark stays decidable.
-                // -1: no record at or after the time — start at the end, replay nothing there.
-                for (partition, offset) in try kafka.offsets(at: Int64(date.timeIntervalSince1970 * 1000), for: partitions) {
-                    targets[partition] = offset >= 0 ? offset : try kafka.watermarks(partition).high
-                }
+                let found = try ReplayFromTimestamp(
+                    timestampMs: Int64(date.timeIntervalSince1970 * 1000), partitions: partitions, stored: try storedPositions(warehouse, group: config.groupID),
+                    admin: kafka, consumerProperties: KafkaConsumer.defaults(brokers: properties["bootstrap.servers"]!, groupID: "\(config.groupID)-replay",
+                                                                             overrides: config.kafkaProperties),
+                    logger: logger)
+                targets = found.targets
+                untouched = found.untouched
             }
         }
         try warehouse.execute("BEGIN")
@@ -69,7 +73,22 @@ struct Replay: ParsableCommand {
         try warehouse.execute("COMMIT")
         logger.notice("replay positions stored; start `helio apply` to re-apply", metadata: [
             LogKeys.audit: "replay", "group": "\(config.groupID)", "partitions": "\(targets.count)",
-            "from": "\(fromBeginning ? "beginning" : fromTimestamp ?? fromOffsets ?? "")"])
+            "from": "\(fromBeginning ? "beginning" : fromTimestamp ?? fromOffsets ?? "")", "untouched": "\(untouched.count)"])
         print("replay: \(targets.count) partitions of group \(config.groupID) rewound; start `helio apply`")
+        if !untouched.isEmpty {
+            let names = untouched.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }.map { "\($0.topic)[\($0.partition)]" }
+            print("replay: \(untouched.count) partitions hold no record at or after \(fromTimestamp ?? ""): left where apply stands, nothing to replay there (\(names.joined(separator: ", ")))")
+        }
+    }
+
+    /// The positions apply has stored for the group.
+    private func storedPositions(_ warehouse: PostgresConnection, group: String) throws -> [TopicPartition: Int64] {
+        let rows = try warehouse.execute("SELECT topic, kpartition, next_offset FROM dw.consumer_offsets WHERE group_id = $1", [group]).rows
+        var positions: [TopicPartition: Int64] = [:]
+        for row in rows {
+            guard let topic = row[0], let partition = row[1].flatMap({ Int32($0) }), let offset = row[2].flatMap({ Int64($0) }) else { continue }
+            positions[TopicPartition(topic: topic, partition: partition)] = offset
+        }
+        return positions
     }
 }
