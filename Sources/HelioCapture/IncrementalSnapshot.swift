@@ -78,7 +78,9 @@ public final class IncrementalSnapshot {
         }
         jobs.append(Job(id: object["id"]?.stringValue ?? "?", table: qualified, whereClause: object["where"]?.stringValue,
                         chunkSize: object["chunk_size"]?.intValue ?? 1024))
-        logger.notice("incremental snapshot requested", metadata: [LogKeys.table: "\(qualified)", LogKeys.audit: "snapshot"])
+        // The request's id, as `helio snapshot` logged it: the two audit lines name the same request.
+        logger.notice("incremental snapshot requested", metadata: [LogKeys.table: "\(qualified)", LogKeys.audit: "snapshot",
+                                                                  "request": "\(object["id"]?.stringValue ?? "?")"])
     }
 
     /// Starts the next chunk when none is in flight. A request that cannot be served (a bad
