@@ -44,7 +44,7 @@ public enum ScheduledChecks {
                 logger.notice("scheduled reconciliation is off: it needs HELIO_SOURCE_URL (read access to the source) in this process")
             }
             if let deadLettered {
-                let check = DeadLetterGrowthCheck(topic: TopicNames(prefix: config.topicPrefix).dlq, alerts: alerts, count: deadLettered)
+                let check = DeadLetterGrowthCheck(topic: config.deadLetterTopic, alerts: alerts, count: deadLettered)
                 try add(deadLetterCheck, schedule.deadLetterCheck, check.run)
             }
         }

@@ -40,6 +40,17 @@ public struct HelioConfiguration: Sendable {
     /// The form of the records capture publishes: Helio's own (the data contract's), or
     /// exactly what Debezium's PostgreSQL connector publishes with its default settings.
     public var compatibility = Compatibility.helio
+    /// Debezium's table filters from `--debezium-properties`, resolved into `tables` against the
+    /// source's catalog when capture starts; nil when `tables` is the list itself.
+    public var tableSelection: TableSelection?
+
+    // Dead letters (apply writes them; capture creates the topic).
+    /// The dead-letter topic; nil: `<prefix>.dlq`.
+    public var dlqTopic: String?
+    /// Replication factor of the dead-letter topic when capture creates it; 0: `topicReplicationFactor`.
+    public var dlqReplicationFactor: Int32 = 0
+    /// Also write Kafka Connect's `__connect.errors.*` headers on each dead letter.
+    public var dlqContextHeaders = true
 
     // Apply.
     public var groupID = "helio-apply"
@@ -84,6 +95,9 @@ public struct HelioConfiguration: Sendable {
     public enum Compatibility: String, Sendable, CaseIterable { case helio, debezium }
 
     public init() {}
+
+    /// Where dead letters go: `dlq.topic`, else `<prefix>.dlq`.
+    public var deadLetterTopic: String { dlqTopic ?? "\(topicPrefix).dlq" }
 
     public var topicNames: [String] {
         tables.map { "\(topicPrefix).\($0)" }

@@ -7,9 +7,16 @@ struct Capture: AsyncParsableCommand {
         abstract: "Stream the source's changes (pgoutput) into Kafka topics, confirming only what Kafka acknowledged.")
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var debezium: DebeziumPropertiesOption
 
     func run() async throws {
-        let (config, logger) = try options.start("helio.capture")
+        let (loaded, logger) = try options.start("helio.capture", with: options.load(debezium))
+        let config: HelioConfiguration
+        do {
+            config = try TableSelectionResolver.resolve(loaded, logger: logger)
+        } catch {
+            throw exitStatus(for: error, logger: logger)
+        }
         let stop = StopSignal()
         let endpoint = try OperatorEndpoint.service(config, role: .capture, logger: logger)
         var services = [BlockingService(name: "capture", stop: stop) {

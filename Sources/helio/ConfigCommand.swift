@@ -11,11 +11,12 @@ struct ConfigCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate the configuration, reach every service, and print the effective values with secrets redacted.")
         @OptionGroup var options: GlobalOptions
+        @OptionGroup var debezium: DebeziumPropertiesOption
         @Flag(help: "Only read and validate the configuration; do not try to reach the services.")
         var offline = false
 
         func run() throws {
-            let loaded = try options.load()
+            let loaded = try options.load(debezium)
             let (config, _) = try options.start("helio.config", with: loaded)
             print(Self.describe(loaded))
             guard !offline else { return }
@@ -52,6 +53,10 @@ struct ConfigCommand: ParsableCommand {
                 lines.append("configuration file: \(file) (\(loaded.fileOrigin.map { "\($0)" } ?? "given"))")
             } else {
                 lines.append("configuration file: none (give one with --config or HELIO_CONFIG_FILE)")
+            }
+            if let debezium = loaded.debezium {
+                lines.append("debezium properties: \(debezium.file) (flag --debezium-properties; flags and HELIO_* variables win over it, it wins over the file)")
+                for (key, reason) in debezium.ignored { lines.append("  \(key): accepted, not used (\(reason))") }
             }
             let rows = loaded.rows
             let keyWidth = max(3, rows.map(\.key.count).max() ?? 0)

@@ -42,6 +42,10 @@ struct ConfigurationFlags: ParsableArguments {
     @Option(name: flag("apply.scd_config"), help: help("apply.scd_config")) var scdConfig: String?
     @Option(name: flag("apply.transaction_consistency"), help: help("apply.transaction_consistency")) var transactionConsistency: String?
 
+    @Option(name: flag("dlq.topic"), help: help("dlq.topic")) var dlqTopic: String?
+    @Option(name: flag("dlq.replication_factor"), help: help("dlq.replication_factor")) var dlqReplicationFactor: String?
+    @Option(name: flag("dlq.context_headers"), help: help("dlq.context_headers")) var dlqContextHeaders: String?
+
     @Option(name: flag("metrics.address"), help: help("metrics.address")) var metricsAddress: String?
     @Option(name: flag("log.format"), help: help("log.format")) var logFormat: String?
     @Option(name: flag("log.level"), help: help("log.level")) var logLevel: String?
@@ -66,6 +70,7 @@ struct ConfigurationFlags: ParsableArguments {
             ("apply.group_id", groupID), ("apply.pii_key", piiKey), ("apply.timezone", timezone),
             ("apply.sample_minutes", sampleMinutes), ("apply.batch_size", batchSize), ("apply.batch_wait_ms", batchWaitMs),
             ("apply.scd_config", scdConfig), ("apply.transaction_consistency", transactionConsistency),
+            ("dlq.topic", dlqTopic), ("dlq.replication_factor", dlqReplicationFactor), ("dlq.context_headers", dlqContextHeaders),
             ("metrics.address", metricsAddress), ("log.format", logFormat), ("log.level", logLevel), ("log.file", logFile),
             ("log.max_bytes", logMaxBytes), ("log.max_files", logMaxFiles),
         ] + schedule.given

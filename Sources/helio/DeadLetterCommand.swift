@@ -8,7 +8,7 @@ struct DeadLetter: ParsableCommand {
         commandName: "dlq", abstract: "Inspect the dead-letter topic.", subcommands: [List.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show every record in <prefix>.dlq with the error and where it came from.")
+        static let configuration = CommandConfiguration(abstract: "Show every record in the dead-letter topic (dlq.topic, default <prefix>.dlq) with the error and where it came from.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Show at most this many bytes of each value.") var bytes = 200
 
@@ -16,7 +16,7 @@ struct DeadLetter: ParsableCommand {
             let (config, logger) = try options.start("helio.dlq")
             let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
             let properties = KafkaProducer.defaults(brokers: brokers, overrides: config.kafkaProperties)
-            let topic = TopicNames(prefix: config.topicPrefix).dlq
+            let topic = config.deadLetterTopic
             let partitions = try KafkaProducer(properties: properties, logger: logger).topics()[topic] ?? 0
             guard partitions > 0 else {
                 print("\(topic): no such topic (nothing was ever dead-lettered)")

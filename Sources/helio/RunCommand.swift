@@ -10,14 +10,15 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Flag(help: "Also run the demo workload (helio simulate) against the source.") var demo = false
     @OptionGroup var simulation: SimulationOptions
+    @OptionGroup var debezium: DebeziumPropertiesOption
 
     func run() async throws {
-        let (config, logger) = try options.start("helio.run")
-        // Debezium's record form is for Debezium's consumers: apply reads only Helio's (yet).
-        if config.compatibility == .debezium {
-            throw exitStatus(for: ConfigurationError(key: "capture.compatibility", problem: "is debezium: helio apply does not read "
-                + "Debezium's record form; run `helio capture` alone for Debezium consumers, or set capture.compatibility: helio "
-                + "to run capture and apply together"), logger: logger)
+        let (loaded, logger) = try options.start("helio.run", with: options.load(debezium))
+        let config: HelioConfiguration
+        do {
+            config = try TableSelectionResolver.resolve(loaded, logger: logger)
+        } catch {
+            throw exitStatus(for: error, logger: logger)
         }
         if demo {
             // The local stack's broker forgets its topics at every restart; the demo starts over

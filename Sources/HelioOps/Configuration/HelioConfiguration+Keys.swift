@@ -3,7 +3,7 @@
 /// a key added here is read from all three sources and must be documented in
 /// docs/configuration.md (the test says which line is missing).
 extension HelioConfiguration {
-    public static let keys: [ConfigurationKey] = connectionKeys + topicKeys + captureKeys + applyKeys + operationKeys + scheduleKeys
+    public static let keys: [ConfigurationKey] = connectionKeys + topicKeys + captureKeys + applyKeys + deadLetterKeys + operationKeys + scheduleKeys
 
     /// The key at a YAML path.
     public static func key(_ path: String) -> ConfigurationKey? { keysByPath[path] }
@@ -85,6 +85,14 @@ extension HelioConfiguration {
                   config.scdConfiguration = text
               },
               render: { $0.scdConfiguration }),
+    ]
+
+    static let deadLetterKeys: [ConfigurationKey] = [
+        .optionalText("dlq.topic", "HELIO_DLQ_TOPIC", \.dlqTopic, "the dead-letter topic (default <prefix>.dlq)"),
+        .integer("dlq.replication_factor", "HELIO_DLQ_REPLICATION_FACTOR", \.dlqReplicationFactor, minimum: 0,
+                 "replication factor of the dead-letter topic capture creates; 0: topics.replication_factor"),
+        .boolean("dlq.context_headers", "HELIO_DLQ_CONTEXT_HEADERS", \.dlqContextHeaders,
+                 "also write Kafka Connect's __connect.errors.* headers on dead letters"),
     ]
 
     static let operationKeys: [ConfigurationKey] = [

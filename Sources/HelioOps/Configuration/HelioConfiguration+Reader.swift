@@ -37,6 +37,8 @@ public struct LoadedConfiguration: Sendable {
     public var fileOrigin: ValueOrigin?
     /// By key path; librdkafka properties as `kafka.properties.<name>`. Missing: the default.
     public var origins: [String: ValueOrigin]
+    /// The Debezium connector properties read (`--debezium-properties`), if any.
+    public var debezium: DebeziumConnectorMapping?
 
     public func origin(of path: String) -> ValueOrigin { origins[path] ?? .defaultValue }
 
@@ -55,6 +57,9 @@ public struct LoadedConfiguration: Sendable {
     /// librdkafka properties one row each.
     public var rows: [Row] {
         HelioConfiguration.keys.flatMap { key -> [Row] in
+            if key.path == "capture.tables", let selection = configuration.tableSelection {
+                return [Row(key: key.path, value: selection.description, origin: origin(of: key.path))]
+            }
             guard key.shape == .passthrough else {
                 return [Row(key: key.path, value: key.displayValue(in: configuration) ?? "(unset)", origin: origin(of: key.path))]
             }
@@ -227,6 +232,8 @@ extension HelioConfiguration {
         case .file(let key): "file \(file ?? "?"), key \(key)"
         case .environment(let name): "environment \(name)"
         case .flag(let name): "flag \(name)"
+        case .debezium(let key, let line): "debezium properties, key \(key) line \(line)"
+        case .debeziumDefault(let reason): "Debezium's default (\(reason))"
         case .defaultValue: "default"
         }
     }

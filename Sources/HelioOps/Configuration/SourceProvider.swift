@@ -9,6 +9,11 @@ public enum ValueOrigin: Sendable, Equatable, CustomStringConvertible {
     case file(key: String)
     case environment(name: String)
     case flag(name: String)
+    /// `--debezium-properties`: the Debezium key (`slot.name`) and its line.
+    case debezium(key: String, line: Int)
+    /// Debezium's default where the properties file says nothing (`no slot.name` → `debezium`);
+    /// `reason` says which key is absent.
+    case debeziumDefault(reason: String)
 
     public var description: String {
         switch self {
@@ -16,6 +21,8 @@ public enum ValueOrigin: Sendable, Equatable, CustomStringConvertible {
         case .file(let key): "file \(key)"
         case .environment(let name): "env \(name)"
         case .flag(let name): "flag \(name)"
+        case .debezium(let key, let line): "debezium \(key) (line \(line))"
+        case .debeziumDefault(let reason): "debezium default (\(reason))"
         }
     }
 }

@@ -1,0 +1,188 @@
+/// What Helio does with each key of a Debezium PostgreSQL connector's properties, in one table
+/// (docs/configuration.md, "Debezium connector properties", shows the same table; a test keeps
+/// the two together). A key not in the table is refused, naming the nearest key Helio reads.
+enum DebeziumKeyRule: Sendable {
+    /// Sets a Helio key: the value converted to the Helio key's text, or a problem (a
+    /// `DebeziumValueRefusal`) saying why the value is refused and what to do.
+    case mapped(to: String, convert: @Sendable (String) throws -> String)
+    /// Part of `source.url`: the libpq keyword it becomes.
+    case database(keyword: String)
+    /// A table or schema filter: becomes `capture.tables`, resolved when capture starts.
+    case tableFilter
+    /// Helio does what Debezium does with this value only: any of `accepted` (compared
+    /// ignoring case) is fine, anything else is refused with the advice.
+    case only(accepted: [String], advice: String)
+    /// Accepted and unused: it names something Helio has no use for.
+    case ignored(reason: String)
+    /// Refused whatever the value, with what to do instead.
+    case refused(advice: String)
+}
+
+/// A value refused by a rule; `advice` says what to write instead.
+struct DebeziumValueRefusal: Error {
+    var problem: String
+}
+
+enum DebeziumConnectorKeys {
+    static let postgresConnector = "io.debezium.connector.postgresql.PostgresConnector"
+    static let jsonConverter = "org.apache.kafka.connect.json.JsonConverter"
+
+    static let rules: [String: DebeziumKeyRule] = [
+        // Connection: together they make source.url.
+        "database.hostname": .database(keyword: "host"),
+        "database.port": .database(keyword: "port"),
+        "database.user": .database(keyword: "user"),
+        "database.password": .database(keyword: "password"),
+        "database.dbname": .database(keyword: "dbname"),
+        "database.sslmode": .database(keyword: "sslmode"),
+        "database.sslrootcert": .database(keyword: "sslrootcert"),
+        "database.sslcert": .database(keyword: "sslcert"),
+        "database.sslkey": .database(keyword: "sslkey"),
+        "database.sslpassword": .database(keyword: "sslpassword"),
+        "database.tcpKeepAlive": .only(accepted: ["true"], advice: "Helio always turns TCP keepalives on (docs/configuration.md, Connections); remove the key"),
+
+        // Capture.
+        "topic.prefix": .mapped(to: "topics.prefix", convert: { $0 }),
+        "slot.name": .mapped(to: "capture.slot", convert: { $0 }),
+        "publication.name": .mapped(to: "capture.publication", convert: { $0 }),
+        "publication.autocreate.mode": .mapped(to: "capture.autocreate_publication", convert: publicationMode),
+        "snapshot.mode": .mapped(to: "capture.snapshot", convert: snapshotMode),
+        "heartbeat.interval.ms": .mapped(to: "capture.heartbeat_interval_seconds", convert: { try seconds($0, zeroAllowed: true) }),
+        "status.update.interval.ms": .mapped(to: "capture.status_interval_seconds", convert: { try seconds($0, zeroAllowed: false) }),
+        "table.include.list": .tableFilter,
+        "table.exclude.list": .tableFilter,
+        "schema.include.list": .tableFilter,
+        "schema.exclude.list": .tableFilter,
+
+        // Dead letters (Kafka Connect's names; Connect itself honours them for sink connectors only).
+        "errors.deadletterqueue.topic.name": .mapped(to: "dlq.topic", convert: { $0 }),
+        "errors.deadletterqueue.topic.replication.factor": .mapped(to: "dlq.replication_factor", convert: replicationFactor),
+        "errors.deadletterqueue.context.headers.enable": .mapped(to: "dlq.context_headers", convert: javaBoolean),
+        "errors.tolerance": .only(accepted: ["none"], advice: """
+            capture has no dead-letter path: a change it cannot publish stops it, confirming nothing past that change, \
+            so no change is ever skipped; remove the key or set none (apply dead-letters the records it cannot read: dlq.*)
+            """),
+
+        // The record form: Helio publishes Debezium's defaults (and transaction metadata).
+        "decimal.handling.mode": .only(accepted: ["precise"], advice: "Helio's debezium form encodes decimals as Debezium's precise (base64 unscaled value with a scale); remove the key or set precise"),
+        "time.precision.mode": .only(accepted: ["adaptive"], advice: "Helio's debezium form encodes temporal values as Debezium's adaptive mode does; remove the key or set adaptive"),
+        "interval.handling.mode": .only(accepted: ["numeric"], advice: "Helio's debezium form encodes intervals as microseconds (numeric); remove the key or set numeric"),
+        "binary.handling.mode": .only(accepted: ["bytes"], advice: "Helio's debezium form encodes bytea as base64 bytes; remove the key or set bytes"),
+        "tombstones.on.delete": .only(accepted: ["true"], advice: "Helio always follows a delete with a tombstone (log compaction needs it); remove the key or set true"),
+        "provide.transaction.metadata": .only(accepted: ["true"], advice: "Helio's debezium form always carries the transaction block and <prefix>.transaction (BEGIN/END); remove the key or set true, and ignore them downstream if unwanted"),
+        "skipped.operations": .only(accepted: ["t"], advice: "Helio's debezium form publishes creates, updates and deletes and skips truncates, as Debezium's default t does; remove the key or set t"),
+
+        // The connector itself.
+        "name": .ignored(reason: "Kafka Connect's connector name: Helio has no connector to name"),
+        "connector.class": .only(accepted: [postgresConnector, "PostgresConnector"], advice: "Helio reads only a Debezium PostgreSQL connector's properties (\(postgresConnector))"),
+        "tasks.max": .only(accepted: ["1"], advice: "Debezium's PostgreSQL connector runs one task, and so does Helio's capture; remove the key or set 1"),
+        "plugin.name": .only(accepted: ["pgoutput"], advice: "Helio decodes only pgoutput; set pgoutput (a slot made by decoderbufs cannot be read by Helio: let Helio make a new one)"),
+        "slot.drop.on.stop": .only(accepted: ["false"], advice: "Helio never drops its slot when it stops (that would lose changes); drop it with helio slot drop when you mean to"),
+        "key.converter": .only(accepted: [jsonConverter], advice: "Helio writes JSON keys without schemas, as JsonConverter with schemas.enable=false does"),
+        "value.converter": .only(accepted: [jsonConverter], advice: "Helio writes JSON values without schemas, as JsonConverter with schemas.enable=false does"),
+        "key.converter.schemas.enable": .only(accepted: ["false"], advice: "Helio writes JSON keys without the schema envelope; remove the key or set false"),
+        "value.converter.schemas.enable": .only(accepted: ["false"], advice: "Helio writes JSON values without the schema envelope; remove the key or set false"),
+
+        // Refused: Helio has another way, or no such thing.
+        "database.server.name": .refused(advice: "Debezium 2.0 replaced it with topic.prefix; use topic.prefix"),
+        "database.initial.statements": .refused(advice: "Helio runs no statements of yours on connect; put session settings in the URL's options (HELIO_SOURCE_URL, e.g. options=-c%20work_mem%3D64MB)"),
+        "heartbeat.action.query": .refused(advice: "Helio's heartbeat writes a logical decoding message on the source itself (heartbeat.interval.ms sets how often); remove it"),
+        "replica.identity.autoset.values": .refused(advice: "use capture.full_image_tables (HELIO_FULL_IMAGE_TABLES): the tables Helio sets to REPLICA IDENTITY FULL"),
+        "column.include.list": .refused(advice: "Helio publishes every column of a captured table; remove it"),
+        "column.exclude.list": .refused(advice: "Helio publishes every column of a captured table; remove it"),
+        "message.key.columns": .refused(advice: "Helio keys records by the primary key (or the replica identity index); remove it"),
+        "message.prefix.include.list": .refused(advice: "Helio's debezium form publishes every logical decoding message on <prefix>.message; remove it"),
+        "message.prefix.exclude.list": .refused(advice: "Helio's debezium form publishes every logical decoding message on <prefix>.message; remove it"),
+        "snapshot.select.statement.overrides": .refused(advice: "Helio snapshots whole tables; re-snapshot part of one with helio snapshot --table T --where SQL"),
+        "snapshot.include.collection.list": .refused(advice: "Helio snapshots every captured table when it creates the slot; re-snapshot one later with helio snapshot --table T"),
+        "max.batch.size": .refused(advice: tuningAdvice),
+        "max.queue.size": .refused(advice: tuningAdvice),
+        "max.queue.size.in.bytes": .refused(advice: tuningAdvice),
+        "poll.interval.ms": .refused(advice: tuningAdvice),
+        "errors.log.enable": .refused(advice: "Helio logs every error (log.*); remove it"),
+        "errors.log.include.messages": .refused(advice: "Helio logs every error without record contents; remove it"),
+        "errors.retry.timeout": .refused(advice: "Helio retries what can be retried by itself (the source and Kafka, with backoff); remove it"),
+        "errors.retry.delay.max.ms": .refused(advice: "Helio retries what can be retried by itself (the source and Kafka, with backoff); remove it"),
+    ]
+
+    /// Families of keys refused together, by prefix.
+    static let refusedPrefixes: [(prefix: String, advice: String)] = [
+        ("transforms", "Helio applies no single message transforms; remove them and transform downstream"),
+        ("predicates", "Helio applies no single message transforms, so no predicates; remove them"),
+        ("column.", "Helio publishes every column of a captured table as it is; remove it"),
+        ("signal.", "Helio takes no signals; re-snapshot a table with helio snapshot --table T"),
+        ("incremental.snapshot.", "Helio's incremental snapshot is helio snapshot --table T [--chunk-size N]; remove it"),
+        ("key.converter.", "Helio writes JSON keys without schemas; only key.converter.schemas.enable=false is accepted"),
+        ("value.converter.", "Helio writes JSON values without schemas; only value.converter.schemas.enable=false is accepted"),
+        ("producer.override.", "give librdkafka properties to Helio's producer with kafka.properties (HELIO_KAFKA_PROPERTY_*)"),
+    ]
+
+    static let tuningAdvice = "Helio has no such queue: capture hands each change to Kafka's producer as it reads it, and batching is librdkafka's (kafka.properties linger.ms, batch.num.messages); remove it"
+
+    /// The rule for a key: the table, then the refused families; nil when unknown.
+    static func rule(_ key: String) -> DebeziumKeyRule? {
+        if let rule = rules[key] { return rule }
+        if let family = refusedPrefixes.first(where: { key.hasPrefix($0.prefix) }) { return .refused(advice: family.advice) }
+        return nil
+    }
+
+    /// The known key nearest to a mistyped one, for "did you mean".
+    static func suggestion(for key: String) -> String? {
+        let scored = rules.keys.map { ($0, KeySuggestion.distance(key.lowercased(), $0.lowercased())) }.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+        guard let (best, score) = scored, score <= max(2, key.count / 4) else { return nil }
+        return best
+    }
+
+    // MARK: value conversions
+
+    static func publicationMode(_ value: String) throws -> String {
+        switch value.lowercased() {
+        case "filtered", "all_tables": return "true"
+        case "disabled": return "false"
+        case "no_tables":
+            throw DebeziumValueRefusal(problem: "Helio publishes the tables it captures, so it cannot start from an empty publication; use filtered, or disabled with a publication you made")
+        default:
+            throw DebeziumValueRefusal(problem: "must be one of all_tables, disabled, filtered")
+        }
+    }
+
+    static func snapshotMode(_ value: String) throws -> String {
+        switch value.lowercased() {
+        case "initial": return "true"
+        case "no_data", "never": return "false"
+        case "initial_only":
+            throw DebeziumValueRefusal(problem: "Helio always streams after the initial snapshot; use initial and stop capture when the snapshot is published, or helio snapshot --table T for one table")
+        case "always":
+            throw DebeziumValueRefusal(problem: "Helio snapshots when it creates the slot, not at every start; use initial, and helio snapshot --table T to publish a table's rows again")
+        case "when_needed":
+            throw DebeziumValueRefusal(problem: "Helio does not snapshot again by itself when the slot's position is lost: it refuses to start (docs/operations.md, \"The broker lost its data\"); use initial")
+        case "configuration_based", "custom":
+            throw DebeziumValueRefusal(problem: "Helio has no pluggable snapshot modes; use initial or no_data")
+        default:
+            throw DebeziumValueRefusal(problem: "must be one of initial, no_data, initial_only, always, when_needed (Helio supports initial and no_data)")
+        }
+    }
+
+    /// Milliseconds as Helio's seconds.
+    static func seconds(_ value: String, zeroAllowed: Bool) throws -> String {
+        guard let milliseconds = Int64(value), milliseconds > 0 || (zeroAllowed && milliseconds == 0) else {
+            throw DebeziumValueRefusal(problem: "must be a whole number of milliseconds \(zeroAllowed ? "from 0" : "above 0")")
+        }
+        return ConfigurationKey.trimmed(Double(milliseconds) / 1000)
+    }
+
+    static func replicationFactor(_ value: String) throws -> String {
+        guard let factor = Int32(value), factor >= 1 else {
+            throw DebeziumValueRefusal(problem: "must be a whole number from 1 (Helio does not take -1, the broker's default: give the number)")
+        }
+        return String(factor)
+    }
+
+    /// Kafka's booleans: true or false, any case.
+    static func javaBoolean(_ value: String) throws -> String {
+        switch value.lowercased() {
+        case "true", "false": return value.lowercased()
+        default: throw DebeziumValueRefusal(problem: "must be true or false")
+        }
+    }
+}

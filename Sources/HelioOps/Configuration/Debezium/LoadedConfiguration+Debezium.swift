@@ -1,0 +1,49 @@
+/// Lays a Debezium connector's properties over the configuration read from flags, variables
+/// and the YAML file. Precedence, first wins: a flag, a `HELIO_*` variable, a key of the
+/// properties file, a key of the YAML file, Debezium's default for a key the properties leave
+/// out (only where it decides what is captured and where), Helio's default.
+extension LoadedConfiguration {
+    /// Reads `--debezium-properties FILE` and lays it over this configuration.
+    public mutating func overlayDebeziumProperties(at path: String) throws {
+        try overlay(DebeziumConnectorMapping.read(path: path))
+    }
+
+    public mutating func overlay(_ mapping: DebeziumConnectorMapping) throws {
+        for setting in mapping.settings {
+            guard !isExplicit(setting.path) else { continue }
+            let origin = ValueOrigin.debezium(key: setting.from, line: setting.line ?? 0)
+            try assign(setting, origin: origin, mapping: mapping)
+        }
+        for setting in mapping.defaults where origins[setting.path] == nil {
+            try assign(setting, origin: .debeziumDefault(reason: setting.from), mapping: mapping)
+        }
+        if !isExplicit("capture.tables"), mapping.tableSelectionFrom != nil || origins["capture.tables"] == nil {
+            configuration.tableSelection = mapping.tableSelection
+            origins["capture.tables"] = mapping.tableSelectionFrom.map { .debezium(key: $0.key, line: $0.line) }
+                ?? .debeziumDefault(reason: "no table.include.list: every table")
+        }
+        debezium = mapping
+    }
+
+    /// Set by a flag or a variable: those win over the properties file.
+    func isExplicit(_ path: String) -> Bool {
+        switch origins[path] {
+        case .flag?, .environment?: true
+        default: false
+        }
+    }
+
+    private mutating func assign(_ setting: DebeziumConnectorMapping.Setting, origin: ValueOrigin, mapping: DebeziumConnectorMapping) throws {
+        guard let key = HelioConfiguration.key(setting.path) else { return }
+        do {
+            try key.assign(&configuration, key.shape == .list ? .list([setting.value].filter { !$0.isEmpty }) : .text(setting.value))
+        } catch {
+            // The conversions check what they can; what the Helio key's parser refuses is named here.
+            let expected = (error as? ValueProblem)?.expected ?? key.expectation
+            let shown = key.isSecret ? "" : ", not '\(setting.value)'"
+            throw ConfigurationError(key: setting.from, problem: "sets \(setting.path), which must be \(expected)\(shown)",
+                                     source: "debezium properties \(mapping.file)" + (setting.line.map { " line \($0)" } ?? ""))
+        }
+        origins[setting.path] = origin
+    }
+}
