@@ -113,7 +113,7 @@ struct ApplyTests {
         }
     }
 
-    @Test("poison records go to the dead-letter topic with their origin, and the pipeline goes on")
+    @Test("poison records go to the dead-letter topic with their origin (helio.* and Kafka Connect's __connect.errors.* headers), and the pipeline goes on")
     func poisonRecords() throws {
         let env = try TestEnvironment("poison")
         defer { env.drop() }
@@ -137,6 +137,13 @@ struct ApplyTests {
             #expect(headers["helio.source.topic"] == env.topic("energy"))
             #expect(headers["helio.error"]?.isEmpty == false)
             #expect(headers["helio.source.offset"] != nil && headers["helio.source.partition"] != nil)
+            // Kafka Connect's context headers too (dlq.context_headers defaults to true).
+            #expect(headers["__connect.errors.topic"] == env.topic("energy"))
+            #expect(headers["__connect.errors.partition"] == headers["helio.source.partition"])
+            #expect(headers["__connect.errors.offset"] == headers["helio.source.offset"])
+            #expect(headers["__connect.errors.connector.name"] == "\(env.name)-apply" && headers["__connect.errors.task.id"] == "0")
+            #expect(headers["__connect.errors.stage"] == "VALUE_CONVERTER")
+            #expect(headers["__connect.errors.exception.message"] == headers["helio.error"])
         }
         #expect(pipeline.apply.metrics.deadLetteredCount == 2)
         try pipeline.finish()
