@@ -170,7 +170,7 @@ struct DebeziumPropertiesTests {
         #expect(Self.failure(Self.minimal("table.include.list=public\\\\.(")).contains("not a regular expression"))
     }
 
-    @Test("secrets are never echoed: a config provider reference, a bad password")
+    @Test("a config provider reference is refused without echoing it")
     func secrets() {
         let provider = Self.failure(Self.minimal("database.password=${file:/run/secrets/pg.properties:password}"))
         #expect(provider.contains("config provider") && !provider.contains("/run/secrets"), "\(provider)")
@@ -186,5 +186,24 @@ struct DebeziumPropertiesTests {
         #expect(TableSelection(schemas: .exclude(["audit"])).select(candidates).count == 3)
         #expect(TableSelection().select(candidates).count == 4)
         #expect(TableSelection.patterns(" a\\.b , c\\,d ,") == ["a\\.b", "c,d"])
+    }
+
+    @Test("docs/configuration.md lists every Debezium key Helio reads, refuses or accepts with one value, and no other")
+    func documented() throws {
+        let text = try ConfigurationDocumentationTests.read("docs/configuration.md")
+        let start = try #require(text.range(of: "\n### Every key\n"), "docs/configuration.md has no \"### Every key\" under the Debezium section")
+        let end = text.range(of: "\n## ", range: start.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex
+        let documented = text[start.upperBound..<end].split(separator: "\n").filter { $0.hasPrefix("| `") }
+            .compactMap { $0.dropFirst(3).split(separator: "`").first.map(String.init) }
+        let families = Set(DebeziumConnectorKeys.refusedPrefixes.map { $0.prefix })
+        for key in documented {
+            let family = key.hasSuffix("*") ? String(key.dropLast()) : nil
+            #expect(DebeziumConnectorKeys.rules[key] != nil || family.map(families.contains) == true,
+                    "the Debezium section documents \(key), which DebeziumConnectorKeys does not know")
+        }
+        for key in DebeziumConnectorKeys.rules.keys {
+            #expect(documented.contains(key), "the Debezium section of docs/configuration.md has no row for \(key)")
+        }
+        for family in families { #expect(documented.contains(family + "*"), "no row for the family \(family)*") }
     }
 }
