@@ -7,8 +7,6 @@ public enum CaptureError: Error, CustomStringConvertible, Sendable {
     case slotMissingForResume(String)
     case tableWithoutKey(String)
     case tableNotFound(String)
-    /// Debezium's table filters (`--debezium-properties`) selected no table of the source.
-    case noTableSelected(String)
     case unknownRelation(UInt32)
     case snapshotInterrupted(slot: String)
     case deliveryFailed(String)
@@ -36,8 +34,6 @@ public enum CaptureError: Error, CustomStringConvertible, Sendable {
             return "table \(table) has no primary key or replica identity index, so its changes cannot be keyed; add a primary key (or REPLICA IDENTITY USING INDEX) or remove it from the publication"
         case .tableNotFound(let table):
             return "table \(table) is configured for capture but does not exist on the source; create it or remove it from HELIO_TABLES"
-        case .noTableSelected(let selection):
-            return "the Debezium properties select no table of the source (\(selection)); check table.include.list and schema.include.list (regular expressions matched against the whole schema.table, ignoring case; in a properties file write \\\\. for a literal dot)"
         case .unknownRelation(let id):
             return "the stream referred to relation \(id) before describing it; this is a protocol error — restart capture"
         case .snapshotInterrupted(let slot):

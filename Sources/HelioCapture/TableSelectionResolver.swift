@@ -19,7 +19,11 @@ public enum TableSelectionResolver {
             ORDER BY 1, 2
             """).rows
         let tables = selection.select(rows.compactMap { row in row[0].flatMap { schema in row[1].map { (schema, $0) } } })
-        guard !tables.isEmpty else { throw CaptureError.noTableSelected(selection.description) }
+        guard !tables.isEmpty else {
+            throw ConfigurationError(key: "capture.tables", problem: "selects no table of the source: \(selection.description). "
+                + "Check table.include.list and schema.include.list: regular expressions matched against the whole schema.table "
+                + "(or schema name), ignoring case; in a properties file write \\\\. for a literal dot", source: "debezium properties")
+        }
         logger.notice("tables selected by the Debezium properties", metadata: [
             "selection": "\(selection.description)", "tables": "\(tables.joined(separator: ","))"])
         var resolved = config

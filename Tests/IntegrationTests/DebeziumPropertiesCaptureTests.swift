@@ -11,7 +11,8 @@ import Testing
 @Suite("helio capture --debezium-properties (the built binary, local stack)", .serialized)
 struct DebeziumPropertiesCaptureTests {
     /// A connector file for this test's scratch source database, as Kafka Connect would read it.
-    static func connectorFile(_ env: TestEnvironment, directory: String) throws -> String {
+    static func connectorFile(_ env: TestEnvironment, directory: String, tables: String = "public\\\\.users,public\\\\.uni.*",
+                              name: String = "connector.properties") throws -> String {
         let admin = try #require(URLComponents(string: env.stack.sourceAdminURL))
         let text = """
             # written by DebeziumPropertiesCaptureTests
@@ -29,7 +30,7 @@ struct DebeziumPropertiesCaptureTests {
             publication.name=\(env.name)_pub
             publication.autocreate.mode=filtered
             # users, and every table whose name starts with uni (units): a regular expression
-            table.include.list=public\\\\.users,public\\\\.uni.*
+            table.include.list=\(tables)
             snapshot.mode=initial
             heartbeat.interval.ms=1000
             status.update.interval.ms=1000
@@ -39,7 +40,7 @@ struct DebeziumPropertiesCaptureTests {
             errors.deadletterqueue.topic.name=\(env.name)-dead
             errors.deadletterqueue.context.headers.enable=true
             """
-        let path = directory + "/connector.properties"
+        let path = directory + "/" + name
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -89,6 +90,11 @@ struct DebeziumPropertiesCaptureTests {
         let identity = try source.execute("SELECT relreplident::text FROM pg_class WHERE oid = 'public.users'::regclass").scalar
         #expect(identity == "d", "Debezium changes no replica identity (replica.identity.autoset.values is empty)")
         #expect(capture.terminate() == 0, "\(capture.log)")
+
+        let nothing = try Self.connectorFile(env, directory: directory, tables: "public\\\\.nothing_here", name: "nothing.properties")
+        let refused = try HelioProcess.run(["capture", "--debezium-properties", nothing], config: env.configuration(), environment: Self.cleared)
+        #expect(refused.status == 64, "\(refused.output)")
+        #expect(refused.output.contains("capture.tables (debezium properties) selects no table of the source"), "\(refused.output)")
     }
 
     @Test("config check shows what each Debezium key set; an unsupported value stops capture with exit 64 naming the key and line")

@@ -69,7 +69,7 @@ enum DebeziumConnectorKeys {
         "interval.handling.mode": .only(accepted: ["numeric"], advice: "Helio's debezium form encodes intervals as microseconds (numeric); remove the key or set numeric"),
         "binary.handling.mode": .only(accepted: ["bytes"], advice: "Helio's debezium form encodes bytea as base64 bytes; remove the key or set bytes"),
         "tombstones.on.delete": .only(accepted: ["true"], advice: "Helio always follows a delete with a tombstone (log compaction needs it); remove the key or set true"),
-        "provide.transaction.metadata": .only(accepted: ["true"], advice: "Helio's debezium form always carries the transaction block and <prefix>.transaction (BEGIN/END); remove the key or set true, and ignore them downstream if unwanted"),
+        "provide.transaction.metadata": .only(accepted: ["true"], advice: "Helio's debezium form always carries the transaction block and <prefix>.transaction (BEGIN/END), and helio apply needs them to place each change; remove the key or set true, and ignore them downstream if unwanted"),
         "skipped.operations": .only(accepted: ["t"], advice: "Helio's debezium form publishes creates, updates and deletes and skips truncates, as Debezium's default t does; remove the key or set t"),
 
         // The connector itself.
