@@ -71,6 +71,7 @@ public final class CaptureService: @unchecked Sendable {
                 let activePublisher = publisher ?? Publisher(
                     producer: producer, topics: topics, logger: logger, tracker: DeliveryTracker(start: slot.confirmedFlush ?? LSN(0)))
                 activePublisher.debezium = builder.debezium != nil
+                activePublisher.tombstones = config.tombstonesOnDelete
                 publisher = activePublisher
                 activePublisher.logGuard = logGuard
                 activePublisher.abandonTransaction()

@@ -50,6 +50,9 @@ final class Publisher {
     private var open: OpenTransaction?
     /// Set for `capture.compatibility: debezium`: transaction events in Debezium's form.
     var debezium = false
+    /// `capture.tombstones_on_delete`: false drops every tombstone (a null-valued record) here,
+    /// in both forms, as Debezium's `tombstones.on.delete=false` does.
+    var tombstones = true
     /// END's `data_collections` in the order Debezium's hash map gives them.
     private var hashMapOrder = JavaHashMapOrder()
 
@@ -74,7 +77,7 @@ final class Publisher {
         try beginIfNeeded()
         _ = open?.count(collection)
         try send(OutgoingRecord(topic: topic, key: key, value: value))
-        if tombstone { try send(OutgoingRecord(topic: topic, key: key, value: nil)) }
+        if tombstone && tombstones { try send(OutgoingRecord(topic: topic, key: key, value: nil)) }
     }
 
     /// Debezium's form: counts the next event of `collection` in the open transaction and
@@ -88,6 +91,7 @@ final class Publisher {
     /// Debezium's form: a record of the open transaction, already counted by ``order(_:)``
     /// (or not counted at all: tombstones, snapshot reads).
     func record(_ record: OutgoingRecord) throws {
+        if record.value == nil && !tombstones { return }
         try send(record)
     }
 

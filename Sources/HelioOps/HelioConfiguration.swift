@@ -40,6 +40,9 @@ public struct HelioConfiguration: Sendable {
     /// The form of the records capture publishes: Helio's own (the data contract's), or
     /// exactly what Debezium's PostgreSQL connector publishes with its default settings.
     public var compatibility = Compatibility.helio
+    /// Follow each delete with a tombstone (same key, null value) so compacted topics forget
+    /// the row; false publishes none (Debezium's `tombstones.on.delete=false`).
+    public var tombstonesOnDelete = true
     /// Debezium's table filters from `--debezium-properties`, resolved into `tables` against the
     /// source's catalog when capture starts; nil when `tables` is the list itself.
     public var tableSelection: TableSelection?

@@ -34,7 +34,7 @@ struct DebeziumPropertiesCaptureTests {
             snapshot.mode=initial
             heartbeat.interval.ms=1000
             status.update.interval.ms=1000
-            tombstones.on.delete=true
+            tombstones.on.delete=false
             decimal.handling.mode=precise
             provide.transaction.metadata=true
             errors.deadletterqueue.topic.name=\(env.name)-dead
@@ -46,11 +46,12 @@ struct DebeziumPropertiesCaptureTests {
     }
 
     /// The variables the local stack exports would win over the file: unset them.
+    /// One partition per topic, so that a topic's records come back in commit order.
     static let cleared = ["HELIO_SOURCE_URL", "HELIO_SLOT", "HELIO_PUBLICATION", "HELIO_TOPIC_PREFIX", "HELIO_TABLES",
                           "HELIO_FULL_IMAGE_TABLES", "HELIO_COMPATIBILITY", "HELIO_HEARTBEAT_INTERVAL_SECONDS"]
-        .reduce(into: [String: String]()) { $0[$1] = "" }
+        .reduce(into: ["HELIO_TOPIC_PARTITIONS": "1"]) { $0[$1] = "" }
 
-    @Test("the file's slot, publication, prefix and tables; Debezium's records in <topic.prefix>.<schema>.<table>; the dead-letter topic it names")
+    @Test("the file's slot, publication, prefix and tables; Debezium's records in <topic.prefix>.<schema>.<table>, deletes without tombstones; the dead-letter topic it names")
     func captureFromProperties() throws {
         let env = try TestEnvironment("dbzprops")
         defer { env.drop() }
@@ -67,17 +68,22 @@ struct DebeziumPropertiesCaptureTests {
         try env.waitForSlot()
         try source.execute("INSERT INTO units (user_id, name, installed_power_kwp) VALUES (1, 'Sítio', 12.250)")
         try source.execute("INSERT INTO devices (unit_id, serial_number, kind) VALUES (1, 'INV-1', 'inverter')")
+        // tombstones.on.delete=false: the delete comes with no tombstone before the next change.
+        try source.execute("DELETE FROM units WHERE name = 'Sítio'")
+        try source.execute("INSERT INTO units (user_id, name, installed_power_kwp) VALUES (1, 'Fim', 1.000)")
 
         let reader = TopicReader(brokers: env.stack.brokers)
         let users = try reader.read([env.topic("users")], minimum: 1).compactMap(\.value).map { try JSONValue.parse($0).objectValue }
-        let units = try reader.read([env.topic("units")], minimum: 2).compactMap(\.value).map { try JSONValue.parse($0).objectValue }
-        #expect(users.count == 1 && units.count == 2, "\(capture.log)")
+        let unitRecords = try reader.read([env.topic("units")], minimum: 4)
+        #expect(unitRecords.allSatisfy { $0.value != nil }, "no tombstone (tombstones.on.delete=false)")
+        let units = try unitRecords.compactMap(\.value).map { try JSONValue.parse($0).objectValue }
+        #expect(users.count == 1 && units.count == 4, "\(capture.log)")
         #expect(users.first??["op"]?.stringValue == "r", "the initial snapshot (snapshot.mode=initial)")
-        #expect(units.compactMap { $0?["op"]?.stringValue } == ["r", "c"])
-        let created = try #require(units.last??["after"]?.objectValue)
+        #expect(units.compactMap { $0?["op"]?.stringValue } == ["r", "c", "d", "c"], "one partition: in commit order")
+        let created = try #require(units[1]?["after"]?.objectValue)
         // Debezium's precise decimal: the unscaled value's bytes in base64 (12250 = 0x2FDA), not Helio's "12.250".
         #expect(created["installed_power_kwp"]?.stringValue == "L9o=", "\(created)")
-        let origin = try #require(units.last??["source"]?.objectValue)
+        let origin = try #require(units[1]?["source"]?.objectValue)
         #expect(origin["connector"]?.stringValue == "postgresql" && origin["name"]?.stringValue == env.name)
         #expect(origin["db"]?.stringValue == "\(env.name)_src")
 

@@ -75,6 +75,8 @@ struct DebeziumPropertiesTests {
         #expect(config.tableSelection == TableSelection(tables: .include(["public\\.orders", "inventory\\.item.*"])))
         #expect(config.dlqTopic == "shop-dlq" && config.deadLetterTopic == "shop-dlq")
         #expect(config.dlqReplicationFactor == 3 && config.dlqContextHeaders == false)
+        #expect(config.tombstonesOnDelete == true)
+        #expect(try Self.loaded(Self.minimal("tombstones.on.delete=FALSE")).configuration.tombstonesOnDelete == false)
         #expect(config.compatibility == .debezium)
         #expect(config.fullImageTables.isEmpty)
         #expect(loaded.origin(of: "capture.slot") == .debezium(key: "slot.name", line: 13))
@@ -128,7 +130,6 @@ struct DebeziumPropertiesTests {
     @Test("a value Helio does not support is refused with the advice", arguments: [
         ("decimal.handling.mode=double", "precise"),
         ("time.precision.mode=connect", "adaptive"),
-        ("tombstones.on.delete=false", "tombstone"),
         ("provide.transaction.metadata=false", "transaction block"),
         ("snapshot.mode=always", "helio snapshot --table"),
         ("snapshot.mode=initial_only", "always streams"),

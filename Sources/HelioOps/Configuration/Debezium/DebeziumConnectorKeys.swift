@@ -47,6 +47,7 @@ enum DebeziumConnectorKeys {
         "publication.name": .mapped(to: "capture.publication", convert: { $0 }),
         "publication.autocreate.mode": .mapped(to: "capture.autocreate_publication", convert: publicationMode),
         "snapshot.mode": .mapped(to: "capture.snapshot", convert: snapshotMode),
+        "tombstones.on.delete": .mapped(to: "capture.tombstones_on_delete", convert: javaBoolean),
         "heartbeat.interval.ms": .mapped(to: "capture.heartbeat_interval_seconds", convert: { try seconds($0, zeroAllowed: true) }),
         "status.update.interval.ms": .mapped(to: "capture.status_interval_seconds", convert: { try seconds($0, zeroAllowed: false) }),
         "table.include.list": .tableFilter,
@@ -68,7 +69,6 @@ enum DebeziumConnectorKeys {
         "time.precision.mode": .only(accepted: ["adaptive"], advice: "Helio's debezium form encodes temporal values as Debezium's adaptive mode does; remove the key or set adaptive"),
         "interval.handling.mode": .only(accepted: ["numeric"], advice: "Helio's debezium form encodes intervals as microseconds (numeric); remove the key or set numeric"),
         "binary.handling.mode": .only(accepted: ["bytes"], advice: "Helio's debezium form encodes bytea as base64 bytes; remove the key or set bytes"),
-        "tombstones.on.delete": .only(accepted: ["true"], advice: "Helio always follows a delete with a tombstone (log compaction needs it); remove the key or set true"),
         "provide.transaction.metadata": .only(accepted: ["true"], advice: "Helio's debezium form always carries the transaction block and <prefix>.transaction (BEGIN/END), and helio apply needs them to place each change; remove the key or set true, and ignore them downstream if unwanted"),
         "skipped.operations": .only(accepted: ["t"], advice: "Helio's debezium form publishes creates, updates and deletes and skips truncates, as Debezium's default t does; remove the key or set t"),
 
