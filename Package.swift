@@ -86,6 +86,8 @@ let package = Package(
         .testTarget(name: "HelioCaptureTests", dependencies: ["HelioCapture", "PGOutput"]),
         .testTarget(name: "HelioOpsTests", dependencies: ["HelioOps"]),
         .testTarget(name: "HelioApplyTests", dependencies: ["HelioApply", "HelioEvents"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["HelioTestSupport", "HelioServer", "HelioSimulator", "HelioCapture", "HelioApply", "HelioPostgres", "HelioKafka", "HelioEvents", "HelioJobs", "PGOutput"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["HelioTestSupport", "HelioServer", "HelioSimulator", "HelioCapture", "HelioApply", "HelioPostgres", "HelioKafka", "HelioEvents", "HelioJobs", "PGOutput",
+                                                     // deploy/kubernetes/ read without a cluster.
+                                                     .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -1,0 +1,60 @@
+import Foundation
+import HelioOps
+import Testing
+
+/// The exit statuses of docs/operations.md ("Exit codes") as the built binary gives them. A
+/// configuration error must exit 64: the systemd units stop restarting on 64
+/// (`RestartPreventExitStatus=64`) and would restart a 70 forever.
+@Suite("Exit codes (the built binary)", .serialized)
+struct ExitCodeTests {
+    /// Enough to get past the required settings; nothing here is reached.
+    static let unreachable = [
+        "HELIO_SOURCE_URL": "postgresql://helio@127.0.0.1:1/solar",
+        "HELIO_WAREHOUSE_URL": "postgresql://helio@127.0.0.1:1/warehouse",
+        "HELIO_KAFKA_BROKERS": "127.0.0.1:1",
+        "HELIO_PII_KEY": "exit-code-test",
+        "HELIO_METRICS_ADDR": "off",
+        "HELIO_SCHEDULE_ENABLED": "false",
+    ]
+
+    @Test("a librdkafka property it does not know or a value it refuses: exit 64, naming the key and where it was set",
+          arguments: ["capture", "apply", "run", "verify"])
+    func refusedProperty(command: String) throws {
+        var environment = Self.unreachable
+        environment["HELIO_KAFKA_PROPERTY_ACKS"] = "banana"
+        let bad = try ConfigCheckTests.helio([command], environment: environment)
+        #expect(bad.status == HelioExit.configuration, "\(bad.output)")
+        #expect(bad.output.contains("configuration: kafka.properties.acks (environment HELIO_KAFKA_PROPERTY_ACKS) 'banana' is refused by librdkafka"),
+                "\(bad.output)")
+        #expect(bad.output.contains("correct or remove it"), "\(bad.output)")
+
+        let unknown = try ConfigCheckTests.helio([command, "--kafka-property", "no.such.property=1"], environment: Self.unreachable)
+        #expect(unknown.status == HelioExit.configuration, "\(unknown.output)")
+        #expect(unknown.output.contains("kafka.properties.no.such.property (flag --kafka-property no.such.property)"), "\(unknown.output)")
+        #expect(unknown.output.contains("No such configuration property"), "\(unknown.output)")
+    }
+
+    @Test("a secret property's value is never echoed when librdkafka refuses it")
+    func secretNotEchoed() throws {
+        // sasl.password takes any text; a property that names it and is unknown stands in.
+        let result = try ConfigCheckTests.helio(["capture", "--kafka-property", "sasl.password.typo=hunter2-kafka"],
+                                                environment: Self.unreachable)
+        #expect(result.status == HelioExit.configuration, "\(result.output)")
+        #expect(!result.output.contains("hunter2-kafka"), "\(result.output)")
+    }
+
+    @Test("properties librdkafka accepts one by one but cannot make a client from: exit 64, not 70")
+    func clientRefused() throws {
+        // Both are refused by rd_kafka_new, after every single property was accepted.
+        let cases = [
+            ["HELIO_KAFKA_PROPERTY_SECURITY_PROTOCOL": "SSL", "HELIO_KAFKA_PROPERTY_SSL_CA_LOCATION": "/nonexistent/kafka-ca.crt"],
+            ["HELIO_KAFKA_PROPERTY_ACKS": "1"],   // capture's producer is idempotent: acks must be all
+        ]
+        for properties in cases {
+            let result = try ConfigCheckTests.helio(["capture"], environment: Self.unreachable.merging(properties) { $1 })
+            #expect(result.status == HelioExit.configuration, "\(properties): \(result.output)")
+            #expect(result.output.contains("configuration: Kafka client: could not create the Kafka client"), "\(result.output)")
+            #expect(result.output.contains("correct or remove the librdkafka property"), "\(result.output)")
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import HelioTestSupport
+import Testing
+import Yams
+
+/// deploy/kubernetes/ read as the API server would see it (without a cluster): the
+/// disruption budgets, network policies and the ServiceMonitor select the pods and Services
+/// the Deployments make, and every one of them agrees on the metrics port.
+@Suite("Kubernetes manifests")
+struct KubernetesManifestTests {
+    typealias Object = [String: Any]
+
+    static let files = ["configmap", "capture", "apply", "network-policy", "service-monitor", "jobs.example", "secret.example"]
+
+    static func objects() throws -> [Object] {
+        try files.flatMap { name -> [Object] in
+            let url = LocalStack.repositoryRoot.appendingPathComponent("deploy/kubernetes/\(name).yaml")
+            var documents = try Yams.load_all(yaml: String(contentsOf: url, encoding: .utf8))
+            var objects: [Object] = []
+            while let document = documents.next() {
+                if let object = document as? Object { objects.append(object) }
+            }
+            if let error = documents.error { throw error }
+            return objects
+        }
+    }
+
+    static func find(_ objects: [Object], kind: String, component: String? = nil) -> [Object] {
+        objects.filter { object in
+            object["kind"] as? String == kind
+                && (component == nil || labels(object["metadata"])["app.kubernetes.io/component"] == component)
+        }
+    }
+
+    static func labels(_ metadata: Any?) -> [String: String] {
+        ((metadata as? Object)?["labels"] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
+    }
+
+    static func value(_ object: Any?, _ path: String...) -> Any? {
+        path.reduce(object) { ($0 as? Object)?[$1] }
+    }
+
+    static func matchLabels(_ selector: Any?) -> [String: String] {
+        (value(selector, "matchLabels") as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
+    }
+
+    /// `labels` satisfies a selector's matchLabels and its `In` expressions.
+    static func selects(_ selector: Any?, _ labels: [String: String]) -> Bool {
+        guard matchLabels(selector).allSatisfy({ labels[$0.key] == $0.value }) else { return false }
+        let expressions = value(selector, "matchExpressions") as? [Object] ?? []
+        return expressions.allSatisfy { expression in
+            guard expression["operator"] as? String == "In", let key = expression["key"] as? String,
+                  let values = expression["values"] as? [String] else { return false }
+            return labels[key].map(values.contains) ?? false
+        }
+    }
+
+    static func podLabels(_ deployment: Object) -> [String: String] {
+        labels(value(deployment, "spec", "template", "metadata"))
+    }
+
+    static func metricsPort(_ deployment: Object) -> Int? {
+        let containers = value(deployment, "spec", "template", "spec", "containers") as? [Object] ?? []
+        let ports = containers.flatMap { $0["ports"] as? [Object] ?? [] }
+        return ports.first { $0["name"] as? String == "metrics" }?["containerPort"] as? Int
+    }
+
+    @Test("each component has a PodDisruptionBudget selecting its pods that never blocks a drain")
+    func disruptionBudgets() throws {
+        let objects = try Self.objects()
+        for component in ["capture", "apply"] {
+            let deployment = try #require(Self.find(objects, kind: "Deployment", component: component).first, "\(component)")
+            let budgets = Self.find(objects, kind: "PodDisruptionBudget", component: component)
+            #expect(budgets.count == 1, "\(component): one PodDisruptionBudget")
+            guard let budget = budgets.first else { continue }
+            #expect(budget["apiVersion"] as? String == "policy/v1")
+            let selector = Self.value(budget, "spec", "selector")
+            #expect(Self.selects(selector, Self.podLabels(deployment)), "\(component): the budget does not select the pods")
+            #expect(Self.matchLabels(selector) == Self.matchLabels(Self.value(deployment, "spec", "selector")),
+                    "\(component): the budget selects other pods than the Deployment")
+            // One replica of capture: minAvailable 1 would make every node drain wait forever.
+            #expect(Self.value(budget, "spec", "minAvailable") == nil, "\(component)")
+            #expect((Self.value(budget, "spec", "maxUnavailable") as? Int ?? 0) >= 1, "\(component)")
+        }
+    }
+
+    @Test("each component has a NetworkPolicy: metrics in from the monitoring namespace; DNS, Kafka and PostgreSQL out")
+    func networkPolicies() throws {
+        let objects = try Self.objects()
+        for component in ["capture", "apply"] {
+            let deployment = try #require(Self.find(objects, kind: "Deployment", component: component).first, "\(component)")
+            let policy = try #require(Self.find(objects, kind: "NetworkPolicy", component: component).first, "\(component): no NetworkPolicy")
+            #expect(Self.selects(Self.value(policy, "spec", "podSelector"), Self.podLabels(deployment)), "\(component)")
+            #expect(Self.value(policy, "spec", "policyTypes") as? [String] == ["Ingress", "Egress"], "\(component)")
+
+            let ingress = Self.value(policy, "spec", "ingress") as? [Object] ?? []
+            #expect(ingress.count == 1, "\(component): only the metrics port is open")
+            let ingressPorts = ingress.flatMap { $0["ports"] as? [Object] ?? [] }.compactMap { $0["port"] as? Int }
+            #expect(ingressPorts == [Self.metricsPort(deployment)].compactMap { $0 }, "\(component): \(ingressPorts)")
+            let sources = ingress.flatMap { $0["from"] as? [Object] ?? [] }
+            #expect(sources.map { Self.matchLabels($0["namespaceSelector"]) } == [["kubernetes.io/metadata.name": "monitoring"]], "\(component)")
+
+            let egressPorts = Set((Self.value(policy, "spec", "egress") as? [Object] ?? [])
+                .flatMap { $0["ports"] as? [Object] ?? [] }
+                .compactMap { port in (port["port"] as? Int).map { "\(port["protocol"] as? String ?? "TCP")/\($0)" } })
+            #expect(egressPorts == ["UDP/53", "TCP/53", "TCP/9092", "TCP/5432"], "\(component): \(egressPorts.sorted())")
+        }
+    }
+
+    @Test("the ServiceMonitor scrapes both metrics Services on their metrics port")
+    func serviceMonitor() throws {
+        let objects = try Self.objects()
+        let monitor = try #require(Self.find(objects, kind: "ServiceMonitor").first, "no ServiceMonitor")
+        #expect(monitor["apiVersion"] as? String == "monitoring.coreos.com/v1")
+        let endpoints = Self.value(monitor, "spec", "endpoints") as? [Object] ?? []
+        #expect(endpoints.map { $0["port"] as? String } == ["metrics"])
+        #expect(endpoints.first?["path"] as? String == "/metrics")
+        for component in ["capture", "apply"] {
+            let service = try #require(Self.find(objects, kind: "Service", component: component).first, "\(component): no Service")
+            #expect(Self.selects(Self.value(monitor, "spec", "selector"), Self.labels(service["metadata"])),
+                    "the ServiceMonitor does not select \(component)'s Service")
+            let ports = Self.value(service, "spec", "ports") as? [Object] ?? []
+            #expect(ports.contains { $0["name"] as? String == "metrics" }, "\(component): no port named metrics")
+        }
+        // Nothing else: a Job's pods have no Service, and no other Service carries the labels.
+        let selected = Self.find(objects, kind: "Service").filter { Self.selects(Self.value(monitor, "spec", "selector"), Self.labels($0["metadata"])) }
+        #expect(selected.count == 2)
+    }
+
+    @Test("the metrics port is the same in the ConfigMap, the containers, the annotations and the Services")
+    func metricsPortAgrees() throws {
+        let objects = try Self.objects()
+        let configMap = try #require(Self.find(objects, kind: "ConfigMap").first)
+        let address = try #require(Self.value(configMap, "data", "HELIO_METRICS_ADDR") as? String)
+        let port = try #require(address.split(separator: ":").last.flatMap { Int($0) })
+        for component in ["capture", "apply"] {
+            let deployment = try #require(Self.find(objects, kind: "Deployment", component: component).first)
+            #expect(Self.metricsPort(deployment) == port, "\(component)")
+            let annotations = Self.value(deployment, "spec", "template", "metadata", "annotations") as? [String: Any]
+            #expect(annotations?["prometheus.io/port"] as? String == "\(port)", "\(component)")
+            let service = try #require(Self.find(objects, kind: "Service", component: component).first)
+            let ports = Self.value(service, "spec", "ports") as? [Object] ?? []
+            #expect(ports.first { $0["name"] as? String == "metrics" }?["port"] as? Int == port, "\(component)")
+        }
+    }
+}
