@@ -121,6 +121,22 @@ struct DebeziumPropertiesTests {
         #expect(tablesFromVariable.configuration.tables == ["public.c"] && tablesFromVariable.configuration.tableSelection == nil)
     }
 
+    @Test("Kafka Connect's topic.creation.default.*: partitions, replication factor, and every other setting into topics.config beside Helio's retention.ms=-1")
+    func topicCreation() throws {
+        let config = try Self.loaded(Self.minimal("""
+            topic.creation.default.replication.factor=3
+            topic.creation.default.partitions=6
+            topic.creation.default.cleanup.policy=compact,delete
+            topic.creation.default.compression.type=zstd
+            """)).configuration
+        #expect(config.topicReplicationFactor == 3 && config.topicPartitions == 6)
+        #expect(config.topicConfiguration == ["retention.ms": "-1", "cleanup.policy": "compact,delete", "compression.type": "zstd"])
+        let kept = try Self.loaded(Self.minimal("topic.creation.default.retention.ms=604800000")).configuration
+        #expect(kept.topicConfiguration == ["retention.ms": "604800000"])
+        #expect(Self.failure(Self.minimal("topic.creation.groups=compacted")).contains("only topic.creation.default.* is read"))
+        #expect(Self.failure(Self.minimal("topic.creation.default.partitions=-1")).contains("give the number"))
+    }
+
     @Test("an unknown key is refused by name and line, with the key it probably meant")
     func unknownKey() {
         let text = Self.failure(Self.minimal("slot.nmae=x"))
@@ -196,7 +212,7 @@ struct DebeziumPropertiesTests {
         let end = text.range(of: "\n## ", range: start.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex
         let documented = text[start.upperBound..<end].split(separator: "\n").filter { $0.hasPrefix("| `") }
             .compactMap { $0.dropFirst(3).split(separator: "`").first.map(String.init) }
-        let families = Set(DebeziumConnectorKeys.refusedPrefixes.map { $0.prefix })
+        let families = Set(DebeziumConnectorKeys.refusedPrefixes.map { $0.prefix } + [DebeziumConnectorKeys.topicSettingPrefix])
         for key in documented {
             let family = key.hasSuffix("*") ? String(key.dropLast()) : nil
             #expect(DebeziumConnectorKeys.rules[key] != nil || family.map(families.contains) == true,

@@ -9,6 +9,8 @@ enum DebeziumKeyRule: Sendable {
     case database(keyword: String)
     /// A table or schema filter: becomes `capture.tables`, resolved when capture starts.
     case tableFilter
+    /// Kafka Connect's `topic.creation.default.<setting>`: one setting of `topics.config`.
+    case topicSetting(name: String)
     /// Helio does what Debezium does with this value only: any of `accepted` (compared
     /// ignoring case) is fine, anything else is refused with the advice.
     case only(accepted: [String], advice: String)
@@ -50,6 +52,9 @@ enum DebeziumConnectorKeys {
         "tombstones.on.delete": .mapped(to: "capture.tombstones_on_delete", convert: javaBoolean),
         "heartbeat.interval.ms": .mapped(to: "capture.heartbeat_interval_seconds", convert: { try seconds($0, zeroAllowed: true) }),
         "status.update.interval.ms": .mapped(to: "capture.status_interval_seconds", convert: { try seconds($0, zeroAllowed: false) }),
+        // Kafka Connect's topic creation (KIP-158), default group only.
+        "topic.creation.default.replication.factor": .mapped(to: "topics.replication_factor", convert: replicationFactor),
+        "topic.creation.default.partitions": .mapped(to: "topics.partitions", convert: partitions),
         "table.include.list": .tableFilter,
         "table.exclude.list": .tableFilter,
         "schema.include.list": .tableFilter,
@@ -115,13 +120,20 @@ enum DebeziumConnectorKeys {
         ("key.converter.", "Helio writes JSON keys without schemas; only key.converter.schemas.enable=false is accepted"),
         ("value.converter.", "Helio writes JSON values without schemas; only value.converter.schemas.enable=false is accepted"),
         ("producer.override.", "give librdkafka properties to Helio's producer with kafka.properties (HELIO_KAFKA_PROPERTY_*)"),
+        ("topic.creation.", "Helio creates every topic with one set of settings: only topic.creation.default.* is read (topics.*)"),
     ]
+
+    /// `topic.creation.default.<setting>`: any topic setting, into `topics.config`.
+    static let topicSettingPrefix = "topic.creation.default."
 
     static let tuningAdvice = "Helio has no such queue: capture hands each change to Kafka's producer as it reads it, and batching is librdkafka's (kafka.properties linger.ms, batch.num.messages); remove it"
 
     /// The rule for a key: the table, then the refused families; nil when unknown.
     static func rule(_ key: String) -> DebeziumKeyRule? {
         if let rule = rules[key] { return rule }
+        if key.hasPrefix(topicSettingPrefix), key.count > topicSettingPrefix.count {
+            return .topicSetting(name: String(key.dropFirst(topicSettingPrefix.count)))
+        }
         if let family = refusedPrefixes.first(where: { key.hasPrefix($0.prefix) }) { return .refused(advice: family.advice) }
         return nil
     }
@@ -169,6 +181,13 @@ enum DebeziumConnectorKeys {
             throw DebeziumValueRefusal(problem: "must be a whole number of milliseconds \(zeroAllowed ? "from 0" : "above 0")")
         }
         return ConfigurationKey.trimmed(Double(milliseconds) / 1000)
+    }
+
+    static func partitions(_ value: String) throws -> String {
+        guard let count = Int32(value), count >= 1 else {
+            throw DebeziumValueRefusal(problem: "must be a whole number from 1 (Helio does not take -1, the broker's default: give the number)")
+        }
+        return String(count)
     }
 
     static func replicationFactor(_ value: String) throws -> String {

@@ -37,6 +37,7 @@ public struct DebeziumConnectorMapping: Sendable {
         let properties = JavaProperties(text: text)
         var seen: [String: Int] = [:]
         var database: [(keyword: String, value: String, key: String, line: Int)] = []
+        var topicSettings: [(name: String, value: String, line: Int)] = []
         for entry in properties.entries {
             if let first = seen[entry.key] {
                 throw error(entry, "is given twice (lines \(first) and \(entry.line)); keep one")
@@ -60,6 +61,9 @@ public struct DebeziumConnectorMapping: Sendable {
                 database.append((keyword, entry.value, entry.key, entry.line))
             case .tableFilter:
                 try addFilter(entry)
+            case .topicSetting(let name):
+                guard !entry.value.isEmpty else { throw error(entry, "is empty; give a value or remove the key") }
+                topicSettings.append((name, entry.value, entry.line))
             case .only(let accepted, let advice):
                 guard accepted.contains(where: { $0.caseInsensitiveCompare(entry.value) == .orderedSame }) else {
                     throw error(entry, "is '\(entry.value)', which Helio does not support: \(advice)")
@@ -75,6 +79,14 @@ public struct DebeziumConnectorMapping: Sendable {
         }
         if !database.isEmpty {
             settings.append(try DebeziumSourceURL.setting(database.map { ($0.keyword, $0.value, $0.key, $0.line) }, file: file))
+        }
+        if let first = topicSettings.first {
+            // Helio's default keeps the topics forever (replay and rebuild read them from the
+            // start): kept unless the file says otherwise.
+            var config = HelioConfiguration().topicConfiguration
+            for setting in topicSettings { config[setting.name] = setting.value }
+            let lines = config.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+            settings.append(Setting(path: "topics.config", value: lines, from: "topic.creation.default.*", line: first.line))
         }
         if seen["slot.name"] == nil { defaults.append(Setting(path: "capture.slot", value: "debezium", from: "no slot.name", line: nil)) }
         if seen["publication.name"] == nil {

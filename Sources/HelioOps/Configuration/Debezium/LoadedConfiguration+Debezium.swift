@@ -33,10 +33,24 @@ extension LoadedConfiguration {
         }
     }
 
+    /// A list as one item (or none); settings one `name=value` a line (a value may hold commas:
+    /// `cleanup.policy=compact,delete`); anything else as text.
+    static func value(_ text: String, shape: ConfigurationKey.Shape) -> ConfigurationValue {
+        switch shape {
+        case .list: return .list([text].filter { !$0.isEmpty })
+        case .settings:
+            return .settings(text.split(separator: "\n").map { line in
+                let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+                return (parts[0], parts.count > 1 ? parts[1] : "")
+            })
+        default: return .text(text)
+        }
+    }
+
     private mutating func assign(_ setting: DebeziumConnectorMapping.Setting, origin: ValueOrigin, mapping: DebeziumConnectorMapping) throws {
         guard let key = HelioConfiguration.key(setting.path) else { return }
         do {
-            try key.assign(&configuration, key.shape == .list ? .list([setting.value].filter { !$0.isEmpty }) : .text(setting.value))
+            try key.assign(&configuration, Self.value(setting.value, shape: key.shape))
         } catch {
             // The conversions check what they can; what the Helio key's parser refuses is named here.
             let expected = (error as? ValueProblem)?.expected ?? key.expectation
