@@ -12,9 +12,14 @@ import HelioEvents
 ///   since 1970. They are turned back into the contract's forms using apply's own model of the
 ///   source tables (`DebeziumColumns`); timestamps with zone are ISO-8601 text in both forms.
 /// - **No BEGIN/END around snapshots.** An initial snapshot's rows sit at the slot's consistent
-///   point (`source.lsn`), as in Helio's form one byte below it; the row marked
-///   `snapshot: last` closes the snapshot with an END of its own. Incremental snapshot rows
-///   have no transaction and no `lsn`, only their place in `source.sequence`; each is its own.
+///   point (`source.lsn`), as in Helio's form one byte below it. Incremental snapshot rows have
+///   no transaction and no `lsn`, only their place in `source.sequence`. Every snapshot row
+///   comes with an END for its position that announces no events: the warehouse then never
+///   waits for a snapshot to be whole (its size is not in the records), and the position is
+///   known as soon as any of its rows is. (Waiting for the row marked `snapshot: last` is not
+///   enough: the transaction topic can run ahead of the change topics, past the snapshot,
+///   and an END found behind the dimension watermark is taken for a repeat and ignored, which
+///   with transaction consistency would hold the snapshot's rows for ever.)
 struct DebeziumChange {
     var change: StagedChange
     /// The END apply records for a snapshot position, which Debezium's form never sends.
@@ -80,8 +85,7 @@ struct DebeziumChange {
             change.lsn = point - 1
             change.commitLSN = point
             change.txID = source["txId"]?.int64Value ?? 0
-            let end = snapshot == "last" ? snapshotEnd(at: point, txID: change.txID, commitMicros: commitMicros) : nil
-            return DebeziumChange(change: change, snapshotEnd: end)
+            return DebeziumChange(change: change, snapshotEnd: snapshotEnd(at: point, txID: change.txID, commitMicros: commitMicros))
         }
     }
 
