@@ -124,6 +124,8 @@ public enum DebeziumDecimal {
     }
 
     /// Base64 of `BigInteger.valueOf(value).toByteArray()`: the fewest big-endian two's-complement bytes.
+    /// Written straight into the string: at most 12 characters, a small string, so a value
+    /// costs no allocation (capture encodes one per numeric column of every row).
     static func base64(_ value: Int64) -> String {
         var count = 1
         while count < 8 {
@@ -132,9 +134,32 @@ public enum DebeziumDecimal {
             if value >= low && value < -low { break }
             count += 1
         }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8) { buffer in
-            for index in 0..<count { buffer[index] = UInt8(truncatingIfNeeded: value >> Int64(8 * (count - 1 - index))) }
-            return Base64.encode(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        func byte(_ index: Int) -> UInt32 {
+            index < count ? UInt32(UInt8(truncatingIfNeeded: value >> Int64(8 * (count - 1 - index)))) : 0
+        }
+        return String(unsafeUninitializedCapacity: (count + 2) / 3 * 4) { out in
+            var written = 0
+            for start in stride(from: 0, to: count, by: 3) {
+                let chunk = byte(start) << 16 | byte(start + 1) << 8 | byte(start + 2)
+                let significant = min(count - start, 3) + 1
+                for position in 0..<4 {
+                    out[written] = position < significant ? base64Digit(chunk >> UInt32(18 - 6 * position) & 0x3F) : UInt8(ascii: "=")
+                    written += 1
+                }
+            }
+            return written
+        }
+    }
+
+    /// The base64 alphabet's character for a sextet.
+    static func base64Digit(_ sextet: UInt32) -> UInt8 {
+        let value = UInt8(truncatingIfNeeded: sextet)
+        switch value {
+        case 0..<26: return UInt8(ascii: "A") + value
+        case 26..<52: return UInt8(ascii: "a") + value - 26
+        case 52..<62: return UInt8(ascii: "0") + value - 52
+        case 62: return UInt8(ascii: "+")
+        default: return UInt8(ascii: "/")
         }
     }
 

@@ -104,9 +104,57 @@ public enum DebeziumTemporal {
     /// fraction digits (1…9); with precision 0, Java's ISO form (no fraction when whole).
     /// `infinity` and `-infinity` stay as PostgreSQL prints them.
     public static func zonedTimestamp(_ text: String, precision: Int) -> String? {
+        let fractionDigits = precision >= 1 && precision <= 9 ? precision : nil
+        if let rewritten = zonedTimestampOfUTCText(text, fractionDigits: fractionDigits) { return rewritten }
         if text == "infinity" || text == "-infinity" { return text }
         guard let micros = epochMicros(timestamptz: text) else { return nil }
-        return isoUTC(epochMicros: micros, fractionDigits: precision >= 1 && precision <= 9 ? precision : nil)
+        return isoUTC(epochMicros: micros, fractionDigits: fractionDigits)
+    }
+
+    /// The common case, rewritten rather than parsed (capture publishes one per row of a
+    /// table with a `timestamptz`, and parsing then formatting cost two allocations): a
+    /// four-digit CE year at offset `+00`, as capture's UTC session prints it
+    /// (`2024-03-01 13:45:30.5+00`), is Debezium's form with `T` for the space, the fraction
+    /// padded to `fractionDigits` (nil: as printed, PostgreSQL trims its trailing zeros) and
+    /// `Z`. Nil for any other text (BC, another offset, a longer fraction), which the general
+    /// path takes.
+    static func zonedTimestampOfUTCText(_ text: String, fractionDigits: Int?) -> String? {
+        let rewritten = text.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            let end = bytes.count - 3
+            guard end >= 19, bytes[end] == UInt8(ascii: "+"), bytes[end + 1] == UInt8(ascii: "0"), bytes[end + 2] == UInt8(ascii: "0") else { return nil }
+            for index in 0..<19 {
+                let byte = bytes[index]
+                switch index {
+                case 4, 7: guard byte == UInt8(ascii: "-") else { return nil }
+                case 10: guard byte == UInt8(ascii: " ") else { return nil }
+                case 13, 16: guard byte == UInt8(ascii: ":") else { return nil }
+                default: guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+                }
+            }
+            var printed = 0
+            if end > 19 {
+                printed = end - 20
+                guard bytes[19] == UInt8(ascii: "."), printed >= 1, printed <= (fractionDigits ?? 9) else { return nil }
+                for index in 20..<end where !(bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9")) { return nil }
+            }
+            let width = fractionDigits ?? printed
+            return String(unsafeUninitializedCapacity: 19 + (width > 0 ? 1 + width : 0) + 1) { out in
+                for index in 0..<19 { out[index] = bytes[index] }
+                out[10] = UInt8(ascii: "T")
+                var written = 19
+                if width > 0 {
+                    out[written] = UInt8(ascii: ".")
+                    written += 1
+                    for digit in 0..<width {
+                        out[written] = digit < printed ? bytes[20 + digit] : UInt8(ascii: "0")
+                        written += 1
+                    }
+                }
+                out[written] = UInt8(ascii: "Z")
+                return written + 1
+            }
+        }
+        return rewritten ?? nil
     }
 
     /// `yyyy-MM-ddTHH:mm:ss[.f]Z` (java.time's ISO_LOCAL_DATE year: at least 4 digits, `+`
