@@ -50,6 +50,11 @@ peak_rss_mb() {
     awk '/^VmHWM:/ { printf "%.1f", $2 / 1024; found = 1 } END { if (!found) printf "?" }' "/proc/$1/status" 2>/dev/null || echo "?"
 }
 
+# CPU seconds (user + system) a live process has used, or "?".
+cpu_seconds() {
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"
+}
+
 # Starts `helio SUBCOMMAND` in the background with its log in $2; sets $helio_pid.
 # The wrapper execs the binary, so the PID is helio's own.
 start_helio() {

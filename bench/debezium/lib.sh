@@ -2,7 +2,7 @@
 # Debezium in a bench (bench/capture): Debezium Server's Kafka sink on the embedded engine
 # (DebeziumKafkaSink, see docs/debezium-conformance.md) run as a JVM of its own, so that its
 # peak RSS is the JVM's. Sourced after bench/lib.sh (uses $root, $work, $pg_bin, sql,
-# started_pids, stop_pid, now, ge, peak_rss_mb).
+# started_pids, stop_pid, now, ge, peak_rss_mb, cpu_seconds).
 #
 # What is set and why (docs/benchmarks.md, "bench/capture"):
 # - the connector's default max.batch.size 2048 and max.queue.size 8192, written out;
@@ -107,7 +107,7 @@ debezium_warm_up() {
 # Times the connector from JVM start until slot $2's confirmed_flush_lsn >= $3 (Debezium
 # confirms when it commits offsets, after Kafka acknowledged the batch). Sets debezium_s,
 # debezium_first_s (start until the first batch was acknowledged: the JVM's and the
-# engine's start) and debezium_rss (the JVM's VmHWM).
+# engine's start), debezium_rss (the JVM's VmHWM) and debezium_cpu (its CPU seconds).
 time_debezium() {
     local _dir=$1 _slot=$2 _end=$3 _timeout=$4 _t0 _t1 _deadline
     _t0=$(now)
@@ -128,6 +128,7 @@ time_debezium() {
     done
     _t1=$(now)
     debezium_rss=$(peak_rss_mb "$debezium_pid")
+    debezium_cpu=$(cpu_seconds "$debezium_pid")
     stop_pid "$debezium_pid" 60
     debezium_s=$(elapsed "$_t0" "$_t1")
     : "${debezium_first_s:=$debezium_s}"
