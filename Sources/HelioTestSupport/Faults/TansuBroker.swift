@@ -5,6 +5,9 @@ import Foundation
 /// restart starts it empty — every topic and offset is gone.
 public final class TansuBroker: @unchecked Sendable {
     public let port: Int
+    /// The port the broker names in its metadata, when clients reach it through another one
+    /// (a TLS proxy in front of it); its own port otherwise.
+    public var advertisedPort: Int?
     let log: String
     let binary: String
     private(set) var pid: pid_t?
@@ -19,7 +22,7 @@ public final class TansuBroker: @unchecked Sendable {
 
     public func start() throws {
         let pid = try Spawn.start([binary, "broker", "--listener-url", "tcp://127.0.0.1:\(port)",
-                                   "--advertised-listener-url", "tcp://127.0.0.1:\(port)", "--storage-engine", "memory://tansu/"], log: log)
+                                   "--advertised-listener-url", "tcp://127.0.0.1:\(advertisedPort ?? port)", "--storage-engine", "memory://tansu/"], log: log)
         self.pid = pid
         try eventually("the broker to listen on \(port)", within: 30) {
             if let status = Spawn.poll(pid) { throw Spawn.Failed(command: "tansu", status: status, output: "exited at start; see \(log)") }
@@ -51,10 +54,11 @@ public final class TansuBroker: @unchecked Sendable {
 
     /// A started broker of a test's own in a new scratch directory (its log is there too);
     /// `discard()` stops it and removes the directory.
-    public static func scratch(_ label: String) throws -> TansuBroker {
+    public static func scratch(_ label: String, advertisedPort: Int? = nil) throws -> TansuBroker {
         let root = NSTemporaryDirectory() + "helio-\(label)-\(UInt32.random(in: 0..<UInt32.max))"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let broker = try TansuBroker(root: root)
+        broker.advertisedPort = advertisedPort
         broker.directory = root
         try broker.start()
         return broker
