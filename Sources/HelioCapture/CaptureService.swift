@@ -168,6 +168,11 @@ public final class CaptureService: @unchecked Sendable {
             // Transaction boundaries keep commit order on a single partition.
             try producer.createTopics([topics.transaction], partitions: 1, replicationFactor: config.topicReplicationFactor,
                                       config: config.topicConfiguration)
+        } catch let error as KafkaError where error.isConfiguration {
+            // Too many replicas for the cluster, a topic setting the broker rejects: exit 64.
+            throw ConfigurationError(key: "topics", problem: "could not be created with these settings, the broker says: "
+                + "\(error.message); correct topics.partitions, topics.replication_factor, dlq.replication_factor or topics.config "
+                + "(HELIO_TOPIC_PARTITIONS, HELIO_TOPIC_REPLICATION_FACTOR, HELIO_DLQ_REPLICATION_FACTOR, HELIO_TOPIC_CONFIG), or create the topics yourself")
         } catch {
             throw CaptureError.deliveryFailed("could not reach Kafka or create topics at \(config.kafkaBrokers ?? ""): \(error) — check HELIO_KAFKA_BROKERS and that the broker is up")
         }

@@ -8,7 +8,8 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The client instance can no longer be used (idempotence violated, fenced).
     public var isFatal: Bool
     /// librdkafka refused the client's properties (an unknown name, a bad value, a CA file it
-    /// cannot load): the configuration is wrong and a restart cannot help (exit 64).
+    /// cannot load) or the broker a topic's settings: the configuration is wrong and a restart
+    /// cannot help (exit 64). The message says what to correct.
     public var isConfiguration: Bool
 
     public init(code: Int32, message: String, isRetriable: Bool = false, isFatal: Bool = false, isConfiguration: Bool = false) {
@@ -20,10 +21,7 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var description: String {
-        guard !isConfiguration else {
-            return "configuration: Kafka client: \(message); correct or remove the librdkafka property "
-                + "(kafka.properties, HELIO_KAFKA_PROPERTY_*, --kafka-property)"
-        }
+        guard !isConfiguration else { return "configuration: Kafka: \(message)" }
         return "Kafka error \(code)\(isFatal ? " (fatal)" : ""): \(message)"
     }
 }

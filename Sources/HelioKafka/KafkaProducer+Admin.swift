@@ -56,7 +56,7 @@ extension KafkaProducer {
             if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS {
                 let name = String(cString: rd_kafka_topic_result_name(results[index]))
                 let message = rd_kafka_topic_result_error_string(results[index]).map { String(cString: $0) } ?? ""
-                throw KafkaError(code: code.rawValue, message: "could not create topic \(name): \(message)")
+                throw KafkaError.topicRefused(name, code: code.rawValue, message: message)
             }
         }
     }
@@ -89,5 +89,17 @@ extension KafkaProducer {
             result[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
         }
         return result
+    }
+}
+
+extension KafkaError {
+    /// The broker's answers to CreateTopics that say the topic's settings are wrong for it:
+    /// INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (more replicas than brokers),
+    /// INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, POLICY_VIOLATION. Asking again cannot help.
+    static let topicSettingRefusals: Set<Int32> = [37, 38, 39, 40, 44]
+
+    /// A topic the broker would not create; a configuration error when its settings were refused.
+    public static func topicRefused(_ name: String, code: Int32, message: String) -> KafkaError {
+        KafkaError(code: code, message: "could not create topic \(name): \(message)", isConfiguration: topicSettingRefusals.contains(code))
     }
 }

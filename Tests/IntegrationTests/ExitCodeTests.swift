@@ -1,4 +1,5 @@
 import Foundation
+import HelioKafka
 import HelioOps
 import Testing
 
@@ -53,8 +54,19 @@ struct ExitCodeTests {
         for properties in cases {
             let result = try ConfigCheckTests.helio(["capture"], environment: Self.unreachable.merging(properties) { $1 })
             #expect(result.status == HelioExit.configuration, "\(properties): \(result.output)")
-            #expect(result.output.contains("configuration: Kafka client: could not create the Kafka client"), "\(result.output)")
+            #expect(result.output.contains("configuration: Kafka: could not create the Kafka client"), "\(result.output)")
             #expect(result.output.contains("correct or remove the librdkafka property"), "\(result.output)")
         }
+    }
+
+    /// Tansu, the local broker, creates a topic with any replication factor or setting, so the
+    /// broker's refusal cannot be provoked here: this checks how its answer is classified.
+    @Test("a topic the broker refuses for its settings (replication factor, config) is a configuration error; a timeout is not")
+    func topicSettingsRefused() {
+        let replicas = KafkaError.topicRefused("solar.public.users", code: 38, message: "Replication factor: 3 larger than available brokers: 1.")
+        #expect(replicas.isConfiguration)
+        #expect("\(replicas)" == "configuration: Kafka: could not create topic solar.public.users: Replication factor: 3 larger than available brokers: 1.")
+        for code: Int32 in [37, 39, 40, 44] { #expect(KafkaError.topicRefused("t", code: code, message: "").isConfiguration, "\(code)") }
+        for code: Int32 in [7, 41, 29] { #expect(!KafkaError.topicRefused("t", code: code, message: "").isConfiguration, "\(code)") }
     }
 }

@@ -9,7 +9,7 @@ enum RDKafkaConfig {
             if let refusal = set(conf, name, value) {
                 rd_kafka_conf_destroy(conf)
                 let shown = name.contains("password") || name.contains("secret") ? "***" : value
-                throw KafkaError(code: -1, message: "bad Kafka setting \(name)=\(shown): \(refusal)", isConfiguration: true)
+                throw KafkaError(code: -1, message: "bad Kafka setting \(name)=\(shown): \(refusal); \(propertyAdvice)", isConfiguration: true)
             }
         }
         rd_kafka_conf_set_events(conf, events)
@@ -23,10 +23,13 @@ enum RDKafkaConfig {
             rd_kafka_conf_destroy(conf)
             // What librdkafka refuses here is its configuration: a CA or key file it cannot
             // load, settings that contradict each other (acks=1 with idempotence).
-            throw KafkaError(code: -1, message: "could not create the Kafka client: \(String(cString: errorText))", isConfiguration: true)
+            throw KafkaError(code: -1, message: "could not create the Kafka client: \(String(cString: errorText)); \(propertyAdvice)",
+                             isConfiguration: true)
         }
         return handle
     }
+
+    static let propertyAdvice = "correct or remove the librdkafka property (kafka.properties, HELIO_KAFKA_PROPERTY_*, --kafka-property)"
 
     /// Sets one property; librdkafka's reason when it refuses it.
     static func set(_ conf: OpaquePointer, _ name: String, _ value: String) -> String? {
