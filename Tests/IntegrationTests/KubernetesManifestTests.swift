@@ -122,6 +122,15 @@ struct KubernetesManifestTests {
             let ports = Self.value(service, "spec", "ports") as? [Object] ?? []
             #expect(ports.contains { $0["name"] as? String == "metrics" }, "\(component): no port named metrics")
         }
+        // The alerts find the scrape jobs by name: job="helio-capture", job="helio-apply".
+        let jobLabel = try #require(Self.value(monitor, "spec", "jobLabel") as? String, "no jobLabel: job would be the Service's name")
+        let alerts = try String(contentsOf: LocalStack.repositoryRoot.appendingPathComponent("deploy/monitoring/helio-alerts.yml"), encoding: .utf8)
+        for component in ["capture", "apply"] {
+            let service = try #require(Self.find(objects, kind: "Service", component: component).first)
+            let job = Self.labels(service["metadata"])[jobLabel]
+            #expect(job == "helio-\(component)", "\(component): job label \(String(describing: job))")
+            #expect(alerts.contains("up{job=\"helio-\(component)\"}"), "the alerts do not name job helio-\(component)")
+        }
         // Nothing else: a Job's pods have no Service, and no other Service carries the labels.
         let selected = Self.find(objects, kind: "Service").filter { Self.selects(Self.value(monitor, "spec", "selector"), Self.labels($0["metadata"])) }
         #expect(selected.count == 2)
