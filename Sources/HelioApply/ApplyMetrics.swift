@@ -27,6 +27,9 @@ public final class ApplyMetrics: Sendable {
         for (table, count) in counts where count > 0 {
             Counter(label: "helio_apply_changes_total", dimensions: [("table", table)]).increment(by: count)
         }
+        health.update("apply") { service in
+            for (table, count) in counts where count > 0 { service.tableChanges[table, default: 0] += Double(count) }
+        }
     }
 
     /// Records behind, per partition: the partition's end — the greater of what the broker last

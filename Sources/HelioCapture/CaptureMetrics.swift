@@ -63,14 +63,23 @@ public final class CaptureMetrics: Sendable {
     func streamedTransaction() { state.withLock { $0.streamedTransactions += 1 } }
 
     func confirmed(_ lsn: LSN) {
-        state.withLock { $0.confirmed = lsn }
+        let byTable = state.withLock { state in
+            state.confirmed = lsn
+            return state.capturedByTable
+        }
         confirmedGauge.record(Double(lsn.value))
         health.update("capture") {
             $0.connected = true
             $0.figures["confirmed_lsn"] = Double(lsn.value)
             $0.detail = "confirmed \(lsn)"
-            $0.figures["changes"] = Double(totalCaptured)
+            $0.figures["changes"] = Double(byTable.values.reduce(0, +))
+            $0.tableChanges = byTable.mapValues(Double.init)
         }
+    }
+
+    /// Where the snapshot is, for the status page (rows are counted by `snapshotRow`).
+    func snapshotProgress(_ progress: SnapshotProgress) {
+        health.update("capture") { $0.snapshot = progress }
     }
 
     /// The server says the stream is alive (keepalive or data): no stall.

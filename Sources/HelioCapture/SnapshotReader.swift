@@ -1,3 +1,4 @@
+import Foundation
 import HelioEvents
 import HelioKafka
 import HelioOps
@@ -55,6 +56,10 @@ struct SnapshotReader {
         var done = 0
         let started = Clock.monotonicSeconds()
         var lastProgress = started
+        // The status page's progress bar, refreshed once a second (the log line every five).
+        var progress = SnapshotProgress(table: captured.first?.qualifiedName ?? "", rows: 0, estimatedRows: estimated, finished: false, started: Date())
+        var lastShown = started
+        metrics?.snapshotProgress(progress)
         func publish(_ table: CapturedTable, _ row: TupleData, marker: SnapshotMarker, debeziumMarker: String? = nil) throws {
             var context = EventBuilder.Context(txID: snapshotTxID, lsn: debezium == nil ? Self.rowLSN(consistentPoint: consistentPoint) : consistentPoint,
                                                commitLSN: consistentPoint, commitMicros: snapshotMicros, snapshot: marker)
@@ -88,6 +93,12 @@ struct SnapshotReader {
                 pending = (table, row, tableIndex, firstInTable)
                 done += 1
                 let now = Clock.monotonicSeconds()
+                if now - lastShown >= 1 {
+                    lastShown = now
+                    progress.table = table.qualifiedName
+                    progress.rows = done
+                    metrics?.snapshotProgress(progress)
+                }
                 if now - lastProgress >= 5 {
                     lastProgress = now
                     logger.info("snapshot progress", metadata: [
@@ -102,6 +113,9 @@ struct SnapshotReader {
         } else {
             publisher.snapshotEnded(at: consistentPoint)
         }
+        progress.rows = done
+        progress.finished = true
+        metrics?.snapshotProgress(progress)
         logger.notice("snapshot read", metadata: [LogKeys.rows: "\(done)", "tables": "\(tables.count)",
                                                   LogKeys.durationMs: "\(Int((Clock.monotonicSeconds() - started) * 1000))"])
         return done

@@ -11,6 +11,11 @@ public final class HealthState: Sendable {
         public var detail = ""
         /// Counters shown on the status page, e.g. "changes": 1234.
         public var figures: [String: Double] = [:]
+        /// Changes per source table since the process started: published (capture) or
+        /// applied (apply), e.g. "users": 120.
+        public var tableChanges: [String: Double] = [:]
+        /// Capture's snapshot, while it reads and after it finished; nil when none ran.
+        public var snapshot: SnapshotProgress?
     }
 
     private let services = Mutex<[String: Service]>([:])

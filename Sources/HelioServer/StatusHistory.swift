@@ -20,14 +20,19 @@ final class StatusHistory: Sendable {
     /// first seen at N went from 0 to N since then (a first batch is throughput too).
     private let started: Double
 
-    init(windowSeconds: Double = 60, started: Double = Date().timeIntervalSince1970) {
+    /// The last hour, for the charts.
+    let timeline: StatusTimeline
+
+    init(windowSeconds: Double = 60, started: Double = Date().timeIntervalSince1970, timeline: StatusTimeline? = nil) {
         self.windowSeconds = windowSeconds
         self.started = started
+        self.timeline = timeline ?? StatusTimeline(started: started)
     }
 
-    /// Records the current value of every counter figure.
+    /// Records the current value of every counter figure, and the charted figures.
     func record(_ health: HealthState, at time: Double = Date().timeIntervalSince1970) {
         let snapshot = health.snapshot
+        timeline.record(snapshot, at: time)
         samples.withLock { samples in
             for (service, state) in snapshot {
                 for (figure, value) in state.figures where Self.counters.contains(figure) {

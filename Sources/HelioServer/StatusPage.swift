@@ -1,10 +1,12 @@
 import Foundation
 import HelioOps
 
-/// The status page: the pipeline at a glance (each stage and its state), throughput and lag,
-/// then every service with its figures. Plain HTML that reloads itself every five seconds
-/// (no script: what the server sends is what a browser shows). Built from HealthState and
-/// the counter history only, which hold no secret: no URL, key or configuration value.
+/// The status page: the pipeline at a glance (each stage and its state), charts of the last
+/// hour (throughput, lag, retained WAL), the current figures, changes per table, the
+/// snapshot's progress, then every service with its figures. Plain HTML and inline SVG that
+/// reload every five seconds (no script: what the server sends is what a browser shows),
+/// laid out to read on a phone too. Built from HealthState and the counter history only,
+/// which hold no secret: no URL, key or configuration value.
 enum StatusPage {
     static let refreshSeconds = 5
 
@@ -21,16 +23,27 @@ enum StatusPage {
                 <tr id="service-\(escape(name))" class="\(state(service, health: health, now: now))"><td>\(escape(name))</td>\
                 <td class="state">\(state(service, health: health, now: now))</td>\
                 <td>\(age.isFinite && age < 1e9 ? String(format: "%.1f s ago", age) : "never")</td>\
-                <td>\(figures)</td><td>\(escape(service.detail))</td></tr>\n
+                <td>\(figures)</td><td class="detail">\(escape(service.detail))</td></tr>\n
                 """
         }
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="\(refreshSeconds)">
+            <meta name="viewport" content="width=device-width,initial-scale=1">
             <title>Helio status</title>
             <style>
-            body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+            body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
             table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:.4em .8em;text-align:left;vertical-align:top}
+            .scroll{overflow-x:auto}td.detail{overflow-wrap:anywhere}
+            .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:1em 2em;margin-bottom:1em}
+            figure.chart{margin:0}figcaption{font-weight:600}
+            svg.chart{display:block;width:100%;height:auto}svg.chart text{font-size:11px;fill:#555}
+            .legend{margin:.2em 0}.legend .item{white-space:nowrap}.key{display:inline-block;width:1.5em;border-top:3px solid;vertical-align:middle;margin:0 .3em 0 .6em}
+            .key.dashed{border-top-style:dashed}
+            progress{width:12em;max-width:100%;vertical-align:middle}
+            @media (max-width:600px){body{margin:.8em}h1{font-size:1.5em}td,th{padding:.3em .45em}ol.pipeline li+li{margin-left:1.6em}
+            #services thead{display:none}#services,#services tbody,#services tr,#services td{display:block}
+            #services tr{border:1px solid #ccc;margin-bottom:.6em}#services td{border:none;padding:.2em .5em}#services td:first-child{font-weight:bold}}
             ol.pipeline{list-style:none;display:flex;flex-wrap:wrap;padding:0;margin:1em 0}
             ol.pipeline li{border:1px solid #ccc;border-radius:4px;padding:.5em .9em;background:#f6f6f6;position:relative}
             ol.pipeline li+li{margin-left:2em}
@@ -44,11 +57,16 @@ enum StatusPage {
             <small>(as of \(escape(timestamp(now))), reloads every \(refreshSeconds) s)</small></p>
             \(pipeline(services, health: health, now: now))
             <h2>Throughput and lag</h2>
+            \(charts(services, timeline: history?.timeline, now: now))
             \(summary(services, history: history, now: now))
+            <h2>Changes per table</h2>
+            \(tableChanges(services))
+            <h2>Snapshot</h2>
+            \(snapshot(services))
             <h2>Services</h2>
-            <table id="services"><thead><tr><th>service</th><th>state</th><th>last progress</th><th>figures</th><th>detail</th></tr></thead>
+            <div class="scroll"><table id="services"><thead><tr><th>service</th><th>state</th><th>last progress</th><th>figures</th><th>detail</th></tr></thead>
             <tbody>
-            \(rows)</tbody></table>
+            \(rows)</tbody></table></div>
             <p><a href="/metrics">metrics</a> · <a href="/healthz">healthz</a> · <a href="/readyz">readyz</a></p>
             </body></html>
             """
@@ -86,6 +104,9 @@ enum StatusPage {
             ("capture-lag", "commit → publish lag (last transaction)", figure("capture", "commit_to_publish_seconds", seconds)),
             ("apply-lag", "commit → warehouse lag (last batch)", figure("apply", "commit_to_apply_seconds", seconds)),
             ("retained-wal", "WAL retained by the slot", figure("capture", "slot_retained_wal_bytes", bytes)),
+            // Apply reports the figure at its first dead letter: until then there were none.
+            ("dead-letters", "dead letters (since start)",
+             services["apply"] == nil ? "—" : format(services["apply"]?.figures["dead_lettered"] ?? 0)),
         ]
         let body = rows.map { "<tr><th>\(escape($0.label))</th><td id=\"\($0.id)\" class=\"number\">\(escape($0.value))</td></tr>" }
         return "<table id=\"summary\">\n\(body.joined(separator: "\n"))\n</table>"

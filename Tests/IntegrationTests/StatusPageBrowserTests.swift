@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import HelioOps
+import HelioPostgres
 @testable import HelioServer
 import HelioTestSupport
 import Synchronization
@@ -10,17 +11,21 @@ import Testing
 
 /// The status page as an operator's browser shows it: `helio run` serves it on a loopback
 /// port, headless Chromium loads and renders it (`--dump-dom` prints the DOM after loading),
-/// and the rendered page shows the pipeline, throughput and lag, and no secret.
+/// and the rendered page shows the pipeline, charts of throughput and lag, changes per table,
+/// the snapshot, and no secret. Chromium also saves screenshots, at a desktop's width and at a
+/// phone's, into `HELIO_STATUS_SCREENSHOTS` (a directory; a temporary one by default):
+/// `scripts/status-page-screenshot` copies them into docs/images/, after
+/// `HELIO_STATUS_TRAFFIC_SECONDS` of extra traffic so the charts have a shape.
 @Suite("Status page in headless Chromium", .serialized)
 struct StatusPageBrowserTests {
-    @Test("the rendered page shows both services running, throughput and lag figures, and no password or key")
+    @Test("the rendered page shows both services running, charts, throughput and lag figures, changes per table, and no password or key")
     func renderedStatusPage() throws {
         let browser = try Chromium.locate()
         let env = try TestEnvironment("statuspage")
         defer { env.drop() }
         var workload = RandomWorkload(seed: 17)
         try workload.seed(try env.source())
-        let config = env.configuration()
+        let config = env.userConfiguration()
         let port = try freeLoopbackPort()
         var environment = HelioProcess.environment(config)
         environment["HELIO_METRICS_ADDR"] = "127.0.0.1:\(port)"   // children run without it by default
@@ -33,14 +38,18 @@ struct StatusPageBrowserTests {
         try eventually("the operator endpoint to answer", within: 60) { httpGet(base + "/healthz")?.status == 200 }
         try env.waitForSlot()
         try workload.run(try env.source(), transactions: 60)
+        try Self.extraTraffic(&workload, try env.source())
         let differences = try env.waitForWarehouse()
         #expect(differences.isEmpty, "\(differences.prefix(10))")
         try eventually("/readyz to say ready", within: 30) { httpGet(base + "/readyz")?.status == 200 }
-        sleep(2)   // two more counter samples (one a second) after the last batch
+        sleep(6)   // more counter samples after the last batch, and a point of the charts' timeline (one per 5 s)
 
         let dom = try browser.dumpDOM(base + "/")
-        let screenshot = env.spoolDirectory + "-status.png"
-        try browser.screenshot(base + "/", to: screenshot)
+        let screenshots = ProcessInfo.processInfo.environment["HELIO_STATUS_SCREENSHOTS"] ?? env.spoolDirectory + "-screenshots"
+        try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
+        let screenshot = screenshots + "/status-page.png"
+        try browser.screenshot(base + "/", to: screenshot, width: 1280, height: 1500)
+        try browser.screenshot(base + "/", to: screenshots + "/status-page-phone.png", width: 375, height: 2400)
         #expect(dom.contains("<title>Helio status</title>"), "\(dom.prefix(300))")
         #expect(dom.contains("Pipeline: <strong>ready</strong>"))
 
@@ -60,6 +69,22 @@ struct StatusPageBrowserTests {
                 "\(Self.cell("retained-wal", dom))")
         let applied = try #require(Self.figure("events_applied", dom))
         #expect(applied > 0)
+
+        // Charts of the last hour, drawn by the server as inline SVG: lines of both services.
+        for id in ["chart-throughput", "chart-lag"] {
+            let chart = Self.element("svg", id: id, dom)
+            #expect(chart.components(separatedBy: "<polyline").count == 3, "two lines in \(id): \(chart)")
+        }
+        #expect(Self.element("svg", id: "chart-retained-wal", dom).contains("<polyline"))
+        // Changes per table: energy streamed and applied; the seeded fleet, read by the
+        // snapshot (not a streamed change), applied. The snapshot itself, finished.
+        let energy = (Self.number(#"data-capture="energy">"#, dom) ?? 0, Self.number(#"data-apply="energy">"#, dom) ?? 0)
+        #expect(energy.0 > 0 && energy.1 > 0, "energy: captured \(energy.0), applied \(energy.1)")
+        for table in ["users", "units", "devices"] {
+            #expect((Self.number(#"data-apply="\#(table)">"#, dom) ?? 0) > 0, "\(table) applied")
+        }
+        #expect(Self.element("p", id: "snapshot", dom).contains("finished: <strong>"), "\(Self.element("p", id: "snapshot", dom))")
+        #expect(Self.cell("dead-letters", dom) == "0")
 
         // Nothing secret: not the URLs, their passwords, the PII key.
         let secrets = [config.sourceURL!, config.warehouseURL!, config.piiKey!,
@@ -82,6 +107,31 @@ struct StatusPageBrowserTests {
         helio.terminate()
         helio.waitUntilExit()
         #expect(helio.terminationStatus == 0, "helio run drained and exited cleanly; log: \(log)")
+    }
+
+    /// Without `HELIO_STATUS_TRAFFIC_SECONDS`, nothing. With it, that long of the random
+    /// workload at a rate that steps up and down, so the screenshot's charts have a shape.
+    static func extraTraffic(_ workload: inout RandomWorkload, _ source: PostgresConnection) throws {
+        guard let seconds = ProcessInfo.processInfo.environment["HELIO_STATUS_TRAFFIC_SECONDS"].flatMap(Double.init) else { return }
+        let start = Date()
+        while Date().timeIntervalSince(start) < seconds {
+            let step = Int(Date().timeIntervalSince(start) / 30) % 4
+            try workload.run(source, transactions: [2, 6, 12, 4][step])
+            usleep(250_000)
+        }
+    }
+
+    /// The element `<tag id="id" …>…</tag>` (not nested in one of its kind).
+    static func element(_ tag: String, id: String, _ dom: String) -> String {
+        guard let start = dom.range(of: "<\(tag) id=\"\(id)\""),
+              let end = dom[start.lowerBound...].range(of: "</\(tag)>") else { return "" }
+        return String(dom[start.lowerBound..<end.upperBound])
+    }
+
+    /// The number right after `prefix`, e.g. `data-apply="users">` → the cell's count.
+    static func number(_ prefix: String, _ dom: String) -> Double? {
+        guard let start = dom.range(of: prefix) else { return nil }
+        return Double(dom[start.upperBound...].prefix { $0.isNumber || $0 == "." })
     }
 
     /// The text of the summary cell with this id.
@@ -151,8 +201,9 @@ struct Chromium {
         return try String(contentsOfFile: output, encoding: .utf8)
     }
 
-    func screenshot(_ url: String, to path: String) throws {
-        try run(["--screenshot=\(path)", "--window-size=1280,1000", "--hide-scrollbars", url], stdout: "/dev/null")
+    /// A PNG of the page in a window this size (what does not fit is cut off).
+    func screenshot(_ url: String, to path: String, width: Int = 1280, height: Int = 1000) throws {
+        try run(["--screenshot=\(path)", "--window-size=\(width),\(height)", "--hide-scrollbars", url], stdout: "/dev/null")
     }
 
     /// Runs Chromium to completion (posix_spawn and waitpid: its helper processes may outlive
