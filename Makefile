@@ -12,13 +12,14 @@ STACK := deploy/local/stack
 # Built binaries must find librdkafka >= 2.1 (.local/lib) before Debian's 2.0.2.
 LIBS := LD_LIBRARY_PATH="$(CURDIR)/.local/lib$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}"
 
-.PHONY: help setup build release up down status reset smoke run test unit conformance clean distclean
+.PHONY: help setup build release up down status reset smoke run test unit conformance images clean distclean
 
 help:
 	@echo "make run      build release, start the local stack, run the demo (Ctrl-C stops the demo)"
 	@echo "make test     start the local stack, run all tests, stop the stack"
 	@echo "make unit     tests that need no stack"
 	@echo "make conformance  helio capture's topics (both forms) against Debezium 3.6's on the same WAL (downloads Debezium's jars)"
+	@echo "make images   docs/images/architecture.svg from its Graphviz source (installs graphviz if missing)"
 	@echo "make setup | build | release | up | down | status | reset | smoke | clean | distclean"
 
 setup:
@@ -75,6 +76,13 @@ conformance: setup
 	bench/debezium/run || status=$$?; \
 	bench/debezium/run --helio-form debezium || { code=$$?; [[ $$status -ne 0 ]] || status=$$code; }; \
 	exit $$status
+
+# The README's architecture picture, from its source. The other pictures come from the scripts
+# that measure what they show: scripts/status-page-screenshot (the status page, via the
+# Chromium test) and the bench/*-plot.py scripts (docs/benchmarks.md, "How to reproduce").
+images:
+	command -v dot >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends graphviz >/dev/null; }
+	dot -Tsvg docs/images/architecture.dot -o docs/images/architecture.svg
 
 clean:
 	rm -rf .build
