@@ -10,13 +10,9 @@ struct Capture: AsyncParsableCommand {
     @OptionGroup var debezium: DebeziumPropertiesOption
 
     func run() async throws {
-        let (loaded, logger) = try options.start("helio.capture", with: options.load(debezium))
-        let config: HelioConfiguration
-        do {
-            config = try TableSelectionResolver.resolve(loaded, logger: logger)
-        } catch {
-            throw exitStatus(for: error, logger: logger)
-        }
+        let loaded = try options.load(debezium)
+        let (_, logger) = try options.start("helio.capture", with: loaded)
+        let config = try DebeziumPropertiesOption.prepare(loaded, logger: logger)
         let stop = StopSignal()
         let endpoint = try OperatorEndpoint.service(config, role: .capture, logger: logger)
         var services = [BlockingService(name: "capture", stop: stop) {

@@ -1,7 +1,9 @@
 import ArgumentParser
+import HelioCapture
 import HelioKafka
 import HelioOps
 import HelioPostgres
+import Logging
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +28,13 @@ struct ConfigCommand: ParsableCommand {
                 do {
                     let connection = try PostgresConnection(ConnectionOptions(url: url, connectTimeoutSeconds: 5))
                     print("\(name): reachable (server \(connection.serverVersion))")
+                    if name == "source", config.tableSelection != nil {
+                        // What capture would select if it started now.
+                        var quiet = Logger(label: "helio.config")
+                        quiet.logLevel = .warning
+                        let tables = try TableSelectionResolver.resolve(config, logger: quiet).tables
+                        print("source: the Debezium properties select \(tables.joined(separator: ","))")
+                    }
                 } catch {
                     failures += 1
                     print("\(name): \(error)")
@@ -57,6 +66,7 @@ struct ConfigCommand: ParsableCommand {
             if let debezium = loaded.debezium {
                 lines.append("debezium properties: \(debezium.file) (flag --debezium-properties; flags and HELIO_* variables win over it, it wins over the file)")
                 for (key, reason) in debezium.ignored { lines.append("  \(key): accepted, not used (\(reason))") }
+                for overridden in loaded.debeziumOverridden { lines.append("  \(overridden)") }
             }
             let rows = loaded.rows
             let keyWidth = max(3, rows.map(\.key.count).max() ?? 0)

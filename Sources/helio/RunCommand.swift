@@ -13,13 +13,9 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var debezium: DebeziumPropertiesOption
 
     func run() async throws {
-        let (loaded, logger) = try options.start("helio.run", with: options.load(debezium))
-        let config: HelioConfiguration
-        do {
-            config = try TableSelectionResolver.resolve(loaded, logger: logger)
-        } catch {
-            throw exitStatus(for: error, logger: logger)
-        }
+        let loaded = try options.load(debezium)
+        let (_, logger) = try options.start("helio.run", with: loaded)
+        let config = try DebeziumPropertiesOption.prepare(loaded, logger: logger)
         if demo {
             // The local stack's broker forgets its topics at every restart; the demo starts over
             // instead of refusing (capture and apply alone refuse: a lost log is an operator's call).

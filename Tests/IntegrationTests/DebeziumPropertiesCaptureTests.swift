@@ -61,8 +61,14 @@ struct DebeziumPropertiesCaptureTests {
         let source = try env.source()
         try source.execute("INSERT INTO users (name, email) VALUES ('Ana', 'ana@example.com')")
         try source.execute("INSERT INTO units (user_id, name, installed_power_kwp) VALUES (1, 'Casa', 5.500)")
+        // Helio's default would set it FULL (capture.full_image_tables); Debezium leaves it alone.
+        try source.execute("ALTER TABLE public.users REPLICA IDENTITY DEFAULT")
 
-        let capture = try HelioProcess(["capture", "--debezium-properties", try Self.connectorFile(env, directory: directory)],
+        let file = try Self.connectorFile(env, directory: directory)
+        let check = try HelioProcess.run(["config", "check", "--debezium-properties", file], config: env.configuration(), environment: Self.cleared)
+        #expect(check.status == 0 && check.output.contains("source: the Debezium properties select public.units,public.users"), "\(check.output)")
+
+        let capture = try HelioProcess(["capture", "--debezium-properties", file],
                                        config: env.configuration(), logPath: directory + "/capture.log", environment: Self.cleared)
         defer { if capture.isRunning { capture.terminate() } }
         try env.waitForSlot()
@@ -123,6 +129,8 @@ struct DebeziumPropertiesCaptureTests {
                                                     environment: ["HELIO_TOPIC_PREFIX": "env_prefix"])
         let overriddenRows = ConfigCheckTests.rows(overridden.output)
         #expect(overriddenRows["capture.slot"]?.value == "flag_slot" && overriddenRows["topics.prefix"]?.value == "env_prefix", "\(overridden.output)")
+        #expect(overridden.output.contains("slot.name (line 2) is overridden by flag --slot, which sets capture.slot"), "\(overridden.output)")
+        #expect(overridden.output.contains("topic.prefix (line 1) is overridden by env HELIO_TOPIC_PREFIX"), "\(overridden.output)")
 
         let bad = directory + "/bad.properties"
         try "topic.prefix=shop\ntime.precision.mode=connect\n".write(toFile: bad, atomically: true, encoding: .utf8)

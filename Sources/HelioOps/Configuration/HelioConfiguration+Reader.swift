@@ -39,6 +39,8 @@ public struct LoadedConfiguration: Sendable {
     public var origins: [String: ValueOrigin]
     /// The Debezium connector properties read (`--debezium-properties`), if any.
     public var debezium: DebeziumConnectorMapping?
+    /// Keys of those properties a flag or a `HELIO_*` variable overrode, said in words.
+    public var debeziumOverridden: [String] = []
 
     public func origin(of path: String) -> ValueOrigin { origins[path] ?? .defaultValue }
 

@@ -137,6 +137,14 @@ struct DebeziumPropertiesTests {
         #expect(Self.failure(Self.minimal("topic.creation.default.partitions=-1")).contains("give the number"))
     }
 
+    @Test("every Helio key a Debezium key maps to exists")
+    func targetsExist() {
+        for (debezium, rule) in DebeziumConnectorKeys.rules {
+            guard case .mapped(let path, _) = rule else { continue }
+            #expect(HelioConfiguration.key(path) != nil, "\(debezium) maps to \(path), which is not a configuration key")
+        }
+    }
+
     @Test("an unknown key is refused by name and line, with the key it probably meant")
     func unknownKey() {
         let text = Self.failure(Self.minimal("slot.nmae=x"))

@@ -9,13 +9,20 @@ extension LoadedConfiguration {
     }
 
     public mutating func overlay(_ mapping: DebeziumConnectorMapping) throws {
+        var overridden: [String] = []
         for setting in mapping.settings {
-            guard !isExplicit(setting.path) else { continue }
+            guard !isExplicit(setting.path) else {
+                overridden.append("\(setting.from) (line \(setting.line ?? 0)) is overridden by \(origin(of: setting.path)), which sets \(setting.path)")
+                continue
+            }
             let origin = ValueOrigin.debezium(key: setting.from, line: setting.line ?? 0)
             try assign(setting, origin: origin, mapping: mapping)
         }
         for setting in mapping.defaults where origins[setting.path] == nil {
             try assign(setting, origin: .debeziumDefault(reason: setting.from), mapping: mapping)
+        }
+        if let from = mapping.tableSelectionFrom, isExplicit("capture.tables") {
+            overridden.append("\(from.key) (line \(from.line)) is overridden by \(origin(of: "capture.tables")), which sets capture.tables")
         }
         if !isExplicit("capture.tables"), mapping.tableSelectionFrom != nil || origins["capture.tables"] == nil {
             configuration.tableSelection = mapping.tableSelection
@@ -23,6 +30,7 @@ extension LoadedConfiguration {
                 ?? .debeziumDefault(reason: "no table.include.list: every table")
         }
         debezium = mapping
+        debeziumOverridden = overridden
     }
 
     /// Set by a flag or a variable: those win over the properties file.
