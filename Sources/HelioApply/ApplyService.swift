@@ -45,7 +45,9 @@ public final class ApplyService: @unchecked Sendable {
             throw ConfigurationError(key: "HELIO_SCD_CONFIG", problem: "is not a JSON object")
         }
         let topics = TopicNames(prefix: config.topicPrefix)
-        let decoder = RecordDecoder(topics: topics, personalData: PersonalData(key: piiKey), form: config.compatibility)
+        try config.checkDebeziumValueModes()
+        let decoder = RecordDecoder(topics: topics, personalData: PersonalData(key: piiKey), form: config.compatibility,
+                                    decimalMode: config.decimalHandlingMode)
         let consumerProperties = KafkaConsumer.defaults(brokers: brokers, groupID: config.groupID, overrides: config.kafkaProperties)
         let producerProperties = KafkaProducer.defaults(brokers: brokers, overrides: config.kafkaProperties)
         let deadLetterProducer = try KafkaProducer(properties: producerProperties, logger: logger)

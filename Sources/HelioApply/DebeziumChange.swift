@@ -1,4 +1,5 @@
 import HelioEvents
+import HelioOps
 
 /// A change event of `capture.compatibility: debezium` (Debezium 3.6's record form), read into
 /// what apply stages. Three things set it apart from Helio's own form, and each has an answer:
@@ -27,7 +28,8 @@ struct DebeziumChange {
 
     /// `protect` is applied to both images of `users` (personal data).
     static func decode(_ value: [UInt8], table: String, key: RecordKey?, partition: Int32,
-                       protect: ((JSONObject) -> JSONObject)?) throws(PoisonRecord) -> DebeziumChange {
+                       protect: ((JSONObject) -> JSONObject)?,
+                       decimalMode: HelioConfiguration.DecimalHandlingMode = .precise) throws(PoisonRecord) -> DebeziumChange {
         guard let envelope = (try? JSONValue.parse(value))?.objectValue else {
             throw PoisonRecord(reason: "undecodable change event: not a JSON object")
         }
@@ -39,7 +41,7 @@ struct DebeziumChange {
         }
         guard sourceTable == table else { throw PoisonRecord(reason: "event for table \(sourceTable) on the topic of \(table)") }
         guard let commitMicros = source["ts_us"]?.int64Value else { throw PoisonRecord(reason: "change event without source.ts_us") }
-        let columns = DebeziumColumns(table: table)
+        let columns = DebeziumColumns(table: table, decimalMode: decimalMode)
         func image(_ name: String) throws(PoisonRecord) -> JSONObject? {
             guard let raw = envelope[name], !raw.isNull else { return nil }
             guard let object = raw.objectValue else { throw PoisonRecord(reason: "\(name) is not an object") }

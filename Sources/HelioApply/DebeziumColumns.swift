@@ -1,5 +1,6 @@
 import Foundation
 import HelioEvents
+import HelioOps
 
 /// The columns of the source tables whose values Debezium's form encodes differently from the
 /// data contract, with what apply needs to read them back: a `numeric`'s declared scale (the
@@ -25,10 +26,13 @@ struct DebeziumColumns {
 
     let scales: [String: Int]
     let dates: Set<String>
+    /// `capture.decimal_handling_mode`: how capture wrote the numerics.
+    let decimalMode: HelioConfiguration.DecimalHandlingMode
 
-    init(table: String) {
+    init(table: String, decimalMode: HelioConfiguration.DecimalHandlingMode = .precise) {
         scales = Self.scales[table] ?? [:]
         dates = Self.dates[table] ?? []
+        self.decimalMode = decimalMode
     }
 
     /// The row image with numerics and dates in the contract's forms. A value that is not in
@@ -43,6 +47,9 @@ struct DebeziumColumns {
     }
 
     private func contractValue(_ column: String, _ value: JSONValue) throws(PoisonRecord) -> JSONValue {
+        if let scale = scales[column], decimalMode != .precise {
+            return try DecimalModeText.contractValue(column, value, scale: scale, mode: decimalMode)
+        }
         if let scale = scales[column] {
             switch value {
             case .string(let base64) where base64 != DebeziumColumns.unavailable:

@@ -26,6 +26,8 @@ struct RecordDecoder {
     let personalData: PersonalData
     /// `capture.compatibility`: which record form the change topics hold.
     var form: HelioConfiguration.Compatibility = .helio
+    /// `capture.decimal_handling_mode`: how Debezium's form carries numerics.
+    var decimalMode: HelioConfiguration.DecimalHandlingMode = .precise
     /// Source tables the warehouse models.
     static let modelledTables: Set<String> = ["users", "units", "devices", "energy", "energy_compensate", "irradiance"]
 
@@ -89,7 +91,8 @@ struct RecordDecoder {
         let key = record.key.flatMap { try? RecordKey.decode($0) }
         let personalData = personalData
         let protect: ((JSONObject) -> JSONObject)? = table == "users" ? { personalData.protect($0) } : nil
-        let decoded = try DebeziumChange.decode(value, table: table, key: key, partition: record.partition, protect: protect)
+        let decoded = try DebeziumChange.decode(value, table: table, key: key, partition: record.partition, protect: protect,
+                                             decimalMode: decimalMode)
         if let end = decoded.snapshotEnd { return .changeEndingSnapshot(decoded.change, end) }
         return .change(decoded.change)
     }

@@ -34,10 +34,12 @@ public final class CaptureService: @unchecked Sendable {
                                      spoolDirectory: config.spoolDirectory, logger: logger)
         var topicsReady = false
         var builder = EventBuilder(version: HelioVersion.current, prefix: config.topicPrefix, database: Self.databaseName(sourceURL))
+        try config.checkDebeziumValueModes()
         if config.compatibility == .debezium {
-            builder.debezium = DebeziumForm(logicalName: config.topicPrefix)
+            builder.debezium = DebeziumForm(logicalName: config.topicPrefix, settings: DebeziumSettings(config))
             logger.notice("publishing Debezium's record form (capture.compatibility: debezium); helio apply reads it with the same setting",
-                          metadata: ["topics": "\(config.topicPrefix).*"])
+                          metadata: ["topics": "\(config.topicPrefix).*", "decimal_handling_mode": "\(config.decimalHandlingMode.rawValue)",
+                                     "time_precision_mode": "\(config.timePrecisionMode.rawValue)"])
         }
         var publisher: Publisher?
         var backoff = Backoff()

@@ -1,4 +1,5 @@
 import HelioEvents
+import HelioOps
 import HelioPostgres
 import PGOutput
 
@@ -7,6 +8,9 @@ import PGOutput
 /// name in `source.sequence`. The encodings themselves are HelioEvents' (`Debezium*`).
 final class DebeziumForm {
     let logicalName: String
+    /// `decimal.handling.mode` and `time.precision.mode` (`capture.decimal_handling_mode`,
+    /// `capture.time_precision_mode`).
+    let settings: DebeziumSettings
     /// `__debezium.context.*`: Debezium's connector context, a new run id per start.
     let contextHeaders: [(name: String, value: [UInt8])]
     /// The end LSN of the last transaction published since this process started (Debezium:
@@ -27,8 +31,9 @@ final class DebeziumForm {
         var originLSN: UInt64?
     }
 
-    init(logicalName: String) {
+    init(logicalName: String, settings: DebeziumSettings = .defaults) {
         self.logicalName = logicalName
+        self.settings = settings
         let random = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
         contextHeaders = DebeziumHeaders.context(logicalName: logicalName,
                                                  runID: DebeziumHeaders.runID(unixMillis: Clock.unixMillis(), random: random))
@@ -58,6 +63,15 @@ final class DebeziumForm {
     }
 
     func forgetTable(_ qualifiedName: String) { keySchemas[qualifiedName] = nil }
+}
+
+extension DebeziumSettings {
+    /// The configuration's `capture.decimal_handling_mode` and `capture.time_precision_mode`
+    /// (the same names as Debezium's values).
+    init(_ config: HelioConfiguration) {
+        self.init(decimalHandling: DecimalHandling(rawValue: config.decimalHandlingMode.rawValue) ?? .precise,
+                  timePrecision: TimePrecision(rawValue: config.timePrecisionMode.rawValue) ?? .adaptive)
+    }
 }
 
 /// Reads what Debezium takes from the catalog about a table's columns: nullability, default

@@ -56,8 +56,9 @@ struct EventBuilder {
         let columns = table.relation.columns
         var key = JSONObject(minimumCapacity: table.keyColumns.count)
         for index in table.keyColumns where index < image.values.count {
-            if debezium != nil {
-                key.append(columns[index].name, debeziumValue(image.values[index], column: table.debeziumColumn(index), snapshot: snapshot))
+            if let debezium {
+                key.append(columns[index].name, debeziumValue(image.values[index], column: table.debeziumColumn(index), snapshot: snapshot,
+                                                              settings: debezium.settings))
             } else {
                 key.append(columns[index].name, value(image.values[index], typeOID: columns[index].typeOID))
             }
@@ -118,6 +119,7 @@ struct EventBuilder {
     func row(_ table: CapturedTable, _ tuple: TupleData, fillFrom old: TupleData?, snapshot: Bool = false) -> JSONObject {
         let columns = table.relation.columns
         var object = JSONObject(minimumCapacity: columns.count)
+        let settings = debezium?.settings ?? .defaults
         for (index, column) in columns.enumerated() {
             var raw = index < tuple.values.count ? tuple.values[index] : .null
             if case .unchangedToast = raw, let old, index < old.values.count {
@@ -127,7 +129,7 @@ struct EventBuilder {
                 let described = table.debeziumColumn(index)
                 // A type Debezium has no schema for is not in its rows at all.
                 guard DebeziumValues.isIncluded(typeOID: described.typeOID) else { continue }
-                object.append(column.name, debeziumValue(raw, column: described, snapshot: snapshot))
+                object.append(column.name, debeziumValue(raw, column: described, snapshot: snapshot, settings: settings))
             } else {
                 object.append(column.name, value(raw, typeOID: column.typeOID))
             }
@@ -146,11 +148,11 @@ struct EventBuilder {
 
     /// A value as Debezium writes it; a NOT NULL column without a value (a delete's old key
     /// image) gets Debezium's default or zero.
-    func debeziumValue(_ raw: TupleValue, column: DebeziumColumn, snapshot: Bool = false) -> JSONValue {
+    func debeziumValue(_ raw: TupleValue, column: DebeziumColumn, snapshot: Bool = false, settings: DebeziumSettings = .defaults) -> JSONValue {
         switch raw {
-        case .null: return DebeziumValues.absentValue(for: column) ?? .null
+        case .null: return DebeziumValues.absentValue(for: column, settings: settings) ?? .null
         case .unchangedToast: return DebeziumValues.unchangedToast(typeOID: column.typeOID)
-        case .text(let text): return DebeziumValues.convert(text, column: column, snapshot: snapshot)
+        case .text(let text): return DebeziumValues.convert(text, column: column, snapshot: snapshot, settings: settings)
         case .binary(let bytes): return .string(Base64.encode(bytes))
         }
     }

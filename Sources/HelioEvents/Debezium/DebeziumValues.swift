@@ -1,7 +1,8 @@
-/// Column values as Debezium 3.6's PostgreSQL connector writes them with its default settings
-/// (`decimal.handling.mode=precise`, `time.precision.mode=adaptive`,
-/// `interval.handling.mode=numeric`, `binary.handling.mode=bytes`), through Kafka Connect's
-/// `JsonConverter`. The input is PostgreSQL's text output, as pgoutput sends it and `COPY`
+/// Column values as Debezium 3.6's PostgreSQL connector writes them, through Kafka Connect's
+/// `JsonConverter`: with its default settings (`decimal.handling.mode=precise`,
+/// `time.precision.mode=adaptive`, `interval.handling.mode=numeric`,
+/// `binary.handling.mode=bytes`), or the other decimal and time modes ``DebeziumSettings``
+/// names. The input is PostgreSQL's text output, as pgoutput sends it and `COPY`
 /// reads it in capture's session (DateStyle ISO, TimeZone UTC, IntervalStyle iso_8601).
 ///
 /// What differs from Helio's own form (``PGValueConverter``): `numeric` (``DebeziumDecimal``),
@@ -33,12 +34,13 @@ public enum DebeziumValues {
     /// `snapshot`: the value was read by a snapshot, which Debezium reads through JDBC rather
     /// than from pgoutput's text, and a few values come out differently: `name` is its text
     /// (null when streamed), a date's ±infinity are other numbers and a BC date loses its era.
-    public static func convert(_ text: String, column: DebeziumColumn, snapshot: Bool = false) -> JSONValue {
-        convert(text, typeOID: column.typeOID, typeModifier: column.typeModifier, isEnum: column.isEnum, snapshot: snapshot)
+    public static func convert(_ text: String, column: DebeziumColumn, snapshot: Bool = false,
+                               settings: DebeziumSettings = .defaults) -> JSONValue {
+        convert(text, typeOID: column.typeOID, typeModifier: column.typeModifier, isEnum: column.isEnum, snapshot: snapshot, settings: settings)
     }
 
     public static func convert(_ text: String, typeOID: UInt32, typeModifier: Int32 = -1, isEnum: Bool = false,
-                               snapshot: Bool = false) -> JSONValue {
+                               snapshot: Bool = false, settings: DebeziumSettings = .defaults) -> JSONValue {
         if snapshot {
             switch typeOID {
             case PGTypeOID.name: return .string(text)
@@ -58,13 +60,15 @@ public enum DebeziumValues {
         case PGTypeOID.bool:
             return .bool(text == "t" || text == "true")
         case PGTypeOID.numeric:
-            return numeric(text, typeModifier: typeModifier)
+            return numeric(text, typeModifier: typeModifier, mode: settings.decimalHandling)
         case PGTypeOID.date:
             return DebeziumTemporal.epochDay(text).map { JSONValue.integer($0) } ?? .string(text)
         case PGTypeOID.time:
-            return DebeziumTemporal.time(text, precision: DebeziumTemporal.precision(typeModifier: typeModifier)) ?? .string(text)
+            return DebeziumTemporal.time(text, precision: DebeziumTemporal.precision(typeModifier: typeModifier),
+                                         mode: settings.timePrecision) ?? .string(text)
         case PGTypeOID.timestamp:
-            return DebeziumTemporal.timestamp(text, precision: DebeziumTemporal.precision(typeModifier: typeModifier)) ?? .string(text)
+            return DebeziumTemporal.timestamp(text, precision: DebeziumTemporal.precision(typeModifier: typeModifier),
+                                              mode: settings.timePrecision) ?? .string(text)
         case PGTypeOID.timestamptz:
             return .string(DebeziumTemporal.zonedTimestamp(text, precision: DebeziumTemporal.precision(typeModifier: typeModifier)) ?? text)
         case PGTypeOID.timetz:
@@ -77,7 +81,7 @@ public enum DebeziumValues {
             return .null
         default:
             if let elementType = PGTypeOID.elementType(ofArray: typeOID) {
-                return array(text, elementType: elementType, typeModifier: typeModifier, isEnum: isEnum)
+                return array(text, elementType: elementType, typeModifier: typeModifier, isEnum: isEnum, settings: settings)
             }
             // text, varchar, bpchar, "char", uuid, json, jsonb (strings holding the text),
             // enums, and types Debezium passes through as text (inet, ranges, …).
@@ -85,18 +89,26 @@ public enum DebeziumValues {
         }
     }
 
-    static func numeric(_ text: String, typeModifier: Int32) -> JSONValue {
-        if typeModifier < 0 {
-            return DebeziumDecimal.encodeVariableScale(text) ?? .null
+    static func numeric(_ text: String, typeModifier: Int32, mode: DebeziumSettings.DecimalHandling = .precise) -> JSONValue {
+        let scale = typeModifier < 0 ? nil : Int((typeModifier - 4) & 0xFFFF)
+        switch mode {
+        case .precise:
+            guard let scale else { return DebeziumDecimal.encodeVariableScale(text) ?? .null }
+            return DebeziumDecimal.encode(text, scale: scale).map(JSONValue.string) ?? .null
+        case .double:
+            return DebeziumDecimal.double(text) ?? .null
+        case .string:
+            return DebeziumDecimal.plainString(text, scale: scale).map(JSONValue.string) ?? .null
         }
-        let scale = Int((typeModifier - 4) & 0xFFFF)
-        return DebeziumDecimal.encode(text, scale: scale).map(JSONValue.string) ?? .null
     }
 
     /// An array: its elements converted one by one; an element that is itself an array (a
     /// second dimension) becomes null, as Debezium's element converter cannot read it.
-    static func array(_ text: String, elementType: UInt32, typeModifier: Int32, isEnum: Bool) -> JSONValue {
-        guard let parsed = PGArrayText.parse(text, element: { convert($0, typeOID: elementType, typeModifier: typeModifier, isEnum: isEnum) }),
+    static func array(_ text: String, elementType: UInt32, typeModifier: Int32, isEnum: Bool,
+                      settings: DebeziumSettings = .defaults) -> JSONValue {
+        guard let parsed = PGArrayText.parse(text, element: {
+            convert($0, typeOID: elementType, typeModifier: typeModifier, isEnum: isEnum, settings: settings)
+        }),
               case .array(let elements) = parsed else { return .string(text) }
         return .array(elements.map { if case .array = $0 { return .null } else { return $0 } })
     }
@@ -107,16 +119,18 @@ public enum DebeziumValues {
     /// non-key columns of a delete's `before` without `REPLICA IDENTITY FULL`): the column's
     /// default when Debezium can read it, else the type's zero (0, "", epoch, empty array).
     /// Nil for an optional column: it stays null.
-    public static func absentValue(for column: DebeziumColumn) -> JSONValue? {
+    public static func absentValue(for column: DebeziumColumn, settings: DebeziumSettings = .defaults) -> JSONValue? {
         guard !column.optional else { return nil }
-        if let expression = column.defaultExpression, let value = defaultValue(expression, column: column) {
+        if let expression = column.defaultExpression, let value = defaultValue(expression, column: column, settings: settings) {
             return value
         }
-        return zero(for: column)
+        return zero(for: column, settings: settings)
     }
 
-    /// The fallback of each of Debezium's converters.
-    public static func zero(for column: DebeziumColumn) -> JSONValue {
+    /// The fallback of each of Debezium's converters (for `numeric`, zero at the column's
+    /// scale in the decimal mode: `AA==`, `0.0`, `"0.000"`; times and timestamps are 0 in
+    /// every time mode).
+    public static func zero(for column: DebeziumColumn, settings: DebeziumSettings = .defaults) -> JSONValue {
         switch column.typeOID {
         case PGTypeOID.int2, PGTypeOID.int4, PGTypeOID.int8, PGTypeOID.oid, PGTypeOID.date, PGTypeOID.time, PGTypeOID.timestamp,
              PGTypeOID.interval:
@@ -126,6 +140,7 @@ public enum DebeziumValues {
         case PGTypeOID.bool:
             return .bool(false)
         case PGTypeOID.numeric:
+            if settings.decimalHandling != .precise { return numeric("0", typeModifier: column.typeModifier, mode: settings.decimalHandling) }
             return column.typeModifier < 0 ? DebeziumDecimal.encodeVariableScale("0") ?? .null : .string(DebeziumDecimal.zero)
         case PGTypeOID.timestamptz:
             return .string("1970-01-01T00:00:00Z")
@@ -142,7 +157,7 @@ public enum DebeziumValues {
     /// `nextval(…)`, `CURRENT_DATE`) is given a placeholder (0, epoch, "", the nil UUID);
     /// types it has no reader for (bytea, timetz, arrays…) have none. The value then goes
     /// through the column's converter.
-    public static func defaultValue(_ expression: String, column: DebeziumColumn) -> JSONValue? {
+    public static func defaultValue(_ expression: String, column: DebeziumColumn, settings: DebeziumSettings = .defaults) -> JSONValue? {
         let trimmed = expression.trimmingSpaces
         func literal(_ placeholder: String) -> String? { extractDefault(trimmed, placeholder: placeholder) }
         switch column.typeOID {
@@ -161,11 +176,12 @@ public enum DebeziumValues {
             guard let text = literal("0"), let value = Int64(text) else { return nil }
             return .integer(value)
         case PGTypeOID.numeric:
-            // Without a declared scale the value would be a struct, which Kafka Connect does not
-            // take as a default (KAFKA-12694): Debezium then has none.
-            if trimmed.hasPrefix("NULL::") || column.typeModifier < 0 { return nil }
+            // Without a declared scale the precise value would be a struct, which Kafka Connect
+            // does not take as a default (KAFKA-12694): Debezium then has none. A double or a
+            // string it takes.
+            if trimmed.hasPrefix("NULL::") || (column.typeModifier < 0 && settings.decimalHandling == .precise) { return nil }
             guard let text = literal("0.0") else { return nil }
-            let value = numeric(text, typeModifier: column.typeModifier)
+            let value = numeric(text, typeModifier: column.typeModifier, mode: settings.decimalHandling)
             return value == .null ? nil : value
         case PGTypeOID.float4:
             if trimmed.hasPrefix("NULL::") { return nil }
@@ -181,10 +197,11 @@ public enum DebeziumValues {
         case PGTypeOID.time:
             guard var text = literal("00:00") else { return nil }
             if text.count == 5 { text += ":00" }
-            return DebeziumTemporal.time(text, precision: DebeziumTemporal.precision(typeModifier: column.typeModifier))
+            return DebeziumTemporal.time(text, precision: DebeziumTemporal.precision(typeModifier: column.typeModifier), mode: settings.timePrecision)
         case PGTypeOID.timestamp:
             guard let text = literal("1970-01-01"), let micros = epochMicrosOfLiteral(text) else { return nil }
-            return .integer(DebeziumTemporal.precision(typeModifier: column.typeModifier) <= 3 ? DebeziumTemporal.floorDivide(micros, 1000) : micros)
+            return DebeziumTemporal.timestamp(epochMicros: micros, precision: DebeziumTemporal.precision(typeModifier: column.typeModifier),
+                                              mode: settings.timePrecision)
         case PGTypeOID.timestamptz:
             guard let text = literal("1970-01-01"), let micros = epochMicrosOfLiteral(text) else { return nil }
             let precision = DebeziumTemporal.precision(typeModifier: column.typeModifier)

@@ -66,6 +66,10 @@ extension HelioConfiguration {
                  "follow each delete with a tombstone (same key, null value) so compacted topics forget the row"),
         .choice("capture.compatibility", "HELIO_COMPATIBILITY", \.compatibility,
                 "record form: helio (the data contract's) or debezium (Debezium 3.6's PostgreSQL connector, default settings)"),
+        .choice("capture.decimal_handling_mode", "HELIO_DECIMAL_HANDLING_MODE", \.decimalHandlingMode,
+                "debezium form only: numeric as Debezium's decimal.handling.mode writes it (capture) and reads it back (apply)"),
+        .choice("capture.time_precision_mode", "HELIO_TIME_PRECISION_MODE", \.timePrecisionMode,
+                "debezium form only: time and timestamp as Debezium's time.precision.mode writes them"),
     ]
 
     static let applyKeys: [ConfigurationKey] = [
