@@ -9,6 +9,10 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         /// TLS could not be set up as the connection string asks (`sslmode`, `sslrootcert`,
         /// client certificate): a configuration problem that reconnecting does not heal.
         case tls
+        /// A connection setting is wrong: a URL libpq cannot parse, or a server parameter given
+        /// at connect (`logical_decoding_work_mem`, the URL's `options=`) the server refuses.
+        /// Reconnecting cannot heal it; the configuration must change (exit 64).
+        case settings
         /// A statement failed; `sqlState` says why.
         case query
         /// The replication stream ended or carried an error.
@@ -36,7 +40,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public var isRetriable: Bool {
         switch kind {
         case .connection, .replication: return true
-        case .authentication, .tls, .query, .protocolViolation:
+        case .authentication, .tls, .settings, .query, .protocolViolation:
             // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection.
             if let state = sqlState, state.hasPrefix("08") || state.hasPrefix("57P") { return true }
             return false
@@ -78,10 +82,19 @@ extension PostgresError {
             return PostgresError(kind: .query, message: message, sqlState: "3D000",
                                  advice: "create the database or fix its name in the connection URL")
         }
+        // The server's FATAL at startup for an `-c name=value` it will not take.
+        let refusedSetting = ["invalid value for parameter", "outside the valid range for parameter",
+                              "unrecognized configuration parameter", "cannot be changed without restarting", "cannot be changed now"]
+        if refusedSetting.contains(where: lowered.contains) {
+            let state = lowered.contains("unrecognized") ? "42704" : lowered.contains("cannot be changed") ? "55P02" : "22023"
+            return PostgresError(kind: .settings, message: message, sqlState: state,
+                                 advice: "the server refuses a setting given at connect: correct capture.decoding_work_mem "
+                                     + "(HELIO_DECODING_WORK_MEM, e.g. 64MB) or the options= of the connection URL")
+        }
         if lowered.contains("invalid percent-encoded token") || lowered.contains("invalid uri")
             || lowered.contains("invalid connection option") || lowered.contains("missing \"=\"")
             || lowered.contains("invalid integer value") || lowered.contains("unterminated quoted string") {
-            return PostgresError(kind: .connection, message: message,
+            return PostgresError(kind: .settings, message: message,
                                  advice: "fix the connection URL (percent-encode special characters in the user and password)")
         }
         return PostgresError(kind: .connection, message: message,

@@ -88,6 +88,8 @@ func exitStatus(for error: Error, logger: Logger) -> ExitCode {
         return ExitCode(HelioExit.unavailable)
     case is ConfigurationError:
         return ExitCode(HelioExit.configuration)
+    case let error as PostgresError where error.kind == .settings:
+        return ExitCode(HelioExit.configuration)
     case let error as KafkaError where error.isConfiguration:
         return ExitCode(HelioExit.configuration)
     default:

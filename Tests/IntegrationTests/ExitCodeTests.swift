@@ -1,6 +1,7 @@
 import Foundation
 import HelioKafka
 import HelioOps
+import HelioTestSupport
 import Testing
 
 /// The exit statuses of docs/operations.md ("Exit codes") as the built binary gives them. A
@@ -68,5 +69,56 @@ struct ExitCodeTests {
         #expect("\(replicas)" == "configuration: Kafka: could not create topic solar.public.users: Replication factor: 3 larger than available brokers: 1.")
         for code: Int32 in [37, 39, 40, 44] { #expect(KafkaError.topicRefused("t", code: code, message: "").isConfiguration, "\(code)") }
         for code: Int32 in [7, 41, 29] { #expect(!KafkaError.topicRefused("t", code: code, message: "").isConfiguration, "\(code)") }
+    }
+
+    /// Runs the built helio with `environment` only; stops it after `seconds` (the old failure
+    /// here was reconnecting forever).
+    static func run(_ arguments: [String], environment: [String: String], seconds: Double = 60) throws -> (status: Int32?, output: String) {
+        let log = NSTemporaryDirectory() + "helio-exit-code-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        var clean = environment
+        clean["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        clean["LD_LIBRARY_PATH"] = LocalStack.repositoryRoot.appendingPathComponent(".local/lib").path
+        let helio = try launchHelio(arguments, environment: clean, log: log)
+        let deadline = Date().addingTimeInterval(seconds)
+        while helio.isRunning && Date() < deadline { usleep(100_000) }
+        let timedOut = helio.isRunning
+        if timedOut { helio.terminate(); helio.waitUntilExit() }
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return (timedOut ? nil : helio.terminationStatus, output)
+    }
+
+    @Test("a server setting PostgreSQL refuses at connect (HELIO_DECODING_WORK_MEM=banana): exit 64 naming it, not endless reconnects")
+    func refusedServerSetting() throws {
+        let env = try TestEnvironment("exitworkmem")
+        defer { env.drop() }
+        var environment = HelioProcess.environment(env.configuration())
+        environment["HELIO_DECODING_WORK_MEM"] = "banana"
+        environment["HELIO_METRICS_ADDR"] = "off"
+        environment["HELIO_SCHEDULE_ENABLED"] = "false"
+        let result = try Self.run(["capture"], environment: environment)
+        #expect(result.status == HelioExit.configuration, "\(result.output.suffix(2000))")
+        #expect(result.output.contains("invalid value for parameter") && result.output.contains("logical_decoding_work_mem"),
+                "\(result.output.suffix(2000))")
+        #expect(result.output.contains("correct capture.decoding_work_mem (HELIO_DECODING_WORK_MEM"), "\(result.output.suffix(2000))")
+        #expect(!result.output.contains("reconnecting"), "a refused setting is not a lost connection")
+    }
+
+    @Test("a connection URL libpq cannot parse: exit 64 with the advice, not endless reconnects")
+    func unparsableURL() throws {
+        let stack = try LocalStack.fromEnvironment()
+        let name = "texiturl\(UInt32.random(in: 0..<UInt32.max))"
+        let environment = [
+            "HELIO_SOURCE_URL": "postgresql://helio_capture:hunter2%zz@127.0.0.1:1/solar",
+            "HELIO_KAFKA_BROKERS": stack.brokers,
+            "HELIO_TOPIC_PREFIX": name, "HELIO_SLOT": name, "HELIO_PUBLICATION": name,
+            "HELIO_SPOOL_DIR": NSTemporaryDirectory() + name,
+            "HELIO_METRICS_ADDR": "off", "HELIO_SCHEDULE_ENABLED": "false",
+        ]
+        defer { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + name) }
+        let result = try Self.run(["capture"], environment: environment)
+        #expect(result.status == HelioExit.configuration, "\(result.output.suffix(2000))")
+        #expect(result.output.contains("percent-encode special characters"), "\(result.output.suffix(2000))")
+        #expect(!result.output.contains("hunter2"), "the password is never echoed")
     }
 }
