@@ -107,6 +107,7 @@ public final class Consumer {
     /** Transactions from the events of every topic, released in commit order. */
     static final class Reassembler {
         final PrintStream out;
+        final Integer maxTransactions; // print no more than this many (null: no limit)
         final Map<String, Transaction> pending = new HashMap<>(); // txId -> not yet printed
         final ArrayDeque<String> ends = new ArrayDeque<>(); // txIds in the order of their ENDs: commit order
         // Recently printed txIds, to recognise them sent again.
@@ -116,8 +117,9 @@ public final class Consumer {
         final Map<String, Map<String, JsonNode>> tables = new TreeMap<>(); // "schema.table" -> key -> row
         final Map<String, Integer> stats = new LinkedHashMap<>(Map.of());
 
-        Reassembler(PrintStream out) {
+        Reassembler(PrintStream out, Integer maxTransactions) {
             this.out = out;
+            this.maxTransactions = maxTransactions;
             for (String name : List.of("transactions", "duplicates", "tombstones", "snapshot_reads")) stats.put(name, 0);
         }
 
@@ -168,8 +170,10 @@ public final class Consumer {
             release();
         }
 
+        boolean isDone() { return maxTransactions != null && stats.get("transactions") >= maxTransactions; }
+
         void release() {
-            while (!ends.isEmpty() && pending.get(ends.peekFirst()).isComplete()) {
+            while (!ends.isEmpty() && pending.get(ends.peekFirst()).isComplete() && !isDone()) {
                 Transaction transaction = pending.remove(ends.pollFirst());
                 printTransaction(transaction);
                 // Within a transaction, source order is LSN order (a key's changes also keep their
@@ -294,7 +298,7 @@ public final class Consumer {
         properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
 
-        Reassembler reassembler = new Reassembler(System.out);
+        Reassembler reassembler = new Reassembler(System.out, options.maxTransactions());
         Map<TopicPartition, OffsetAndMetadata> nextOffsets = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
         boolean timedOut = false;
@@ -326,7 +330,7 @@ public final class Consumer {
             long committedAt = System.nanoTime();
             try {
                 while (true) {
-                    if (options.maxTransactions() != null && reassembler.stats.get("transactions") >= options.maxTransactions()) break;
+                    if (reassembler.isDone()) break;
                     if (options.timeoutSeconds() != null && (System.nanoTime() - started) / 1e9 > options.timeoutSeconds()) {
                         timedOut = true;
                         break;

@@ -71,8 +71,9 @@ class Transaction:
 class Reassembler:
     """Transactions from the events of every topic, released in commit order."""
 
-    def __init__(self, out):
+    def __init__(self, out, max_transactions=None):
         self.out = out
+        self.max_transactions = max_transactions  # print no more than this many
         self.pending = {}  # txId -> Transaction not yet printed
         self.ends = deque()  # txIds in the order of their ENDs: commit order
         self.printed = OrderedDict()  # recently printed txIds, to recognise them sent again
@@ -129,8 +130,11 @@ class Reassembler:
         self.ends.append(tx_id)
         self.release()
 
+    def is_done(self):
+        return self.max_transactions is not None and self.stats["transactions"] >= self.max_transactions
+
     def release(self):
-        while self.ends and self.pending[self.ends[0]].is_complete():
+        while self.ends and self.pending[self.ends[0]].is_complete() and not self.is_done():
             transaction = self.pending.pop(self.ends.popleft())
             self.print_transaction(transaction)
             # Within a transaction, source order is LSN order (a key's changes also keep
@@ -219,7 +223,7 @@ def main():
         "session.timeout.ms": 6000,
     })
     topics = topics_of(consumer, args.prefix)
-    reassembler = Reassembler(sys.stdout)
+    reassembler = Reassembler(sys.stdout, args.max_transactions)
 
     def revoked(_consumer, _partitions):
         # Transactions span partitions: a member that loses some cannot finish what it holds.
@@ -242,7 +246,7 @@ def main():
     timed_out = False
     try:
         while not stopping:
-            if args.max_transactions is not None and reassembler.stats["transactions"] >= args.max_transactions:
+            if reassembler.is_done():
                 break
             if args.timeout is not None and time.monotonic() - started > args.timeout:
                 timed_out = True
