@@ -16,8 +16,8 @@ extension StatusPage {
         }
         var charts = [
             SVGChart(id: "chart-throughput", title: "Throughput, changes a second",
-                     lines: line(capture, "capture", captureColour) { $0.rates(service: "capture", figure: "changes") }
-                         + line(apply, "apply", applyColour) { $0.rates(service: "apply", figure: "events_applied") },
+                     lines: line(capture, "captured", captureColour) { $0.rates(service: "capture", figure: StatusTimeline.tableChanges) }
+                         + line(apply, "applied", applyColour) { $0.rates(service: "apply", figure: StatusTimeline.tableChanges) },
                      end: end, format: perSecond),
             SVGChart(id: "chart-lag", title: "Lag behind the source commit",
                      lines: line(capture, "commit → Kafka", captureColour, dashed: true) { $0.values(service: "capture", figure: "commit_to_publish_seconds") }

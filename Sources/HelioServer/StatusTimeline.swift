@@ -6,8 +6,11 @@ import Synchronization
 /// (720 points a figure at most), so a chart costs the same however long the process runs.
 final class StatusTimeline: Sendable {
     /// Figures that only grow: charted as a rate between points. Everything else is a gauge,
-    /// charted as it was.
-    static let counters: Set<String> = ["capture.changes", "apply.events_applied"]
+    /// charted as it was. `table_changes` is the sum of a service's changes per source table:
+    /// for apply, unlike `events_applied`, it leaves out the transaction topic's BEGIN and END
+    /// records, so capture's and apply's lines count the same thing.
+    static let tableChanges = "table_changes"
+    static let counters: Set<String> = ["capture.\(tableChanges)", "apply.\(tableChanges)"]
     static let gauges: Set<String> = ["capture.commit_to_publish_seconds", "apply.commit_to_apply_seconds",
                                       "capture.slot_retained_wal_bytes"]
     let spanSeconds: Double
@@ -27,7 +30,9 @@ final class StatusTimeline: Sendable {
     func record(_ services: [String: HealthState.Service], at time: Double) {
         points.withLock { points in
             for (service, state) in services {
-                for (figure, value) in state.figures {
+                var figures = state.figures
+                if !state.tableChanges.isEmpty { figures[Self.tableChanges] = state.tableChanges.values.reduce(0, +) }
+                for (figure, value) in figures {
                     let key = "\(service).\(figure)"
                     guard Self.counters.contains(key) || Self.gauges.contains(key) else { continue }
                     var series = points[key, default: []]

@@ -54,14 +54,17 @@ struct StatusPageChartTests {
         let timeline = StatusTimeline(spanSeconds: 3600, resolutionSeconds: 5, started: 0)
         func record(_ changes: Double, lag: Double, at time: Double) {
             let health = HealthState()
-            health.update("capture") { $0.figures = ["changes": changes, "commit_to_publish_seconds": lag, "confirmed_lsn": 9] }
+            health.update("capture") {
+                $0.figures = ["changes": changes, "commit_to_publish_seconds": lag, "confirmed_lsn": 9]
+                $0.tableChanges = ["users": changes / 2, "energy": changes / 2]
+            }
             timeline.record(health.snapshot, at: time)
         }
         record(100, lag: 0.5, at: 10)
         record(150, lag: 0.7, at: 12)   // within 5 s of the last point: skipped
         record(200, lag: 0.2, at: 20)
         record(50, lag: 0.1, at: 30)    // restarted
-        #expect(timeline.rates(service: "capture", figure: "changes").map(\.value) == [10, 10, 5])
+        #expect(timeline.rates(service: "capture", figure: StatusTimeline.tableChanges).map(\.value) == [10, 10, 5], "changes of all tables")
         #expect(timeline.values(service: "capture", figure: "commit_to_publish_seconds").map(\.value) == [0.5, 0.2, 0.1])
         #expect(timeline.values(service: "capture", figure: "confirmed_lsn").isEmpty, "only the charted figures are kept")
         for time in stride(from: 35.0, through: 10_000, by: 5) { record(50, lag: 0, at: time) }
@@ -82,8 +85,8 @@ struct StatusPageChartTests {
             }
             health.update("apply") {
                 $0.connected = true
-                $0.figures = ["events_applied": changes, "commit_to_apply_seconds": 0.8, "dead_lettered": 2]
-                $0.tableChanges = ["energy": changes - 10]
+                $0.figures = ["events_applied": changes * 3, "commit_to_apply_seconds": 0.8, "dead_lettered": 2]
+                $0.tableChanges = ["energy": changes * 0.99]
             }
             history.record(health, at: second)
         }
@@ -92,10 +95,11 @@ struct StatusPageChartTests {
             #expect(page.contains("<svg id=\"\(id)\" class=\"chart\""), "\(id)")
         }
         #expect(page.contains("<polyline fill=\"none\" stroke=\"\(StatusPage.applyColour)\""), "apply's throughput line")
-        #expect(page.contains("<strong>100/s</strong>"), "capture's latest rate: 1,000 changes in 10 s")
+        #expect(page.contains("captured <strong>100/s</strong>"), "capture's latest rate: 1,000 changes in 10 s")
+        #expect(page.contains("applied <strong>99/s</strong>"), "apply's: changes of its tables, not the events with BEGIN and END")
         #expect(page.contains("<strong>2.4 MiB</strong>"), "the slot's latest retained WAL")
         #expect(page.contains(#"<tr id="table-users"><td>users</td><td class="number" data-capture="users">10</td><td class="number" data-apply="users">0</td></tr>"#), "\(page)")
-        #expect(page.contains(#"data-apply="energy">2490<"#))
+        #expect(page.contains(#"data-apply="energy">2475<"#))
         #expect(page.contains(#"<td id="dead-letters" class="number">2</td>"#))
         #expect(page.contains(#"<progress max="1" value="0.250"></progress> reading public.energy: <strong>300 rows</strong> of about 1200 (25 %)"#), "\(page)")
         #expect(page.contains(#"<meta name="viewport" content="width=device-width,initial-scale=1">"#) && page.contains("@media (max-width:600px)"))
