@@ -11,6 +11,8 @@ public struct LocalStack: Sendable {
     public var sourceAdminURL: String
     public var warehouseAdminURL: String
     public var captureURL: String
+    /// `helio_writer`'s URL (the stack's warehouse database).
+    public var writerURL: String
     public var brokers: String
 
     public struct Missing: Error, CustomStringConvertible {
@@ -22,11 +24,12 @@ public struct LocalStack: Sendable {
 
     public static func fromEnvironment() throws -> LocalStack {
         let environment = ProcessInfo.processInfo.environment
-        let names = ["HELIO_SOURCE_ADMIN_URL", "HELIO_WAREHOUSE_ADMIN_URL", "HELIO_SOURCE_URL", "HELIO_KAFKA_BROKERS"]
+        let names = ["HELIO_SOURCE_ADMIN_URL", "HELIO_WAREHOUSE_ADMIN_URL", "HELIO_SOURCE_URL", "HELIO_WAREHOUSE_URL", "HELIO_KAFKA_BROKERS"]
         let missing = names.filter { (environment[$0] ?? "").isEmpty }
         guard missing.isEmpty else { throw Missing(names: missing) }
         return LocalStack(sourceAdminURL: environment["HELIO_SOURCE_ADMIN_URL"]!, warehouseAdminURL: environment["HELIO_WAREHOUSE_ADMIN_URL"]!,
-                          captureURL: environment["HELIO_SOURCE_URL"]!, brokers: environment["HELIO_KAFKA_BROKERS"]!)
+                          captureURL: environment["HELIO_SOURCE_URL"]!, writerURL: environment["HELIO_WAREHOUSE_URL"]!,
+                          brokers: environment["HELIO_KAFKA_BROKERS"]!)
     }
 
     /// The repository root (for schemas/ and the built binary).
@@ -82,6 +85,45 @@ public final class TestEnvironment: @unchecked Sendable {
         try admin.execute("CREATE DATABASE \(name)_src")
         try admin.execute("CREATE DATABASE \(name)_wh")
         try source().executeScript(LocalStack.schemaFile("source.sql"))
+        try provisionRoles()
+    }
+
+    /// What an operator does once before Helio runs as its least-privilege roles
+    /// (docs/security.md), as `deploy/local/stack` does for `solar` and `warehouse`:
+    /// `schemas/roles.sql` on both databases, then, as the tables' owner, the publication
+    /// and full old rows for the dimension tables. Tests running as the superuser
+    /// (`configuration()`) are not affected by it.
+    func provisionRoles() throws {
+        try Self.runRolesScript(part: "source", url: sourceURL)
+        try Self.runRolesScript(part: "warehouse", url: warehouseURL)
+        let tables = HelioConfiguration().tables.joined(separator: ", ")
+        try source().executeScript("""
+            CREATE PUBLICATION \(name) FOR TABLE \(tables);
+            ALTER TABLE public.users REPLICA IDENTITY FULL;
+            ALTER TABLE public.units REPLICA IDENTITY FULL;
+            ALTER TABLE public.devices REPLICA IDENTITY FULL;
+            """)
+    }
+
+    /// `psql -v part=… -f schemas/roles.sql` as the superuser. The script also restates the
+    /// roles' attributes (ALTER ROLE), which collides with the same statement of a test
+    /// running beside this one ("tuple concurrently updated"): such a failure is retried.
+    static func runRolesScript(part: String, url: String) throws {
+        let bindir = ProcessInfo.processInfo.environment["HELIO_PG_BINDIR"] ?? "/usr/lib/postgresql/15/bin"
+        let script = LocalStack.repositoryRoot.appendingPathComponent("schemas/roles.sql").path
+        let log = NSTemporaryDirectory() + "helio-roles-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        for attempt in 1...10 {
+            let status = try Spawn.run(["\(bindir)/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "part=\(part)", "-d", url, "-f", script],
+                                       log: log, allowFailure: true)
+            if status == 0 { return }
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            guard output.contains("concurrently"), attempt < 10 else {
+                throw Spawn.Failed(command: "psql -v part=\(part) -f schemas/roles.sql", status: status, output: output)
+            }
+            try? FileManager.default.removeItem(atPath: log)
+            usleep(UInt32.random(in: 20_000...200_000))
+        }
     }
 
     public func source() throws -> PostgresConnection {
@@ -92,7 +134,25 @@ public final class TestEnvironment: @unchecked Sendable {
         try PostgresConnection(ConnectionOptions(url: warehouseURL, applicationName: "helio-test", settings: ["client_min_messages": "warning"]))
     }
 
-    /// Configuration for services under test: this test's databases, slot and topics.
+    /// The warehouse as `helio_writer`, for what apply itself would do (e.g. migrating `dw`,
+    /// so that its tables belong to the writer as they do when apply makes them).
+    public func warehouseAsWriter() throws -> PostgresConnection {
+        try PostgresConnection(ConnectionOptions(url: userConfiguration().warehouseURL!, applicationName: "helio-test",
+                                                 settings: ["client_min_messages": "warning"]))
+    }
+
+    /// Configuration for services under test as users run them: this test's databases as
+    /// `helio_capture` and `helio_writer` (the roles of `schemas/roles.sql`), slot and topics.
+    public func userConfiguration() -> HelioConfiguration {
+        var config = configuration()
+        config.sourceURL = LocalStack.url(stack.captureURL, database: "\(name)_src")
+        config.warehouseURL = LocalStack.url(stack.writerURL, database: "\(name)_wh")
+        return config
+    }
+
+    /// Configuration for services under test as the superuser: this test's databases, slot
+    /// and topics. For tests of what only a table owner or superuser may do (creating the
+    /// publication, publishing other tables); others use `userConfiguration()`.
     public func configuration() -> HelioConfiguration {
         var config = HelioConfiguration()
         config.sourceURL = sourceURL

@@ -10,7 +10,7 @@ struct ApplyCrashTests {
         defer { env.drop() }
         var workload = RandomWorkload(seed: 23)
         try workload.seed(try env.source())
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.batchSize = 200 // small batches: a kill lands mid-stream, between and inside batches
         let capture = RunningCapture(env, config: config)
         try env.waitForSlot()
@@ -40,7 +40,7 @@ struct ApplyCrashTests {
         defer { env.drop() }
         var workload = RandomWorkload(seed: 31)
         try workload.seed(try env.source())
-        let config = env.configuration()
+        let config = env.userConfiguration()
         let capture = RunningCapture(env, config: config)
         try env.waitForSlot()
         let first = try HelioProcess(["apply"], config: config, logPath: env.spoolDirectory + "-apply1.log")

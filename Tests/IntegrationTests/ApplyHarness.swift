@@ -12,7 +12,7 @@ final class RunningPipeline {
     let apply: ApplyService
 
     init(_ environment: TestEnvironment, config: HelioConfiguration? = nil, withCapture: Bool = true, withApply: Bool = true) {
-        let config = config ?? environment.configuration()
+        let config = config ?? environment.userConfiguration()
         threads = ServiceThreads(stop: stop)
         capture = CaptureService(config: config, logger: environment.logger)
         apply = ApplyService(config: config, logger: environment.logger)

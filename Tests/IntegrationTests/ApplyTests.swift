@@ -102,7 +102,7 @@ struct ApplyTests {
     func rebuildWithoutTopics() throws {
         let env = try TestEnvironment("notopics")
         defer { env.drop() }
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.groupID = "notopics-rebuild"
         let started = Date()
         #expect {
@@ -194,16 +194,16 @@ struct RebuildTests {
         try pipeline.finish()
         let live = try env.warehouseCounts()
 
-        var config = env.configuration()
+        var config = env.userConfiguration()
         let schema = try WarehouseSchema("dw_next")
-        config.groupID = WarehouseRebuild.groupID(live: env.configuration().groupID, schema: schema)
+        config.groupID = WarehouseRebuild.groupID(live: env.userConfiguration().groupID, schema: schema)
         try ApplyService(config: config, logger: env.logger, schema: schema).run(shouldStop: { false }, stopWhenIdleSeconds: 5)
         let warehouse = try env.warehouse()
         for (table, count) in live {
             let rebuilt = Int(try warehouse.execute("SELECT count(*) FROM dw_next.\(table)").scalar ?? "0")
             #expect(rebuilt == count, "\(table): rebuilt \(rebuilt ?? -1), live \(count)")
         }
-        let kept = try WarehouseRebuild.swap(warehouse, rebuilt: schema, liveGroup: env.configuration().groupID, logger: env.logger)
+        let kept = try WarehouseRebuild.swap(warehouse, rebuilt: schema, liveGroup: env.userConfiguration().groupID, logger: env.logger)
         #expect(kept.hasPrefix("dw_replaced_"))
         let after = try env.verifier().verify()
         #expect(after.isEmpty, "the swapped-in warehouse matches the source: \(after.prefix(10))")

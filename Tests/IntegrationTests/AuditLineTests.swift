@@ -23,7 +23,7 @@ struct AuditLineTests {
     func everyCommandAudits() throws {
         let env = try TestEnvironment("audit")
         defer { env.drop() }
-        let config = env.configuration()
+        let config = env.userConfiguration()
 
         let captureLog = NSTemporaryDirectory() + "helio-\(env.name)-capture.log"
         defer { try? FileManager.default.removeItem(atPath: captureLog) }
@@ -51,7 +51,7 @@ struct AuditLineTests {
         #expect(try env.source().execute("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [config.slot]).isEmpty)
 
         try env.createTopics()
-        try WarehouseSchema.live.migrate(env.warehouse(), logger: env.logger)
+        try WarehouseSchema.live.migrate(env.warehouseAsWriter(), logger: env.logger)
         let positions = NSTemporaryDirectory() + "helio-\(env.name)-positions.txt"
         defer { try? FileManager.default.removeItem(atPath: positions) }
         try "\(env.topic("users")) 0 0\n".write(toFile: positions, atomically: true, encoding: .utf8)

@@ -16,7 +16,7 @@ struct CaptureCrashTests {
             INSERT INTO devices (unit_id, serial_number, kind) VALUES (1, 'D', 'inverter');
             """)
         let log = env.spoolDirectory + ".log"
-        let config = env.configuration()
+        let config = env.userConfiguration()
         var capture = try HelioProcess(["capture"], config: config, logPath: log)
         try env.waitForSlot()
 
@@ -63,7 +63,7 @@ struct CaptureMemoryTests {
             INSERT INTO units (user_id, name) VALUES (1, 'U');
             INSERT INTO devices (unit_id, serial_number, kind) VALUES (1, 'D', 'inverter');
             """)
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.decodingWorkMem = "64kB"
         let capture = try HelioProcess(["capture"], config: config, logPath: env.spoolDirectory + "-million.log")
         defer { capture.terminate() }

@@ -35,13 +35,11 @@ struct CaptureErrorTests {
     func missingPublication() throws {
         let env = try TestEnvironment("nopub")
         defer { env.drop() }
-        // The least-privilege capture role may replicate but does not own the tables.
+        // The least-privilege capture role may replicate but does not own the tables: without
+        // the publication the test environment made as the owner, it cannot make one.
         let admin = try env.source()
-        let role = URLComponents(string: env.stack.captureURL)!.user!
-        try admin.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(role)")
-        var config = env.configuration()
-        config.sourceURL = LocalStack.url(env.stack.captureURL, database: "\(env.name)_src")
-        let message = failure(config, env)
+        try admin.execute("DROP PUBLICATION \(env.name)")
+        let message = failure(env.userConfiguration(), env)
         #expect(message.contains("CREATE PUBLICATION"), "\(message)")
         #expect(try admin.execute("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [env.name]).isEmpty, "no slot was created")
     }
@@ -52,7 +50,7 @@ struct CaptureErrorTests {
         defer { env.drop() }
         let first = RunningCapture(env)
         try env.waitForSlot()
-        let message = failure(env.configuration(), env)
+        let message = failure(env.userConfiguration(), env)
         #expect(message.contains("in use by another process"), "\(message)")
         try first.finish()
     }
@@ -63,7 +61,7 @@ struct CaptureErrorTests {
         defer { env.drop() }
         let admin = try env.source()
         try admin.execute("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [env.name])
-        let message = failure(env.configuration(), env)
+        let message = failure(env.userConfiguration(), env)
         #expect(message.contains("uses plugin test_decoding"), "\(message)")
         #expect(try admin.execute("SELECT plugin FROM pg_replication_slots WHERE slot_name = $1", [env.name]).scalar == "test_decoding",
                 "capture never drops a slot by itself")
@@ -74,6 +72,7 @@ struct CaptureErrorTests {
         let env = try TestEnvironment("nokey")
         defer { env.drop() }
         try env.source().execute("CREATE TABLE readings_raw (device_id bigint, value numeric)")
+        // As the superuser: publishing another table takes its owner.
         var config = env.configuration()
         config.tables.append("public.readings_raw")
         let message = failure(config, env)
@@ -84,7 +83,7 @@ struct CaptureErrorTests {
     func unreachableBroker() throws {
         let env = try TestEnvironment("nobroker")
         defer { env.drop() }
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.kafkaBrokers = "127.0.0.1:1"
         config.kafkaProperties["socket.connection.setup.timeout.ms"] = "2000"
         let message = failure(config, env)

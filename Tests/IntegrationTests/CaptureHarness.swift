@@ -13,7 +13,7 @@ final class RunningCapture {
 
     init(_ environment: TestEnvironment, config: HelioConfiguration? = nil) {
         threads = ServiceThreads(stop: stop)
-        service = CaptureService(config: config ?? environment.configuration(), logger: environment.logger)
+        service = CaptureService(config: config ?? environment.userConfiguration(), logger: environment.logger)
         threads.start("capture") { [service, stop] in try service.run(shouldStop: { stop.isSet }) }
     }
 

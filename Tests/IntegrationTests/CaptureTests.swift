@@ -137,7 +137,7 @@ struct CaptureTests {
     func largeTransactionStreams() throws {
         let env = try TestEnvironment("large")
         defer { env.drop() }
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.decodingWorkMem = "64kB"
         let capture = RunningCapture(env, config: config)
         try env.waitForSlot()
@@ -176,7 +176,7 @@ struct IncrementalSnapshotTests {
             INSERT INTO devices (unit_id, serial_number, kind, firmware_version)
             SELECT 1, 'SN-' || g, 'inverter', '1.0' FROM generate_series(1, 3000) g;
             """)
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.snapshotOnCreate = false // only the incremental snapshot reads the existing rows
         let capture = RunningCapture(env, config: config)
         try env.waitForSlot()

@@ -68,7 +68,7 @@ struct ClimateVerificationTests {
                 "\(again)")
 
         // The reconciliation job runs the same verifier and alerts with both keys.
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.schedule.reconciliationConfirmSeconds = 0.2
         let alerts = AlertSink(webhookURL: nil, source: "helio.test", logger: env.logger)
         try ReconciliationCheck(config: config, alerts: alerts)

@@ -28,7 +28,7 @@ struct CommandPoolTests {
         try warehouse.execute("UPDATE dw.dim_day_climate SET sample_count = sample_count + 1 WHERE ctid = (SELECT min(ctid) FROM dw.dim_day_climate)")
 
         let sequential = try env.verifier().verify().map(\.description)
-        let config = env.configuration()
+        let config = env.userConfiguration()
         let sourcePool = ConnectionPool(ConnectionOptions(url: env.sourceURL, applicationName: "helio-verify-test"),
                                         configuration: .init(maximumConnections: 3))
         let warehousePool = ConnectionPool(ConnectionOptions(url: env.warehouseURL, applicationName: "helio-verify-test"),
@@ -57,7 +57,7 @@ struct CommandPoolTests {
         #expect(try env.waitForWarehouse().isEmpty)
         try pipeline.finish()
 
-        let environment = HelioProcess.environment(env.configuration())
+        let environment = HelioProcess.environment(env.userConfiguration())
         let equal = try runHelio(["verify"], environment: environment, log: env.spoolDirectory + "-verify1.log")
         #expect(equal.status == 0, "\(equal.output)")
         #expect(equal.output.contains("verify: the warehouse matches the source"), "\(equal.output)")

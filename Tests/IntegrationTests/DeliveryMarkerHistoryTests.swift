@@ -19,7 +19,7 @@ struct DeliveryMarkerHistoryTests {
         defer { env.drop() }
         let broker = try TansuBroker.scratch("marker")
         defer { broker.discard() }
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.kafkaBrokers = broker.brokers
         try Self.deliver(env, config: config, date: "2026-01-01")
         let before = try #require(Self.marker(config)?.history)
@@ -48,7 +48,7 @@ struct DeliveryMarkerHistoryTests {
         defer { second.drop() }
         let broker = try TansuBroker.scratch("marker")
         defer { broker.discard() }
-        var config = first.configuration()
+        var config = first.userConfiguration()
         config.kafkaBrokers = broker.brokers
         try Self.deliver(first, config: config, date: "2026-01-01")
         let before = try #require(Self.marker(config)?.history)
@@ -61,7 +61,7 @@ struct DeliveryMarkerHistoryTests {
         try admin.execute("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [config.slot])
         defer { try? Self.dropSlot(admin, config.slot) }
         try broker.restart()
-        config.sourceURL = second.sourceURL
+        config.sourceURL = second.userConfiguration().sourceURL
         try admin.execute("""
             INSERT INTO users (name, email) VALUES ('M', 'm@example.com');
             INSERT INTO units (user_id, name) VALUES (1, 'U');

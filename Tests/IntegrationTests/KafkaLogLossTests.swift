@@ -16,7 +16,7 @@ struct KafkaLogLossTests {
         defer { env.drop() }
         let broker = try TansuBroker.scratch("loglost")
         defer { broker.discard() }
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.kafkaBrokers = broker.brokers
         let source = try env.source()
         try source.execute("""

@@ -16,7 +16,7 @@ struct KafkaTLSTests {
         defer { broker.discard() }
         let env = try TestEnvironment("kafkatls")
         defer { env.drop() }
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.kafkaBrokers = broker.brokers
         config.kafkaProperties = broker.clientProperties()
 
@@ -59,7 +59,7 @@ struct KafkaTLSTests {
         // What an operator sees: `helio config check` fails (exit 69) and says the broker is not reachable.
         let env = try TestEnvironment("kafkatlscheck")
         defer { env.drop() }
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.kafkaBrokers = broker.brokers
         let check = try HelioProcess.run(["config", "check"], config: config, environment: broker.clientEnvironment(certificate: false))
         #expect(check.status == HelioExit.unavailable, "\(check.output)")

@@ -13,7 +13,7 @@ struct LifecycleTests {
         defer { env.drop() }
         let log = env.spoolDirectory + "-simulate.log"
         let simulate = try launchHelio(["simulate", "--simulate-url", env.sourceURL, "--users", "3", "--rate", "100"],
-                                       environment: HelioProcess.environment(env.configuration()), log: log)
+                                       environment: HelioProcess.environment(env.userConfiguration()), log: log)
         defer { if simulate.isRunning { simulate.interrupt(); simulate.waitUntilExit() } }
         let read = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
         try eventually("the simulator to be seeded and writing", within: 60) {
@@ -32,7 +32,7 @@ struct LifecycleTests {
         defer { env.drop() }
         try env.createTopics()   // (apply waits for its topics; no capture runs here)
         let port = try freeLoopbackPort()
-        var environment = HelioProcess.environment(env.configuration())
+        var environment = HelioProcess.environment(env.userConfiguration())
         environment["HELIO_METRICS_ADDR"] = "127.0.0.1:\(port)"
         let log = env.spoolDirectory + "-apply.log"
         let apply = try launchHelio(["apply"], environment: environment, log: log)

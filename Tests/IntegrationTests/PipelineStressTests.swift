@@ -22,7 +22,7 @@ struct PipelineStressTests {
         defer { env.drop() }
         var workload = RandomWorkload(seed: UInt64(1000 + run))
         try workload.seed(try env.source())
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.batchSize = [5000, 50, 200, 17][run % 4]
         config.batchWaitMilliseconds = [100, 10, 300, 50][(run / 4) % 4]
         let pipeline = RunningPipeline(env, config: config)

@@ -22,8 +22,8 @@ struct ReplayModeTests {
 
         init(_ label: String) throws {
             env = try TestEnvironment(label)
-            config = env.configuration()
-            try WarehouseSchema.live.migrate(env.warehouse(), logger: env.logger)
+            config = env.userConfiguration()
+            try WarehouseSchema.live.migrate(env.warehouseAsWriter(), logger: env.logger)
             let producer = try KafkaProducer(properties: ["bootstrap.servers": env.stack.brokers], logger: env.logger)
             try producer.createTopics([env.topic("users")], partitions: 2, replicationFactor: 1)
             try producer.createTopics([env.transactionTopic], partitions: 1, replicationFactor: 1)

@@ -31,8 +31,8 @@ struct SameTopicsSameWarehouseTests {
 
         // The live warehouse (dw): capture in a child process, killed once in the middle of
         // the workload; apply in this process with the default batch size.
-        var capture = try HelioProcess(["capture"], config: env.configuration(), logPath: "\(logs)/capture.log")
-        var liveConfig = env.configuration()
+        var capture = try HelioProcess(["capture"], config: env.userConfiguration(), logPath: "\(logs)/capture.log")
+        var liveConfig = env.userConfiguration()
         liveConfig.transactionConsistency = Self.environment["SAME_TOPICS_TC"] != nil
         let live = RunningPipeline(env, config: liveConfig, withCapture: false)
         try env.waitForSlot()
@@ -40,7 +40,7 @@ struct SameTopicsSameWarehouseTests {
         for part in 0..<4 {
             if part == 2 {
                 capture.kill9()
-                capture = try HelioProcess(["capture"], config: env.configuration(), logPath: "\(logs)/capture.log")
+                capture = try HelioProcess(["capture"], config: env.userConfiguration(), logPath: "\(logs)/capture.log")
             }
             try workload.run(try env.source(), transactions: part == 3 ? Self.transactions - 3 * quarter : quarter, truncates: true)
             Thread.sleep(forTimeInterval: 1)
@@ -80,7 +80,7 @@ struct SameTopicsSameWarehouseTests {
     /// apart and started again; then one more pass in this process, which finds what the
     /// processes left when they stopped as idle (a member that left hands its partitions over).
     func replay(_ env: TestEnvironment, into schema: String, batchSize: Int, appliers: Int, kills: Int, logs: String) throws {
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.batchSize = batchSize
         config.batchWaitMilliseconds = 50
         config.transactionConsistency = Self.environment["SAME_TOPICS_TC"] != nil
@@ -99,7 +99,7 @@ struct SameTopicsSameWarehouseTests {
         for member in members where member.isRunning { member.terminate() }
         #expect(!members.contains { $0.process.terminationStatus != 0 && $0.process.terminationReason == .exit },
                 "every rebuild process ended cleanly: \(String(members.last?.log.suffix(2_000) ?? ""))")
-        config.groupID = WarehouseRebuild.groupID(live: env.configuration().groupID, schema: try WarehouseSchema(schema))
+        config.groupID = WarehouseRebuild.groupID(live: env.userConfiguration().groupID, schema: try WarehouseSchema(schema))
         try ApplyService(config: config, logger: env.logger, schema: try WarehouseSchema(schema))
             .run(shouldStop: { false }, stopWhenIdleSeconds: 5)
     }

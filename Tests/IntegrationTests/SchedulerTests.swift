@@ -144,7 +144,7 @@ struct SchedulerTests {
         #expect(differences.isEmpty, "\(differences.prefix(10))")
         try pipeline.finish()
 
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.schedule.reconciliationConfirmSeconds = 0.5
         let alerts = AlertSink(webhookURL: nil, source: "helio.test", logger: env.logger)
         let check = ReconciliationCheck(config: config, alerts: alerts)

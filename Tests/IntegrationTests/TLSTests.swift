@@ -35,9 +35,9 @@ struct TLSTests {
     func pipelineOverTLS() throws {
         let env = try TestEnvironment("tlspipe")
         defer { env.drop() }
-        var config = env.configuration()
-        config.sourceURL = Self.verifyFull(env.sourceURL)
-        config.warehouseURL = Self.verifyFull(env.warehouseURL)
+        var config = env.userConfiguration()
+        config.sourceURL = Self.verifyFull(config.sourceURL!)
+        config.warehouseURL = Self.verifyFull(config.warehouseURL!)
         var workload = RandomWorkload(seed: 3)
         try workload.seed(try env.source())
         let pipeline = RunningPipeline(env, config: config)
@@ -55,13 +55,15 @@ struct TLSTests {
         #expect(walsender.count == 1 && walsender.first?[0] == "true", "replication connection: \(walsender)")
         // Every session capture and apply hold on this test's databases.
         let sessions = try admin.execute("""
-            SELECT a.application_name, a.backend_type, s.ssl::text FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
+            SELECT a.application_name, a.backend_type, s.ssl::text, a.usename::text FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
             WHERE a.datname IN ($1, $2) AND a.application_name IN ('helio-capture', 'helio-apply')
             ORDER BY 1, 2
             """, ["\(env.name)_src", "\(env.name)_wh"]).rows
         #expect(Set(sessions.compactMap { $0[0] }) == ["helio-capture", "helio-apply"], "\(sessions)")
         #expect(sessions.contains { $0[1] == "walsender" }, "\(sessions)")
         #expect(sessions.allSatisfy { $0[2] == "true" }, "a session is not encrypted: \(sessions)")
+        // As users run them: the least-privilege roles of schemas/roles.sql, not the superuser.
+        #expect(sessions.allSatisfy { $0[3] == ($0[0] == "helio-capture" ? "helio_capture" : "helio_writer") }, "\(sessions)")
         try pipeline.finish()
     }
 

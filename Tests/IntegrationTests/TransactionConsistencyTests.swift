@@ -22,7 +22,7 @@ struct TransactionConsistencyTests {
             INSERT INTO devices (unit_id, serial_number, kind, firmware_version) SELECT max(id), 'S1', 'inverter', 'fw-0' FROM units
             """)
         let device = try source.execute("SELECT max(id) FROM devices").scalar ?? "0"
-        var config = env.configuration()
+        var config = env.userConfiguration()
         config.transactionConsistency = true
         config.batchSize = 7                   // batches cut across every transaction
         config.batchWaitMilliseconds = 20
