@@ -10,17 +10,24 @@ import Testing
 /// sent twice (as after a capture restart), and end with the source's row counts.
 @Suite("Consumer examples on the local stack", .serialized)
 struct ConsumerExampleTests {
-    /// Two users exist before capture (the snapshot). Then: T1 inserts a unit, a device and two
-    /// readings; T2 updates reading 1 and deletes it (tombstone), and is sent again once the
-    /// examples printed it; T3 suspends a user and adds a compensation row; T4 truncates the compensation;
-    /// T5 inserts reading 1 again (same key, so after T2's copies in its partition).
+    /// Two users and an account exist before capture (the snapshot). Then: T1 inserts a unit, a
+    /// device and two readings; T2 updates reading 1 and deletes it (tombstone), and is sent again
+    /// once the examples printed it; T3 suspends a user, adds a compensation row and changes the
+    /// account's key (Helio: one update; Debezium: delete, tombstone, create); T4 truncates the
+    /// compensation; T5 inserts reading 1 again (same key, so after T2's copies in its partition)
+    /// and account 4 (whose key murmur2 puts on account 1's partition of 4, after the key
+    /// change's tombstone there).
     /// Returns the five transactions' xids and each example's exit status and output.
     static func run(_ compatibility: HelioConfiguration.Compatibility) throws -> (xids: [String], results: [String: (status: Int32, output: String)]) {
         let env = try TestEnvironment("consumers")
         defer { env.drop() }
         let source = try env.source()
         try source.execute("INSERT INTO users (name, email) VALUES ('Ana', 'ana@example.com'), ('Bia', 'bia@example.com')")
+        // The contract's keys are identities that cannot be updated: a table of its own for a key change.
+        try source.execute("CREATE TABLE public.accounts (id integer PRIMARY KEY, note text)")
+        try source.execute("INSERT INTO accounts VALUES (1, 'first')")
         var config = env.configuration()
+        config.tables.append("public.accounts")
         config.compatibility = compatibility
         config.heartbeatIntervalSeconds = 0
         let capture = RunningCapture(env, config: config)
@@ -54,27 +61,31 @@ struct ConsumerExampleTests {
         try transaction("""
             UPDATE users SET status = 'suspended' WHERE id = 1;
             INSERT INTO energy_compensate (unit_id, reference_month, injected_kwh) VALUES (1, '2026-01-01', 10);
+            UPDATE accounts SET id = 2 WHERE id = 1;
             """)
         try transaction("TRUNCATE energy_compensate")
-        try transaction("INSERT INTO energy (id, device_id, measured_at, energy_kwh) OVERRIDING SYSTEM VALUE VALUES (1, 1, '2026-01-15 12:00-03', 3)")
+        try transaction("""
+            INSERT INTO energy (id, device_id, measured_at, energy_kwh) OVERRIDING SYSTEM VALUE VALUES (1, 1, '2026-01-15 12:00-03', 3);
+            INSERT INTO accounts VALUES (4, 'later');
+            """)
 
         var results: [String: (status: Int32, output: String)] = [:]
         for example in examples { results[example.name] = example.finish(within: 150) }
         return (xids, results)
     }
 
-    @Test("Helio's own form: the snapshot as transaction 0, the truncate counted and applied, the transaction sent twice printed once")
+    @Test("Helio's own form: the snapshot as transaction 0, a key change as one update, the truncate counted and applied, the transaction sent twice printed once")
     func helioForm() throws {
         let (x, results) = try Self.run(.helio)
         let expected = [
-            "transaction 0 events=2 public.users=2",
+            "transaction 0 events=3 public.accounts=1 public.users=2",
             "transaction \(x[0]) events=4 public.devices=1 public.energy=2 public.units=1",
             "transaction \(x[1]) events=2 public.energy=2",
-            "transaction \(x[2]) events=2 public.energy_compensate=1 public.users=1",
+            "transaction \(x[2]) events=3 public.accounts=1 public.energy_compensate=1 public.users=1",
             "transaction \(x[3]) events=1 public.energy_compensate=1",
-            "transaction \(x[4]) events=1 public.energy=1",
-            "rows public.devices=1 public.energy=2 public.energy_compensate=0 public.units=1 public.users=2",
-            "summary transactions=6 duplicates=2 tombstones=2 snapshot_reads=2",
+            "transaction \(x[4]) events=2 public.accounts=1 public.energy=1",
+            "rows public.accounts=2 public.devices=1 public.energy=2 public.energy_compensate=0 public.units=1 public.users=2",
+            "summary transactions=6 duplicates=2 tombstones=2 snapshot_reads=3",
         ]
         for (name, result) in results.sorted(by: { $0.key < $1.key }) {
             #expect(result.status == 0, "\(name) example exited \(result.status):\n\(result.output)")
@@ -82,17 +93,17 @@ struct ConsumerExampleTests {
         }
     }
 
-    @Test("Debezium's form: snapshot reads outside transactions, the truncate's transaction with 0 events and not applied, the transaction sent twice printed once")
+    @Test("Debezium's form: snapshot reads outside transactions, a key change as delete, tombstone and create, the truncate's transaction with 0 events and not applied, the transaction sent twice printed once")
     func debeziumForm() throws {
         let (x, results) = try Self.run(.debezium)
         let expected = [
             "transaction \(x[0]) events=4 public.devices=1 public.energy=2 public.units=1",
             "transaction \(x[1]) events=2 public.energy=2",
-            "transaction \(x[2]) events=2 public.energy_compensate=1 public.users=1",
+            "transaction \(x[2]) events=4 public.accounts=2 public.energy_compensate=1 public.users=1",
             "transaction \(x[3]) events=0",
-            "transaction \(x[4]) events=1 public.energy=1",
-            "rows public.devices=1 public.energy=2 public.energy_compensate=1 public.units=1 public.users=2",
-            "summary transactions=5 duplicates=2 tombstones=2 snapshot_reads=2",
+            "transaction \(x[4]) events=2 public.accounts=1 public.energy=1",
+            "rows public.accounts=2 public.devices=1 public.energy=2 public.energy_compensate=1 public.units=1 public.users=2",
+            "summary transactions=5 duplicates=2 tombstones=3 snapshot_reads=3",
         ]
         for (name, result) in results.sorted(by: { $0.key < $1.key }) {
             #expect(result.status == 0, "\(name) example exited \(result.status):\n\(result.output)")
