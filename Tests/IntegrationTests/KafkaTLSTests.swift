@@ -57,9 +57,7 @@ struct KafkaTLSTests {
         #expect(throws: KafkaError.self, "plain text to the TLS port") { _ = try topics([:]) }
 
         // What an operator sees: `helio config check` fails (exit 69) and says the broker is not reachable.
-        let env = try TestEnvironment("kafkatlscheck")
-        defer { env.drop() }
-        var config = env.userConfiguration()
+        var config = HelioConfiguration()   // the stack's databases, from the environment
         config.kafkaBrokers = broker.brokers
         let check = try HelioProcess.run(["config", "check"], config: config, environment: broker.clientEnvironment(certificate: false))
         #expect(check.status == HelioExit.unavailable, "\(check.output)")
