@@ -54,6 +54,7 @@ final class CaptureSession {
         self.heartbeat = heartbeat
         self.incremental = incremental
         self.metrics = metrics
+        incremental?.metrics = metrics
         self.logger = logger
         self.shouldStop = shouldStop
     }

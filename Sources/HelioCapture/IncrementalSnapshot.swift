@@ -26,6 +26,7 @@ public final class IncrementalSnapshot {
         var chunkSize: Int
         var lastKey: String?
         var done = 0
+        var started = Date()
     }
 
     struct Chunk {
@@ -41,6 +42,8 @@ public final class IncrementalSnapshot {
     let topics: TopicNames
     let primaryKeys: [String: [String]]
     let logger: Logger
+    /// Where the status page learns how far a requested snapshot has read (set by the session).
+    var metrics: CaptureMetrics?
     private var jobs: [Job] = []
     private var chunk: Chunk?
     private var chunkNumber = 0
@@ -136,6 +139,9 @@ public final class IncrementalSnapshot {
         chunk = Chunk(number: chunkNumber, table: table, rows: rows, order: order)
         job.lastKey = order.last
         job.done += order.count
+        // Chunks are read by key with no count up front: the page shows rows read, no estimate.
+        metrics?.snapshotProgress(SnapshotProgress(table: job.table, rows: job.done, estimatedRows: 0,
+                                                   finished: order.count < job.chunkSize, started: job.started))
         if order.count < job.chunkSize {
             jobs.removeFirst()
             logger.notice("incremental snapshot read", metadata: [LogKeys.table: "\(job.table)", LogKeys.rows: "\(job.done)"])
