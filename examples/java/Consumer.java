@@ -56,6 +56,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -115,7 +116,7 @@ public final class Consumer {
             @Override protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) { return size() > REMEMBERED_TRANSACTIONS; }
         };
         final Map<String, Map<String, JsonNode>> tables = new TreeMap<>(); // "schema.table" -> key -> row
-        final Map<String, Integer> stats = new LinkedHashMap<>(Map.of());
+        final Map<String, Integer> stats = new LinkedHashMap<>(); // in the order the summary prints them
 
         Reassembler(PrintStream out, Integer maxTransactions) {
             this.out = out;
@@ -258,7 +259,14 @@ public final class Consumer {
 
     /** Every topic capture writes under the prefix: tables, transactions, messages (not the DLQ). */
     static List<String> topicsOf(KafkaConsumer<byte[], byte[]> consumer, String prefix) {
-        List<String> topics = consumer.listTopics(Duration.ofSeconds(10)).keySet().stream()
+        Map<String, ?> all;
+        try {
+            all = consumer.listTopics(Duration.ofSeconds(10));
+        } catch (KafkaException error) {
+            throw new IllegalStateException("cannot list the broker's topics (" + error.getMessage()
+                + "): is the broker up? (`make run`, or `deploy/local/stack up`; or --brokers)");
+        }
+        List<String> topics = all.keySet().stream()
             .filter(name -> name.startsWith(prefix + ".") && !name.equals(prefix + ".dlq")).sorted().toList();
         if (!topics.contains(prefix + ".transaction")) {
             throw new IllegalStateException("no topic " + prefix + ".transaction on the broker: is capture running with topics.prefix "

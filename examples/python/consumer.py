@@ -197,7 +197,11 @@ def canonical_from(key_bytes, row):
 
 def topics_of(consumer, prefix):
     """Every topic capture writes under the prefix: tables, transactions, messages (not the DLQ)."""
-    names = consumer.list_topics(timeout=10).topics
+    try:
+        names = consumer.list_topics(timeout=10).topics
+    except KafkaException as error:
+        sys.exit(f"consumer: cannot list the broker's topics ({error.args[0].str()}): is the broker up? "
+                 f"(`make run`, or `deploy/local/stack up`; or --brokers)")
     topics = sorted(n for n in names if n.startswith(prefix + ".") and n != prefix + ".dlq")
     if prefix + ".transaction" not in topics:
         sys.exit(f"consumer: no topic {prefix}.transaction on the broker: is capture running with "
@@ -221,6 +225,8 @@ def main():
         "enable.auto.commit": False,  # commit only what has been printed (below)
         # The local broker (Tansu) answers a JoinGroup after about half the session timeout.
         "session.timeout.ms": 6000,
+        # librdkafka logs every failed connection attempt; what matters reaches poll() as an error.
+        "log_level": 2,
     })
     topics = topics_of(consumer, args.prefix)
     reassembler = Reassembler(sys.stdout, args.max_transactions)
