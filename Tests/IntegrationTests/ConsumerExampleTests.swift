@@ -26,6 +26,7 @@ struct ConsumerExampleTests {
         // The contract's keys are identities that cannot be updated: a table of its own for a key change.
         try source.execute("CREATE TABLE public.accounts (id integer PRIMARY KEY, note text)")
         try source.execute("INSERT INTO accounts VALUES (1, 'first')")
+        // As the superuser: capture adds the extra table to the publication, which only its owner may.
         var config = env.configuration()
         config.tables.append("public.accounts")
         config.compatibility = compatibility
