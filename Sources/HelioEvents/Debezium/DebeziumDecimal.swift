@@ -6,7 +6,8 @@
 /// `{"scale":4,"value":"B1vNFQ=="}` with trailing fraction zeros removed first.
 ///
 /// NaN and ±Infinity have no `Decimal` form: Debezium stops the connector on them in this
-/// mode; Helio writes null (``encode(_:scale:)`` returns nil).
+/// mode; Helio writes null (``encode(_:scale:)`` returns nil). The `double` and `string` modes
+/// are in `DebeziumDecimal+Modes.swift`.
 public enum DebeziumDecimal {
     /// The parts of a decimal's text: sign, all digits without the point, digits after it.
     struct Parsed: Equatable {

@@ -12,6 +12,11 @@
 /// | `timestamptz(p)` | `io.debezium.time.ZonedTimestamp`: UTC text, exactly p fraction digits (6 without p) | `…30.38362+00` → `"2024-03-01T13:45:30.383620Z"` |
 /// | `timetz` | `io.debezium.time.ZonedTime`: UTC text, fraction trimmed | `13:45:30.5+03` → `"10:45:30.5Z"` |
 /// | `interval` | `io.debezium.time.MicroDuration`: µs, a month being 30.4375 days | `P1Y2M3DT4H5M6.789S` → `37091106789000` |
+///
+/// Debezium's other `time.precision.mode`s (``DebeziumSettings/TimePrecision``) change `time`
+/// and `timestamp` only: `adaptive_time_microseconds` writes every `time` in µs;
+/// `connect` writes Kafka Connect's `Time` (ms since midnight, `24:00:00` → `86400000`) and
+/// `Timestamp` (epoch ms, rounded down) whatever the precision.
 public enum DebeziumTemporal {
     static let microsPerSecond: Int64 = 1_000_000
     static let microsPerDay: Int64 = 86_400_000_000
@@ -67,6 +72,10 @@ public enum DebeziumTemporal {
     /// µs; `adaptive_time_microseconds`, µs; `connect`, ms (Kafka Connect's `Time`).
     public static func time(_ text: String, precision: Int, mode: DebeziumSettings.TimePrecision = .adaptive) -> JSONValue? {
         guard let micros = microOfDay(text) else { return nil }
+        return time(microsOfDay: micros, precision: precision, mode: mode)
+    }
+
+    static func time(microsOfDay micros: Int64, precision: Int, mode: DebeziumSettings.TimePrecision) -> JSONValue {
         let inMillis = switch mode {
         case .adaptive: precision <= 3
         case .adaptiveTimeMicroseconds: false

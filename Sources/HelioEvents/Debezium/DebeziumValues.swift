@@ -106,11 +106,32 @@ public enum DebeziumValues {
     /// second dimension) becomes null, as Debezium's element converter cannot read it.
     static func array(_ text: String, elementType: UInt32, typeModifier: Int32, isEnum: Bool,
                       settings: DebeziumSettings = .defaults) -> JSONValue {
+        // The JDBC driver cannot read NaN or ±Infinity into a BigDecimal: Debezium then fails to
+        // read the whole array and writes null for it, in every decimal mode (numeric text has
+        // no other letters).
+        if elementType == PGTypeOID.numeric, text.contains("NaN") || text.contains("Infinity") { return .null }
         guard let parsed = PGArrayText.parse(text, element: {
-            convert($0, typeOID: elementType, typeModifier: typeModifier, isEnum: isEnum, settings: settings)
+            arrayElement($0, elementType: elementType, typeModifier: typeModifier, isEnum: isEnum, settings: settings)
         }),
               case .array(let elements) = parsed else { return .string(text) }
         return .array(elements.map { if case .array = $0 { return .null } else { return $0 } })
+    }
+
+    /// An element: as a column of its type, but dates, times and timestamps as Debezium reads
+    /// them from JDBC (`DebeziumTemporal+Arrays.swift`).
+    static func arrayElement(_ text: String, elementType: UInt32, typeModifier: Int32, isEnum: Bool,
+                             settings: DebeziumSettings) -> JSONValue {
+        let precision = DebeziumTemporal.precision(typeModifier: typeModifier)
+        switch elementType {
+        case PGTypeOID.date:
+            return DebeziumTemporal.epochDayThroughJDBC(text).map { JSONValue.integer($0) } ?? .string(text)
+        case PGTypeOID.time:
+            return DebeziumTemporal.timeThroughJDBC(text, precision: precision, mode: settings.timePrecision) ?? .string(text)
+        case PGTypeOID.timestamp:
+            return DebeziumTemporal.timestampThroughJDBC(text, precision: precision, mode: settings.timePrecision) ?? .string(text)
+        default:
+            return convert(text, typeOID: elementType, typeModifier: typeModifier, isEnum: isEnum, settings: settings)
+        }
     }
 
     // MARK: - A NOT NULL column without a value

@@ -5,7 +5,8 @@ import Testing
 /// rows of bench/debezium's `all_types` and `more_types` and what Debezium 3.6.3 printed for
 /// them in the conformance runs `--setting decimal.handling.mode=string --setting
 /// time.precision.mode=connect` and `--setting decimal.handling.mode=double --setting
-/// time.precision.mode=adaptive_time_microseconds` (their `records-debezium.jsonl`, raw JSON text).
+/// time.precision.mode=adaptive_time_microseconds`, and the default settings for arrays of
+/// times (their `records-debezium.jsonl`, raw JSON text).
 @Suite struct DebeziumModesTests {
     static func numeric(_ precision: Int32, _ scale: Int32) -> Int32 { (precision << 16 | scale) + 4 }
     static let string = DebeziumSettings(decimalHandling: .string)
@@ -43,9 +44,9 @@ import Testing
         #expect(DebeziumValues.convert(text, typeOID: oid, typeModifier: typmod, settings: Self.double).description == asDouble)
     }
 
-    /// Not in the harness (Debezium stops on them in its default precise mode, so its tables
-    /// hold none): SpecialValueDecimal's names in string mode, Jackson's quoted non-numbers in
-    /// double mode.
+    /// bench/debezium's `special_numerics`, loaded for the string and double runs only
+    /// (Debezium stops on them in its default precise mode): SpecialValueDecimal's names in
+    /// string mode, Jackson's quoted non-numbers in double mode.
     @Test func specialNumericValues() {
         #expect(DebeziumValues.convert("NaN", typeOID: PGTypeOID.numeric, settings: Self.string) == .string("NAN"))
         #expect(DebeziumValues.convert("Infinity", typeOID: PGTypeOID.numeric, typeModifier: Self.numeric(10, 3), settings: Self.string)
@@ -80,6 +81,45 @@ import Testing
     func temporalAsDebeziumPrintedIt(_ text: String, _ oid: UInt32, _ typmod: Int32, _ connect: String, _ microTime: String) {
         #expect(DebeziumValues.convert(text, typeOID: oid, typeModifier: typmod, settings: Self.connect).description == connect)
         #expect(DebeziumValues.convert(text, typeOID: oid, typeModifier: typmod, settings: Self.microTime).description == microTime)
+    }
+
+    /// bench/debezium's `temporal_arrays`: Debezium reads array elements through JDBC, so a
+    /// time keeps milliseconds (24:00:00 is 0), a timestamp before 1582-10-15 is a Julian date,
+    /// a date is as a snapshot reads it. (text, element OID, type modifier, adaptive,
+    /// connect, adaptive_time_microseconds)
+    static let temporalArrays: [(String, UInt32, Int32, String, String, String)] = [
+        ("{13:45:30.123456,00:00:00,NULL}", PGTypeOID.timeArray, -1,
+         "[49530123000,0,null]", "[49530123,0,null]", "[49530123000,0,null]"),
+        ("{23:59:59.999999}", PGTypeOID.timeArray, -1, "[86399999000]", "[86399999]", "[86399999000]"),
+        ("{13:45:30.123,24:00:00}", PGTypeOID.timeArray, 3, "[49530123,0]", "[49530123,0]", "[49530123000,0]"),
+        (#"{"2024-03-01 13:45:30.123456","1970-01-01 00:00:00",NULL}"#, PGTypeOID.timestampArray, -1,
+         "[1709300730123456,0,null]", "[1709300730123,0,null]", "[1709300730123456,0,null]"),
+        (#"{"1500-06-01 00:00:00","1582-10-15 00:00:00",infinity,-infinity}"#, PGTypeOID.timestampArray, -1,
+         "[-14817859200000000,-12219292800000000,9223372036825200000,-9223372036832400000]",
+         "[-14817859200000,-12219292800000,9223372036825200,-9223372036832400]",
+         "[-14817859200000000,-12219292800000000,9223372036825200000,-9223372036832400000]"),
+        (#"{"0044-03-15 12:00:00 BC"}"#, PGTypeOID.timestampArray, 3, "[-63517953600000]", "[-63517953600000]", "[-63517953600000]"),
+        (#"{1500-06-01,"0044-03-15 BC",infinity,-infinity}"#, PGTypeOID.dateArray, -1,
+         "[-171513,-703383,-622191234,-625821272]", "[-171513,-703383,-622191234,-625821272]", "[-171513,-703383,-622191234,-625821272]"),
+    ]
+
+    @Test(arguments: temporalArrays)
+    func temporalArrayAsDebeziumPrintedIt(_ text: String, _ oid: UInt32, _ typmod: Int32, _ adaptive: String, _ connect: String,
+                                          _ microTime: String) {
+        #expect(DebeziumValues.convert(text, typeOID: oid, typeModifier: typmod).description == adaptive)
+        #expect(DebeziumValues.convert(text, typeOID: oid, typeModifier: typmod, settings: Self.connect).description == connect)
+        #expect(DebeziumValues.convert(text, typeOID: oid, typeModifier: typmod, settings: Self.microTime).description == microTime)
+    }
+
+    /// bench/debezium's `special_numerics` (string and double runs): the JDBC driver cannot read
+    /// NaN or ±Infinity in a numeric array, and Debezium writes null for the whole array.
+    @Test func aNumericArrayWithASpecialValueIsNull() {
+        for settings in [Self.string, Self.double, DebeziumSettings.defaults] {
+            #expect(DebeziumValues.convert("{NaN,1.5}", typeOID: PGTypeOID.numericArray, settings: settings) == .null)
+            #expect(DebeziumValues.convert("{Infinity,-Infinity}", typeOID: PGTypeOID.numericArray, settings: settings) == .null)
+        }
+        #expect(DebeziumValues.convert("{0.001}", typeOID: PGTypeOID.numericArray, settings: Self.double).description == "[0.001]")
+        #expect(DebeziumValues.convert("{0.001}", typeOID: PGTypeOID.numericArray, settings: Self.string).description == #"["0.001"]"#)
     }
 
     /// A delete's `before` on `more_types` (default replica identity): NOT NULL columns get

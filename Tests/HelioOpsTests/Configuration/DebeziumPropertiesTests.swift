@@ -76,6 +76,13 @@ struct DebeziumPropertiesTests {
         #expect(config.dlqTopic == "shop-dlq" && config.deadLetterTopic == "shop-dlq")
         #expect(config.dlqReplicationFactor == 3 && config.dlqContextHeaders == false)
         #expect(config.tombstonesOnDelete == true)
+        #expect(config.decimalHandlingMode == .precise && config.timePrecisionMode == .adaptive)
+        let modes = try Self.loaded(Self.minimal("decimal.handling.mode=String\ntime.precision.mode=adaptive_time_microseconds")).configuration
+        #expect(modes.decimalHandlingMode == .string && modes.timePrecisionMode == .adaptiveTimeMicroseconds)
+        let others = try Self.loaded(Self.minimal("decimal.handling.mode=double\ntime.precision.mode=connect"))
+        #expect(others.configuration.decimalHandlingMode == .double && others.configuration.timePrecisionMode == .connect)
+        #expect(others.origin(of: "capture.time_precision_mode") == .debezium(key: "time.precision.mode", line: 3))
+        try others.configuration.checkDebeziumValueModes()
         #expect(try Self.loaded(Self.minimal("tombstones.on.delete=FALSE")).configuration.tombstonesOnDelete == false)
         #expect(config.compatibility == .debezium)
         #expect(config.fullImageTables.isEmpty)
@@ -152,8 +159,9 @@ struct DebeziumPropertiesTests {
     }
 
     @Test("a value Helio does not support is refused with the advice", arguments: [
-        ("decimal.handling.mode=double", "precise"),
-        ("time.precision.mode=connect", "adaptive"),
+        ("decimal.handling.mode=float", "precise, double, string"),
+        ("time.precision.mode=nanoseconds", "adaptive_time_microseconds"),
+        ("time.precision.mode=isostring", "adaptive, adaptive_time_microseconds and connect"),
         ("provide.transaction.metadata=false", "transaction block"),
         ("snapshot.mode=always", "helio snapshot --table"),
         ("snapshot.mode=initial_only", "always streams"),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The conversions of Debezium's values into Helio's, each refusing what Helio cannot do with
 /// what to write instead (`DebeziumValueRefusal`).
 extension DebeziumConnectorKeys {
@@ -49,6 +51,30 @@ extension DebeziumConnectorKeys {
             throw DebeziumValueRefusal(problem: "must be a whole number from 1 (Helio does not take -1, the broker's default: give the number)")
         }
         return String(factor)
+    }
+
+    /// Debezium's names are Helio's (`capture.decimal_handling_mode`); any case, as Debezium reads them.
+    static func decimalHandlingMode(_ value: String) throws -> String {
+        let mode = value.trimmingCharacters(in: .whitespaces).lowercased()
+        guard HelioConfiguration.DecimalHandlingMode(rawValue: mode) != nil else {
+            throw DebeziumValueRefusal(problem: "must be one of precise, double, string")
+        }
+        return mode
+    }
+
+    /// Debezium's names are Helio's (`capture.time_precision_mode`); the PostgreSQL connector's
+    /// other modes are refused.
+    static func timePrecisionMode(_ value: String) throws -> String {
+        let mode = value.trimmingCharacters(in: .whitespaces).lowercased()
+        switch mode {
+        case _ where HelioConfiguration.TimePrecisionMode(rawValue: mode) != nil:
+            return mode
+        case "isostring", "microseconds", "nanoseconds":
+            throw DebeziumValueRefusal(problem: "Helio's debezium form offers adaptive, adaptive_time_microseconds and connect; "
+                                       + "use one of them (microseconds: adaptive_time_microseconds keeps microseconds for time and for timestamp without a precision of 0-3)")
+        default:
+            throw DebeziumValueRefusal(problem: "must be one of adaptive, adaptive_time_microseconds, connect")
+        }
     }
 
     /// Kafka's booleans: true or false, any case.

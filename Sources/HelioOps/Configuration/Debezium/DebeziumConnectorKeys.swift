@@ -70,8 +70,8 @@ enum DebeziumConnectorKeys {
             """),
 
         // The record form: Helio publishes Debezium's defaults (and transaction metadata).
-        "decimal.handling.mode": .only(accepted: ["precise"], advice: "Helio's debezium form encodes decimals as Debezium's precise (base64 unscaled value with a scale); remove the key or set precise"),
-        "time.precision.mode": .only(accepted: ["adaptive"], advice: "Helio's debezium form encodes temporal values as Debezium's adaptive mode does; remove the key or set adaptive"),
+        "decimal.handling.mode": .mapped(to: "capture.decimal_handling_mode", convert: decimalHandlingMode),
+        "time.precision.mode": .mapped(to: "capture.time_precision_mode", convert: timePrecisionMode),
         "interval.handling.mode": .only(accepted: ["numeric"], advice: "Helio's debezium form encodes intervals as microseconds (numeric); remove the key or set numeric"),
         "binary.handling.mode": .only(accepted: ["bytes"], advice: "Helio's debezium form encodes bytea as base64 bytes; remove the key or set bytes"),
         "provide.transaction.metadata": .only(accepted: ["true"], advice: "Helio's debezium form always carries the transaction block and <prefix>.transaction (BEGIN/END), and helio apply needs them to place each change; remove the key or set true, and ignore them downstream if unwanted"),
