@@ -38,6 +38,7 @@ public final class ApplyService: @unchecked Sendable {
     /// Applies until stopped; with `stopWhenIdleSeconds`, also returns once a poll has found
     /// nothing for that long (a rebuild that has caught up).
     public func run(shouldStop: @escaping @Sendable () -> Bool, stopWhenIdleSeconds: Double? = nil) throws {
+        try config.checkDebeziumValueModes()
         let warehouseURL = try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL")
         let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
         let piiKey = try config.require(config.piiKey, "HELIO_PII_KEY")
@@ -45,7 +46,6 @@ public final class ApplyService: @unchecked Sendable {
             throw ConfigurationError(key: "HELIO_SCD_CONFIG", problem: "is not a JSON object")
         }
         let topics = TopicNames(prefix: config.topicPrefix)
-        try config.checkDebeziumValueModes()
         let decoder = RecordDecoder(topics: topics, personalData: PersonalData(key: piiKey), form: config.compatibility,
                                     decimalMode: config.decimalHandlingMode)
         let consumerProperties = KafkaConsumer.defaults(brokers: brokers, groupID: config.groupID, overrides: config.kafkaProperties)

@@ -23,6 +23,7 @@ public final class CaptureService: @unchecked Sendable {
     static let sessionSettings = ["datestyle": "ISO", "timezone": "UTC", "intervalstyle": "iso_8601"]
 
     public func run(shouldStop: @escaping @Sendable () -> Bool) throws {
+        try config.checkDebeziumValueModes()
         let sourceURL = try config.require(config.sourceURL, "HELIO_SOURCE_URL")
         let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
         let topics = TopicNames(prefix: config.topicPrefix)
@@ -34,7 +35,6 @@ public final class CaptureService: @unchecked Sendable {
                                      spoolDirectory: config.spoolDirectory, logger: logger)
         var topicsReady = false
         var builder = EventBuilder(version: HelioVersion.current, prefix: config.topicPrefix, database: Self.databaseName(sourceURL))
-        try config.checkDebeziumValueModes()
         if config.compatibility == .debezium {
             builder.debezium = DebeziumForm(logicalName: config.topicPrefix, settings: DebeziumSettings(config))
             logger.notice("publishing Debezium's record form (capture.compatibility: debezium); helio apply reads it with the same setting",

@@ -21,6 +21,13 @@ struct ConfigCommand: ParsableCommand {
             let loaded = try options.load(debezium)
             let (config, _) = try options.start("helio.config", with: loaded)
             print(Self.describe(loaded))
+            // What capture and apply would refuse at start: the value modes without the debezium form.
+            do {
+                try config.checkDebeziumValueModes()
+            } catch {
+                print("helio: \(error)")
+                throw ExitCode(HelioExit.configuration)
+            }
             guard !offline else { return }
             var failures = 0
             for (name, url) in [("source", config.sourceURL), ("warehouse", config.warehouseURL)] {
