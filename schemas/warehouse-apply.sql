@@ -514,6 +514,11 @@ begin
                       where c.commit_lsn = s.commit_lsn and c.collection = any (p_collections)), 0)
       from pg_temp.stage_tx s
      where s.commit_lsn >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
+        -- an END announcing no event is recorded even behind the horizon: in Debezium's
+        -- form the END apply makes for a snapshot position arrives with the snapshot's
+        -- rows, which the transaction topic's later ENDs may have overtaken; such a row
+        -- is complete at once and blocks nothing, so recording a repeat costs nothing
+        or s.event_count = 0
      order by s.commit_lsn
     on conflict (commit_lsn) do update
        set tx_id = excluded.tx_id, commit_ts = excluded.commit_ts, dim_expected = excluded.dim_expected,

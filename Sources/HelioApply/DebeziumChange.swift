@@ -17,10 +17,9 @@ import HelioOps
 ///   no transaction and no `lsn`, only their place in `source.sequence`. Every snapshot row
 ///   comes with an END for its position that announces no events: the warehouse then never
 ///   waits for a snapshot to be whole (its size is not in the records), and the position is
-///   known as soon as any of its rows is. (Waiting for the row marked `snapshot: last` is not
-///   enough: the transaction topic can run ahead of the change topics, past the snapshot,
-///   and an END found behind the dimension watermark is taken for a repeat and ignored, which
-///   with transaction consistency would hold the snapshot's rows for ever.)
+///   known as soon as any of its rows is. The transaction topic can still run ahead of the
+///   change topics, past the snapshot: `dw.record_tx_ends` records an END that announces no
+///   events even behind the dimension watermark, where others are taken for repeats.
 struct DebeziumChange {
     var change: StagedChange
     /// The END apply records for a snapshot position, which Debezium's form never sends.
