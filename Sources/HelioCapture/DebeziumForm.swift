@@ -57,7 +57,7 @@ final class DebeziumForm {
     func keySchema(_ table: CapturedTable) -> [UInt8] {
         if let cached = keySchemas[table.qualifiedName] { return cached }
         let columns = table.keyColumns.map { table.debeziumColumn($0) }
-        let schema = ConnectKeySchema.encode(name: "\(logicalName).\(table.qualifiedName).Key", columns: columns)
+        let schema = ConnectKeySchema.encode(name: "\(logicalName).\(table.qualifiedName).Key", columns: columns, settings: settings)
         keySchemas[table.qualifiedName] = schema
         return schema
     }

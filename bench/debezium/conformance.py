@@ -867,6 +867,10 @@ def main():
         special_numerics = extra.get("decimal.handling.mode", "precise") != "precise"
         if special_numerics:
             pg.run(name, file=HERE / "special-numerics.sql")
+        # Keys whose encoding follows the value settings: Debezium's form only.
+        key_types = args.helio_form == "debezium"
+        if key_types:
+            pg.run(name, file=HERE / "key-types.sql")
         pg.run(name, "ALTER TABLE public.users REPLICA IDENTITY FULL; ALTER TABLE public.units REPLICA IDENTITY FULL;"
                      " ALTER TABLE public.devices REPLICA IDENTITY FULL;")
         pg.run(name, file=HERE / "before-slots.sql")
@@ -970,6 +974,8 @@ def main():
         # -- 3. the workload, with neither tool connected ----------------------------------------------
         if special_numerics:
             pg.run(name, file=HERE / "workload-special-numerics.sql")
+        if key_types:
+            pg.run(name, file=HERE / "workload-key-types.sql")
         pg.run(name, file=HERE / "workload.sql")
         log("workload written")
 

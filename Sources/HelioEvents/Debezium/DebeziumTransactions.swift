@@ -107,12 +107,12 @@ public enum DebeziumHeaders {
 /// The Kafka Connect schema of a record key, as `JsonConverter` writes it in the key headers
 /// of a primary-key change: `{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"<prefix>.<schema>.<table>.Key"}`.
 public enum ConnectKeySchema {
-    public static func encode(name: String, columns: [DebeziumColumn]) -> [UInt8] {
+    public static func encode(name: String, columns: [DebeziumColumn], settings: DebeziumSettings = .defaults) -> [UInt8] {
         var buffer: [UInt8] = []
         buffer.appendASCII("{\"type\":\"struct\",\"fields\":[")
         for (index, column) in columns.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: ",")) }
-            writeField(column, into: &buffer)
+            writeField(column, settings: settings, into: &buffer)
         }
         buffer.appendASCII("],\"optional\":false,\"name\":")
         buffer.appendJSONString(name)
@@ -122,10 +122,15 @@ public enum ConnectKeySchema {
 
     /// One key column: its Connect type, then `optional` (false: key columns are NOT NULL),
     /// Debezium's logical type name, version and parameters when it has them, then `field`.
-    static func writeField(_ column: DebeziumColumn, into buffer: inout [UInt8]) {
-        let (type, logical, parameters) = connectType(column)
+    static func writeField(_ column: DebeziumColumn, settings: DebeziumSettings = .defaults, into buffer: inout [UInt8]) {
+        let (type, logical, parameters) = connectType(column, settings: settings)
+        // JsonConverter's order: type, a struct's fields, optional, name, version, doc, parameters.
+        let variableScale = logical?.name == "io.debezium.data.VariableScaleDecimal"
         buffer.appendASCII("{\"type\":")
         buffer.appendJSONString(type)
+        if variableScale {
+            buffer.appendASCII(#","fields":[{"type":"int32","optional":false,"field":"scale"},{"type":"bytes","optional":false,"field":"value"}]"#)
+        }
         buffer.appendASCII(",\"optional\":false")
         if let logical {
             buffer.appendASCII(",\"name\":")
@@ -133,6 +138,7 @@ public enum ConnectKeySchema {
             buffer.appendASCII(",\"version\":")
             buffer.appendDecimal(Int64(logical.version))
         }
+        if variableScale { buffer.appendASCII(#","doc":"Variable scaled decimal""#) }
         if !parameters.isEmpty {
             buffer.appendASCII(",\"parameters\":{")
             for (index, parameter) in parameters.enumerated() {
@@ -148,8 +154,20 @@ public enum ConnectKeySchema {
         buffer.append(UInt8(ascii: "}"))
     }
 
-    static func connectType(_ column: DebeziumColumn) -> (String, (name: String, version: Int)?, [(String, String)]) {
+    /// The schema Debezium's `schemaBuilder` gives the column, with the decimal and time modes:
+    /// `double`/`string` decimals are plain `double`/`string`; `connect` uses Kafka Connect's
+    /// own `Date`, `Time` and `Timestamp`; `adaptive_time_microseconds` makes every time `MicroTime`.
+    static func connectType(_ column: DebeziumColumn, settings: DebeziumSettings = .defaults) -> (String, (name: String, version: Int)?, [(String, String)]) {
         let precision = DebeziumTemporal.precision(typeModifier: column.typeModifier)
+        switch (column.typeOID, settings.decimalHandling, settings.timePrecision) {
+        case (PGTypeOID.numeric, .double, _): return ("double", nil, [])
+        case (PGTypeOID.numeric, .string, _): return ("string", nil, [])
+        case (PGTypeOID.date, _, .connect): return ("int32", ("org.apache.kafka.connect.data.Date", 1), [])
+        case (PGTypeOID.time, _, .connect): return ("int32", ("org.apache.kafka.connect.data.Time", 1), [])
+        case (PGTypeOID.timestamp, _, .connect): return ("int64", ("org.apache.kafka.connect.data.Timestamp", 1), [])
+        case (PGTypeOID.time, _, .adaptiveTimeMicroseconds): return ("int64", ("io.debezium.time.MicroTime", 1), [])
+        default: break
+        }
         switch column.typeOID {
         case PGTypeOID.int2: return ("int16", nil, [])
         case PGTypeOID.int4: return ("int32", nil, [])

@@ -145,6 +145,23 @@ import Testing
         #expect(DebeziumValues.absentValue(for: noon, settings: Self.microTime) == .integer(43_200_123_456))
     }
 
+    /// bench/debezium's `key_types` (debezium-form runs): the `__debezium.newkey` header's
+    /// schema of a key of numeric, variable numeric, timestamp, time(3) and date columns, as
+    /// Debezium 3.6.3 printed it under each setting.
+    @Test func keySchemasFollowTheModes() {
+        let columns = [DebeziumColumn(name: "k_num", typeOID: PGTypeOID.numeric, typeModifier: Self.numeric(10, 2), optional: false),
+                       DebeziumColumn(name: "k_numv", typeOID: PGTypeOID.numeric, optional: false),
+                       DebeziumColumn(name: "k_ts", typeOID: PGTypeOID.timestamp, optional: false),
+                       DebeziumColumn(name: "k_time", typeOID: PGTypeOID.time, typeModifier: 3, optional: false),
+                       DebeziumColumn(name: "k_date", typeOID: PGTypeOID.date, optional: false)]
+        func schema(_ settings: DebeziumSettings) -> String {
+            String(decoding: ConnectKeySchema.encode(name: "p.public.key_types.Key", columns: columns, settings: settings), as: UTF8.self)
+        }
+        #expect(schema(.defaults) == #"{"type":"struct","fields":[{"type":"bytes","optional":false,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2","connect.decimal.precision":"10"},"field":"k_num"},{"type":"struct","fields":[{"type":"int32","optional":false,"field":"scale"},{"type":"bytes","optional":false,"field":"value"}],"optional":false,"name":"io.debezium.data.VariableScaleDecimal","version":1,"doc":"Variable scaled decimal","field":"k_numv"},{"type":"int64","optional":false,"name":"io.debezium.time.MicroTimestamp","version":1,"field":"k_ts"},{"type":"int32","optional":false,"name":"io.debezium.time.Time","version":1,"field":"k_time"},{"type":"int32","optional":false,"name":"io.debezium.time.Date","version":1,"field":"k_date"}],"optional":false,"name":"p.public.key_types.Key"}"#)
+        #expect(schema(DebeziumSettings(decimalHandling: .string, timePrecision: .connect)) == #"{"type":"struct","fields":[{"type":"string","optional":false,"field":"k_num"},{"type":"string","optional":false,"field":"k_numv"},{"type":"int64","optional":false,"name":"org.apache.kafka.connect.data.Timestamp","version":1,"field":"k_ts"},{"type":"int32","optional":false,"name":"org.apache.kafka.connect.data.Time","version":1,"field":"k_time"},{"type":"int32","optional":false,"name":"org.apache.kafka.connect.data.Date","version":1,"field":"k_date"}],"optional":false,"name":"p.public.key_types.Key"}"#)
+        #expect(schema(DebeziumSettings(decimalHandling: .double, timePrecision: .adaptiveTimeMicroseconds)) == #"{"type":"struct","fields":[{"type":"double","optional":false,"field":"k_num"},{"type":"double","optional":false,"field":"k_numv"},{"type":"int64","optional":false,"name":"io.debezium.time.MicroTimestamp","version":1,"field":"k_ts"},{"type":"int64","optional":false,"name":"io.debezium.time.MicroTime","version":1,"field":"k_time"},{"type":"int32","optional":false,"name":"io.debezium.time.Date","version":1,"field":"k_date"}],"optional":false,"name":"p.public.key_types.Key"}"#)
+    }
+
     @Test func theDefaultsAreDebeziumsDefaults() {
         #expect(DebeziumSettings.defaults == DebeziumSettings(decimalHandling: .precise, timePrecision: .adaptive))
         #expect(DebeziumValues.convert("123.456", typeOID: PGTypeOID.numeric, typeModifier: Self.numeric(10, 3)) == .string("AeJA"))
