@@ -83,9 +83,9 @@ public struct HelioConfiguration: Sendable {
     /// The operator endpoint's host:port, or `off`; nil: the serving command's default
     /// (`OperatorRole`: capture 9464, apply 9465), so two units on one host do not collide.
     public var metricsAddress: String?
-    public var logFormat = LogFormat.json
+    public var logFormat = LogFormat.auto
     public var logLevel = "info"
-    /// Write log lines to this file instead of stdout; rotated by size.
+    /// Write log lines to this file instead of stderr; rotated by size.
     public var logFile: String?
     /// Rotate the log file before it grows past this many bytes.
     public var logMaxBytes = 100 * 1024 * 1024
@@ -96,7 +96,8 @@ public struct HelioConfiguration: Sendable {
     /// Scheduled checks and alerts (`HelioConfiguration+Schedule.swift` reads them).
     public var schedule = ScheduleConfiguration()
 
-    public enum LogFormat: String, Sendable, CaseIterable { case json, text }
+    /// `auto`: `text` (coloured) when stderr is a terminal, else `json` (`LogStyle`).
+    public enum LogFormat: String, Sendable, CaseIterable { case auto, json, text }
 
     /// `capture.compatibility`: `helio` (the contract's value forms, `commit_lsn`, one event
     /// per primary-key change) or `debezium` (Debezium 3.6's records with its default

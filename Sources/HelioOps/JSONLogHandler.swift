@@ -2,19 +2,19 @@ import Foundation
 import Logging
 import Metrics
 
-/// One JSON object per line (`{"ts":…,"level":…,"label":…,"msg":…,…metadata}`) on stdout,
-/// which operators ship to their log pipeline, or in a file rotated by size (`log.file`).
+/// One JSON object per line (`{"ts":…,"level":…,"label":…,"msg":…,…metadata}`) on stderr,
+/// which operators ship to their log pipeline, or in a file rotated by size (`log.file`); or,
+/// for a person at a terminal, a text line with the level coloured (`LogStyle`).
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     let label: String
-    let json: Bool
+    let style: LogStyle
     let output: LogOutput
-    private static let lock = NSLock()
 
-    public init(label: String, json: Bool = true, output: LogOutput = LogOutput()) {
+    public init(label: String, style: LogStyle = .json, output: LogOutput = LogOutput()) {
         self.label = label
-        self.json = json
+        self.style = style
         self.output = output
     }
 
@@ -34,13 +34,14 @@ public struct JSONLogHandler: LogHandler {
         }
         let timestamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
         var line: String
-        if json {
+        switch style {
+        case .json:
             var fields: [(String, String)] = [("ts", timestamp), ("level", event.level.rawValue), ("label", label), ("msg", event.message.description)]
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) { fields.append((key, "\(value)")) }
             line = "{" + fields.map { "\(Self.quote($0.0)):\(Self.quote($0.1))" }.joined(separator: ",") + "}"
-        } else {
-            line = "\(timestamp) \(event.level.rawValue.uppercased()) \(label): \(event.message)"
-            for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
+        case .text(let colour):
+            line = LogStyle.textLine(timestamp: timestamp, level: event.level, label: label, message: event.message.description,
+                                     metadata: merged, colour: colour)
         }
         line += "\n"
         output.write(line)
@@ -65,8 +66,10 @@ public struct JSONLogHandler: LogHandler {
     /// Installs the handler for the whole process, once, at startup.
     public static func bootstrap(format: HelioConfiguration.LogFormat, level: String, output: LogOutput = LogOutput()) {
         let parsed = Logger.Level(rawValue: level) ?? .info
+        let terminal = output.isStandardError && Terminal.standardErrorIsTerminal
+        let style = LogStyle.resolve(format, terminal: terminal, colourAllowed: Terminal.colourOnStandardError)
         LoggingSystem.bootstrap { label in
-            var handler = JSONLogHandler(label: label, json: format == .json, output: output)
+            var handler = JSONLogHandler(label: label, style: style, output: output)
             handler.logLevel = parsed
             return handler
         }

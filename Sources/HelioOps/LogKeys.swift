@@ -19,6 +19,11 @@ public enum LogKeys {
     /// The configuration file a command read.
     public static let configFile = "config_file"
     public static let audit = "audit"
+    // Progress of long work (`ProgressReporter`).
+    public static let progressDone = "done"
+    public static let progressTotal = "total"
+    public static let progressRate = "per_second"
+    public static let progressETASeconds = "eta_seconds"
     // Scheduled jobs and alerts.
     public static let job = "job"
     public static let outcome = "outcome"

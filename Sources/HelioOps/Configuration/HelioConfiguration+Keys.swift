@@ -106,7 +106,7 @@ extension HelioConfiguration {
               summary: "host:port of /metrics, /healthz, /readyz and the status page; off disables",
               assign: { config, value in config.metricsAddress = try value.scalar() },
               render: { $0.metricsAddress ?? OperatorRole.defaultsText }),
-        .choice("log.format", "HELIO_LOG_FORMAT", \.logFormat, "json or text"),
+        .choice("log.format", "HELIO_LOG_FORMAT", \.logFormat, "json, text, or auto: text when stderr is a terminal, else json"),
         .init("log.level", "HELIO_LOG_LEVEL", expectation: "one of " + logLevels.joined(separator: ", "),
               summary: "least severe level logged",
               assign: { config, value in
@@ -115,7 +115,7 @@ extension HelioConfiguration {
                   config.logLevel = level
               },
               render: { $0.logLevel }),
-        .optionalText("log.file", "HELIO_LOG_FILE", \.logFile, "write log lines to this file instead of stdout, rotated by size"),
+        .optionalText("log.file", "HELIO_LOG_FILE", \.logFile, "write log lines to this file instead of stderr, rotated by size"),
         .integer("log.max_bytes", "HELIO_LOG_MAX_BYTES", \.logMaxBytes, minimum: 4096, "rotate the log file before it passes this size"),
         .integer("log.max_files", "HELIO_LOG_MAX_FILES", \.logMaxFiles, minimum: 1, "log files kept, the current one included"),
     ]

@@ -1,21 +1,20 @@
 import Foundation
 
-/// Where log lines go: stdout, or a size-rotated file. Lines are scrubbed of the secret values
-/// the configuration holds (passwords in URLs, the PII key, secret Kafka properties): errors are
-/// written to be secret-free, and this makes sure a library's message quoting a connection
-/// string does not undo that.
+/// Where log lines go: stderr (stdout is kept for what a command reports), or a size-rotated
+/// file. Lines are scrubbed of the secret values the configuration holds (passwords in URLs,
+/// the PII key, secret Kafka properties): errors are written to be secret-free, and this makes
+/// sure a library's message quoting a connection string does not undo that.
 public struct LogOutput: Sendable {
     let file: RotatingLogFile?
     let secrets: [String]
-    private static let standardOutputLock = NSLock()
 
-    /// stdout, nothing scrubbed.
+    /// stderr, nothing scrubbed.
     public init() {
         file = nil
         secrets = []
     }
 
-    /// `file` nil: stdout. `secrets`: values replaced by `***` wherever they appear.
+    /// `file` nil: stderr. `secrets`: values replaced by `***` wherever they appear.
     public init(file: RotatingLogFile?, secrets: [String]) {
         self.file = file
         // Very short values would scrub ordinary words. A JSON line holds a value escaped
@@ -26,7 +25,7 @@ public struct LogOutput: Sendable {
     }
 
     /// The destination `config` asks for: its `log.file` (opened, rotated by `log.max_bytes`,
-    /// `log.max_files` kept) or stdout, scrubbing every secret it holds.
+    /// `log.max_files` kept) or stderr, scrubbing every secret it holds.
     public init(_ config: HelioConfiguration) throws {
         let file = try config.logFile.map { try RotatingLogFile(path: $0, maxBytes: config.logMaxBytes, maxFiles: config.logMaxFiles) }
         self.init(file: file, secrets: config.secretValues)
@@ -40,9 +39,12 @@ public struct LogOutput: Sendable {
         if let file {
             file.write(line)
         } else {
-            Self.standardOutputLock.withLock { _ = writeFully(1, Array(line.utf8)) }
+            StandardError.write(line)
         }
     }
+
+    /// Lines go to stderr, where a person may be reading (`Terminal`).
+    public var isStandardError: Bool { file == nil }
 }
 
 extension HelioConfiguration {

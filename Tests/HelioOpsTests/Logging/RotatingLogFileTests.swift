@@ -84,7 +84,7 @@ struct RotatingLogFileTests {
         config.piiKey = "pii-s3cret-key"
         config.sourceURL = "postgresql://helio_capture:hunter22@db/solar"
         let output = try LogOutput(config)
-        var logger = Logger(label: "test") { label in JSONLogHandler(label: label, json: true, output: output) }
+        var logger = Logger(label: "test") { label in JSONLogHandler(label: label, style: .json, output: output) }
         logger.logLevel = .info
         logger.error("could not connect to postgresql://helio_capture:hunter22@db/solar", metadata: ["key": "pii-s3cret-key"])
         let text = try String(contentsOfFile: "\(scratch.path)/helio.log", encoding: .utf8)
