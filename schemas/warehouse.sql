@@ -380,3 +380,8 @@ create table if not exists dw.unresolved_change (
     arrived_at   timestamptz not null default now(),
     constraint unresolved_change_event unique nulls not distinct (source_table, row_id, tx_id, lsn, op)
 );
+
+-- Data quality (migration 8; see dw._quality_check): the names of the rules of
+-- severity flag that a ledger entry / a reading's current values failed.
+alter table dw.fact_energy add column if not exists quality_flags text[];
+alter table dw.irradiance_mirror add column if not exists quality_flags text[];

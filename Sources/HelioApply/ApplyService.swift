@@ -28,7 +28,8 @@ public final class ApplyService: @unchecked Sendable {
         var object = JSONObject([("timezone", .string(config.timezone)), ("sample_minutes", .number(String(config.sampleMinutes))),
                                  ("transaction_consistency", .bool(config.transactionConsistency)),
                                  ("debezium_form", .bool(config.compatibility == .debezium)),
-                                 ("collections", .array(collections.map { .string($0) }))])
+                                 ("collections", .array(collections.map { .string($0) })),
+                                 ("quality_rules", .array(config.qualityRules.map(\.applyJSON)))])
         if let scd = config.scdConfiguration, let parsed = try? JSONValue.parse(scd), let dimensions = parsed.objectValue {
             for field in dimensions.fields { object.append(field.key, field.value) }
         }
@@ -227,6 +228,7 @@ public final class ApplyService: @unchecked Sendable {
                                      offsets: batch.offsets, checks: batch.checks)
         consumer.commitAdvisory(batch.offsets)
         metrics.changes(batch.tableCounts)
+        metrics.qualityViolations(stats: stats)
         metrics.lag(batch.offsets.map { partition, next in
             (partition.topic, partition.partition, max(consumer.cachedHighWatermark(partition) ?? next, next) - next)
         })

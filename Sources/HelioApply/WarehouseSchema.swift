@@ -94,6 +94,11 @@ public struct WarehouseSchema: Sendable {
                 kpartition int, arrived_at timestamptz NOT NULL DEFAULT now(),
                 CONSTRAINT unresolved_change_event UNIQUE NULLS NOT DISTINCT (source_table, row_id, tx_id, lsn, op));
             """),
+        // Data quality: the flag rules a ledger entry / a reading failed (dw._quality_check).
+        (8, """
+            ALTER TABLE dw.fact_energy ADD COLUMN IF NOT EXISTS quality_flags text[];
+            ALTER TABLE dw.irradiance_mirror ADD COLUMN IF NOT EXISTS quality_flags text[];
+            """),
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }

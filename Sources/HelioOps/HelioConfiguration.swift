@@ -78,6 +78,9 @@ public struct HelioConfiguration: Sendable {
     public var transactionConsistency = false
     /// HMAC key for `document_hash`. Secret: never logged.
     public var piiKey: String?
+    /// Data-quality rules checked on every batch (`quality.rules`); the shipped defaults are
+    /// all severity `flag`, so the warehouse still equals the source.
+    public var qualityRules = QualityRule.defaults
 
     // Operations.
     /// The operator endpoint's host:port, or `off`; nil: the serving command's default

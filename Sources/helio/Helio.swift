@@ -7,6 +7,6 @@ struct Helio: AsyncParsableCommand {
         commandName: "helio",
         abstract: "PostgreSQL logical replication → Kafka → dimensional warehouse.",
         version: HelioVersion.current,
-        subcommands: [Capture.self, Apply.self, Run.self, Simulate.self, Status.self, Verify.self, Replay.self, Rebuild.self, Snapshot.self, DeadLetter.self, Slot.self, ConfigCommand.self]
+        subcommands: [Capture.self, Apply.self, Run.self, Simulate.self, Status.self, Verify.self, Replay.self, Rebuild.self, Snapshot.self, DeadLetter.self, Slot.self, Quality.self, ConfigCommand.self]
     )
 }

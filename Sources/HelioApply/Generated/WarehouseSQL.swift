@@ -384,6 +384,11 @@ create table if not exists dw.unresolved_change (
     arrived_at   timestamptz not null default now(),
     constraint unresolved_change_event unique nulls not distinct (source_table, row_id, tx_id, lsn, op)
 );
+
+-- Data quality (migration 8; see dw._quality_check): the names of the rules of
+-- severity flag that a ledger entry / a reading's current values failed.
+alter table dw.fact_energy add column if not exists quality_flags text[];
+alter table dw.irradiance_mirror add column if not exists quality_flags text[];
 """#
 
     /// schemas/warehouse-apply.sql: the set-based apply functions (create or replace).
@@ -521,7 +526,11 @@ begin
                                entry_kind text, device_id bigint, unit_id bigint, measured_at timestamptz, day date,
                                generated_kwh numeric, injected_kwh numeric, consumed_kwh numeric,
                                compensated_kwh numeric, power_kw numeric, credit_balance_kwh numeric,
-                               st_measured_at timestamptz, st_reference_month date) on commit delete rows;
+                               st_measured_at timestamptz, st_reference_month date,
+                               -- data quality (dw._quality_check): a correction's new full values
+                               -- (its measures above are deltas) and the failed flag rules
+                               fv_generated_kwh numeric, fv_injected_kwh numeric, fv_consumed_kwh numeric,
+                               fv_compensated_kwh numeric, quality_flags text[]) on commit delete rows;
         create temp table _end_counts (commit_lsn pg_lsn, collection text, n int) on commit delete rows;
     end if;
     -- dw._count_arrivals: this batch's arrivals per transaction, table and partition
@@ -537,6 +546,12 @@ begin
         create temp table _dim_tx (row_id bigint, commit_lsn pg_lsn, commit_ts timestamptz, last_lsn pg_lsn,
                                    last_op char(1), merged jsonb, rnd int) on commit delete rows;
         create temp table _dim_pos (row_id bigint, commit_lsn pg_lsn, last_lsn pg_lsn) on commit delete rows;
+    end if;
+    -- data quality (dw._quality_check): the rows of this batch failing a rule, and
+    -- the violations counted per table and rule (apply_staged's stats)
+    if to_regclass('pg_temp._qhit') is null then
+        create temp table _qhit (target_ctid tid, flags text[], warns text[]) on commit delete rows;
+        create temp table _qcount (source_table text, rule text, n bigint) on commit delete rows;
     end if;
     if to_regclass('pg_temp.stage_tx') is null then
         create temp table stage_tx (
@@ -580,6 +595,8 @@ begin
         'transaction_consistency', coalesce((v_cfg->>'transaction_consistency')::boolean, false),
         -- the change topics hold Debezium's record form (dw._join_commit_positions)
         'debezium_form', coalesce((v_cfg->>'debezium_form')::boolean, false),
+        -- data-quality rules (dw._quality_check); none unless given
+        'quality_rules', coalesce(v_cfg->'quality_rules', '[]'::jsonb),
         -- the collections apply consumes: the only ones whose events can arrive
         'collections', coalesce(v_cfg->'collections', '["public.users", "public.units", "public.devices",
                                                         "public.energy", "public.energy_compensate", "public.irradiance"]'));
@@ -1372,7 +1389,7 @@ begin
     last_image as (
         select distinct on (e.row_id) e.row_id, e.commit_lsn, e.lsn, e.after from ev e
          where e.op <> 'd' order by e.row_id, e.commit_lsn desc, e.lsn desc, e.seq desc)
-    select x.*, (x.measured_at at time zone p_tz)::date as local_day
+    select x.*, (x.measured_at at time zone p_tz)::date as local_day, null::text[] as quality_flags
       from (select i.row_id as id, i.op, i.commit_lsn, i.lsn, i.commit_ts,
                    m.id is not null as had_row, m.m_ctid,
                    case when m.deleted then null else m.unit_id end as o_unit_id,
@@ -1398,6 +1415,7 @@ begin
                                              then v.after end as j) img
              where m.id is null or (i.commit_lsn, i.lsn) > (m.commit_lsn, m.source_lsn)) x;
     get diagnostics v_n = row_count;
+    perform dw._quality_check('irradiance', '_ir');
 
     -- the days the readings leave (their last state is in _ir_touch already)
     insert into _ir_touch
@@ -1407,13 +1425,14 @@ begin
        set unit_id = i.unit_id, device_id = i.device_id, measured_at = i.measured_at, local_day = i.local_day,
            irradiance_wm2 = i.irradiance_wm2, module_temp_c = i.module_temp_c, ambient_temp_c = i.ambient_temp_c,
            deleted = (i.op = 'd'), commit_lsn = i.commit_lsn, source_lsn = i.lsn, source_commit_ts = i.commit_ts,
-           loaded_at = now()
+           loaded_at = now(), quality_flags = i.quality_flags
       from pg_temp._ir i
      where i.had_row and m.ctid = i.m_ctid;   -- a TID scan: the row read into _ir above
     insert into dw.irradiance_mirror (id, unit_id, device_id, measured_at, local_day, irradiance_wm2, module_temp_c,
-                                      ambient_temp_c, deleted, commit_lsn, source_lsn, source_commit_ts, loaded_at)
+                                      ambient_temp_c, deleted, commit_lsn, source_lsn, source_commit_ts, loaded_at,
+                                      quality_flags)
     select i.id, i.unit_id, i.device_id, i.measured_at, i.local_day, i.irradiance_wm2, i.module_temp_c,
-           i.ambient_temp_c, i.op = 'd', i.commit_lsn, i.lsn, i.commit_ts, now()
+           i.ambient_temp_c, i.op = 'd', i.commit_lsn, i.lsn, i.commit_ts, now(), i.quality_flags
       from pg_temp._ir i
      where not i.had_row;
 
@@ -1449,6 +1468,127 @@ begin
             excluded.max_ambient_temp_c, excluded.avg_module_temp_c, excluded.avg_irradiance_wm2,
             greatest(c.source_lsn, excluded.source_lsn));
     return v_n;
+end
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Data quality (docs/operations.md "Data quality")
+-- ---------------------------------------------------------------------------
+
+-- Evaluates the batch's quality rules (apply_staged puts them in the setting
+-- helio.quality, transaction-local) over the rows about to be written: the
+-- ledger entries of pg_temp._fe (p_target '_fe', fact tables) or the readings
+-- of pg_temp._ir (p_target '_ir', irradiance). One statement per call, built
+-- from the rules: a scan of the batch's rows, and work only for those failing.
+-- A rule of severity flag writes its name into the row's quality_flags; warn
+-- only counts. Counts per table and rule accumulate in pg_temp._qcount.
+-- Reversals and deletes are not checked (they carry no new values). Values
+-- checked are the row's new values: a correction's full values, not its deltas.
+-- future_skew compares with the change's commit time, not now(), so that a
+-- replay or a rebuild from the topics reaches the same results.
+create or replace function dw._quality_check(p_table text, p_target text) returns void
+language plpgsql as $$
+declare
+    v_q jsonb := nullif(current_setting('helio.quality', true), '')::jsonb;
+    r jsonb;
+    v_col text;
+    v_type text;
+    v_cond text;
+    v_flags text[] := '{}';
+    v_warns text[] := '{}';
+    v_any text[] := '{}';
+    v_join text := '';
+    v_minutes numeric;
+begin
+    if v_q is null or jsonb_array_length(v_q->'rules') = 0 then
+        return;
+    end if;
+    v_minutes := coalesce((v_q->>'sample_minutes')::numeric, 15);
+    for r in select x from jsonb_array_elements(v_q->'rules') x where x->>'table' = p_table loop
+        -- the column's new value in the target, and its type
+        select c.expr, c.typ into v_col, v_type
+          from (values
+            ('_fe', 'device_id', 'f.device_id', 'bigint'),
+            ('_fe', 'unit_id', 'f.unit_id', 'bigint'),
+            ('_fe', 'measured_at', 'f.measured_at', 'timestamptz'),
+            ('_fe', 'reference_month', 'f.day', 'date'),
+            ('_fe', 'energy_kwh', 'case when f.entry_kind = ''correction'' then f.fv_generated_kwh else f.generated_kwh end', 'numeric'),
+            ('_fe', 'injected_kwh', 'case when f.entry_kind = ''correction'' then f.fv_injected_kwh else f.injected_kwh end', 'numeric'),
+            ('_fe', 'consumed_kwh', 'case when f.entry_kind = ''correction'' then f.fv_consumed_kwh else f.consumed_kwh end', 'numeric'),
+            ('_fe', 'compensated_kwh', 'case when f.entry_kind = ''correction'' then f.fv_compensated_kwh else f.compensated_kwh end', 'numeric'),
+            ('_fe', 'power_kw', 'f.power_kw', 'numeric'),
+            ('_fe', 'credit_balance_kwh', 'f.credit_balance_kwh', 'numeric'),
+            ('_ir', 'unit_id', 'f.unit_id', 'bigint'),
+            ('_ir', 'device_id', 'f.device_id', 'bigint'),
+            ('_ir', 'measured_at', 'f.measured_at', 'timestamptz'),
+            ('_ir', 'irradiance_wm2', 'f.irradiance_wm2', 'numeric'),
+            ('_ir', 'module_temp_c', 'f.module_temp_c', 'numeric'),
+            ('_ir', 'ambient_temp_c', 'f.ambient_temp_c', 'numeric')) c(target, col, expr, typ)
+         where c.target = p_target and c.col = r->>'column';
+        if v_col is null then
+            raise exception 'helio: quality rule % names % of %, which cannot be checked', r->>'name', r->>'column', p_table
+                using errcode = '22023';
+        end if;
+        v_cond := case r->>'kind'
+            when 'not_null' then format('%s is null', v_col)
+            when 'range' then concat_ws(' or ',
+                case when r->>'min' is not null then format('%s < %L::%s', v_col, r->>'min', v_type) end,
+                case when r->>'max' is not null then format('%s > %L::%s', v_col, r->>'max', v_type) end)
+            when 'allowed' then format('not (%s = any (%L::%s[]))', v_col,
+                                       array(select jsonb_array_elements_text(r->'values')), v_type)
+            when 'future_skew' then format('%s > f.commit_ts + make_interval(secs => %L::double precision)',
+                                           v_col, r->>'seconds')
+            -- energy in an interval ≤ the device's nominal power (its version valid at the
+            -- reading's time) × the interval × a tolerance
+            when 'nominal_power' then format('%s > q.nominal_power_kw * %s / 60.0 * %L::numeric',
+                                             v_col, v_minutes, r->>'tolerance')
+            -- compensated ≤ injected + credit
+            when 'within_credit' then format('%s > coalesce(case when f.entry_kind = ''correction'' then f.fv_injected_kwh else f.injected_kwh end, 0) + coalesce(f.credit_balance_kwh, 0)', v_col)
+        end;
+        if v_cond is null or v_cond = '' then
+            raise exception 'helio: quality rule % has an unknown kind or no bounds', r->>'name' using errcode = '22023';
+        end if;
+        if r->>'kind' = 'nominal_power' and v_join = '' then
+            v_join := ' left join (select d.device_id, d.nominal_power_kw,'
+                   || ' case when d.version = 1 then ''-infinity''::timestamptz else d.valid_from end as vf,'
+                   || ' coalesce(d.valid_to, ''infinity'') as vt'
+                   || ' from dw.dim_devices d where d.nominal_power_kw is not null'
+                   || ' and d.device_id in (select x.device_id from pg_temp._fe x where x.device_id is not null)) q'
+                   || ' on q.device_id = f.device_id and f.measured_at >= q.vf and f.measured_at < q.vt';
+        end if;
+        v_cond := format('coalesce(%s, false)', v_cond);
+        v_any := v_any || v_cond;
+        if r->>'severity' = 'warn' then
+            v_warns := v_warns || format('case when %s then %L end', v_cond, r->>'name');
+        else
+            v_flags := v_flags || format('case when %s then %L end', v_cond, r->>'name');
+        end if;
+    end loop;
+    if cardinality(v_any) = 0 then
+        return;
+    end if;
+    delete from pg_temp._qhit;
+    execute format('insert into pg_temp._qhit (target_ctid, flags, warns)'
+                   ' select f.ctid, array_remove(array[%s]::text[], null), array_remove(array[%s]::text[], null)'
+                   ' from pg_temp.%I f%s where %s and (%s)',
+                   coalesce(array_to_string(v_flags, ', '), ''), coalesce(array_to_string(v_warns, ', '), ''),
+                   p_target, v_join,
+                   case p_target when '_fe' then 'f.ord = 2' else 'f.op <> ''d''' end,
+                   array_to_string(v_any, ' or '));
+    execute format('update pg_temp.%I f set quality_flags = h.flags from pg_temp._qhit h'
+                   ' where f.ctid = h.target_ctid and cardinality(h.flags) > 0', p_target);
+    insert into pg_temp._qcount (source_table, rule, n)
+    select p_table, u.rule, count(*) from pg_temp._qhit h, unnest(h.flags || h.warns) u(rule) group by u.rule;
+end
+$$;
+
+-- This batch's violations per table and rule, for apply_staged's stats.
+create or replace function dw._quality_counts() returns jsonb
+language plpgsql as $$   -- (plpgsql: the temp table does not exist when this is created)
+begin
+    return (select coalesce(jsonb_agg(jsonb_build_object('table', c.source_table, 'rule', c.rule, 'n', c.n)
+                                      order by c.source_table, c.rule), '[]'::jsonb)
+              from (select source_table, rule, sum(n)::bigint as n from pg_temp._qcount group by 1, 2) c);
 end
 $$;
 
@@ -1560,6 +1700,8 @@ begin
       from pg_temp._dc k join dw.dim_day_climate c on c.unit_id = k.unit_id and c.day = k.day;
     analyze pg_temp._dck;
 
+    perform dw._quality_check(p_table, '_fe');
+
     -- positions (fact_state) already guarantee each change is new, so a plain
     -- insert: ON CONFLICT DO NOTHING would cost ~20% of the whole apply. The
     -- unique constraint stays as the guard; were it ever hit (a bug), the batch
@@ -1567,12 +1709,12 @@ begin
     insert into dw.fact_energy (source_table, source_id, source_lsn, entry_kind, device_key, unit_key, user_key,
                                 day_climate_key, date_key, measured_at, generated_kwh, injected_kwh,
                                 consumed_kwh, compensated_kwh, power_kw, credit_balance_kwh,
-                                source_commit_lsn, source_commit_ts, loaded_at)
+                                source_commit_lsn, source_commit_ts, loaded_at, quality_flags)
     select p_table, f.row_id, f.lsn, f.entry_kind, d.device_key, u.unit_key, us.user_key, c.day_climate_key,
            -- (date_part: double arithmetic, three times cheaper than extract's numeric)
            (date_part('year', f.day) * 10000 + date_part('month', f.day) * 100 + date_part('day', f.day))::int,
            f.measured_at, f.generated_kwh, f.injected_kwh, f.consumed_kwh, f.compensated_kwh, f.power_kw,
-           f.credit_balance_kwh, f.commit_lsn, f.commit_ts, now()
+           f.credit_balance_kwh, f.commit_lsn, f.commit_ts, now(), f.quality_flags
       from pg_temp._fe f
       left join pg_temp._dv d on d.device_id = f.device_id and f.commit_ts >= d.vf and f.commit_ts < d.vt
       left join pg_temp._uv u on u.unit_id = coalesce(d.unit_id, f.unit_id)
@@ -1696,7 +1838,8 @@ begin
 
     -- the ledger entries: ord 1 = reversal under the held attribution,
     -- ord 2 = original/correction under the new one
-    insert into pg_temp._fe (row_id, lsn, commit_lsn, commit_ts, ord, entry_kind, device_id, unit_id, measured_at, day, generated_kwh, injected_kwh, consumed_kwh, compensated_kwh, power_kw, credit_balance_kwh)
+    insert into pg_temp._fe (row_id, lsn, commit_lsn, commit_ts, ord, entry_kind, device_id, unit_id, measured_at, day, generated_kwh, injected_kwh, consumed_kwh, compensated_kwh, power_kw, credit_balance_kwh,
+                             fv_generated_kwh, fv_injected_kwh, fv_consumed_kwh, fv_compensated_kwh)
     select f.row_id, f.lsn, f.commit_lsn, f.commit_ts, k.ord,
            case when k.ord = 1 then 'reversal' when f.old_live and not f.moved then 'correction' else 'original' end
                as entry_kind,
@@ -1725,7 +1868,8 @@ begin
                 when f.compensated_kwh is null and f.o_compensated_kwh is null then null
                 else coalesce(f.compensated_kwh, 0) - coalesce(f.o_compensated_kwh, 0) end as compensated_kwh,
            case when k.ord = 1 then null else f.power_kw end as power_kw,
-           case when k.ord = 1 then null else f.credit_balance_kwh end as credit_balance_kwh
+           case when k.ord = 1 then null else f.credit_balance_kwh end as credit_balance_kwh,
+           f.energy_kwh, f.injected_kwh, f.consumed_kwh, f.compensated_kwh
       from pg_temp._fr f
       join (values (1), (2)) k(ord)
         on (k.ord = 2 and f.op <> 'd') or (k.ord = 1 and f.old_live and (f.op = 'd' or f.moved));
@@ -2172,6 +2316,10 @@ begin
     v_cfg := dw.effective_config(p_config);
     v_tz := v_cfg->>'timezone';
     v_minutes := (v_cfg->>'sample_minutes')::numeric;
+    -- the quality rules, for dw._quality_check (for this transaction only)
+    delete from pg_temp._qcount;
+    perform set_config('helio.quality', jsonb_build_object('rules', v_cfg->'quality_rules',
+                                                           'sample_minutes', v_minutes)::text, true);
 
     perform dw._stage_end_counts();
     v_ends := dw.record_tx_ends(array(select jsonb_array_elements_text(v_cfg->'collections')));
@@ -2280,6 +2428,7 @@ begin
         'held', v_held,
         'awaiting_end', v_awaiting_end,
         'dim_waiting', (select count(*) from dw.pending_dim),
+        'quality', dw._quality_counts(),
         'watermark', v_w::text);
 end
 $$;

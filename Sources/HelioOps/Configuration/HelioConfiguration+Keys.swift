@@ -3,7 +3,7 @@
 /// a key added here is read from all three sources and must be documented in
 /// docs/configuration.md (the test says which line is missing).
 extension HelioConfiguration {
-    public static let keys: [ConfigurationKey] = connectionKeys + topicKeys + captureKeys + applyKeys + deadLetterKeys + operationKeys + scheduleKeys
+    public static let keys: [ConfigurationKey] = connectionKeys + topicKeys + captureKeys + applyKeys + qualityKeys + deadLetterKeys + operationKeys + scheduleKeys
 
     /// The key at a YAML path.
     public static func key(_ path: String) -> ConfigurationKey? { keysByPath[path] }
