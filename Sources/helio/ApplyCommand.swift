@@ -4,7 +4,8 @@ import HelioOps
 
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Consume the change topics and maintain the warehouse (schema dw), exactly once in effect.")
+        abstract: "Consume the change topics and maintain the warehouse (schema dw), exactly once in effect.",
+        discussion: "Example: helio apply --config /etc/helio/helio.yaml")
 
     @OptionGroup var options: GlobalOptions
 

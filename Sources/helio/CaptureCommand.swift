@@ -4,7 +4,8 @@ import HelioOps
 
 struct Capture: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Stream the source's changes (pgoutput) into Kafka topics, confirming only what Kafka acknowledged.")
+        abstract: "Stream the source's changes (pgoutput) into Kafka topics, confirming only what Kafka acknowledged.",
+        discussion: "Example: helio capture --config /etc/helio/helio.yaml  (or --debezium-properties connector.properties)")
 
     @OptionGroup var options: GlobalOptions
     @OptionGroup var debezium: DebeziumPropertiesOption

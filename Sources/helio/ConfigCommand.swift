@@ -11,7 +11,8 @@ struct ConfigCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate the configuration, reach every service, and print the effective values with secrets redacted.")
+            abstract: "Validate the configuration, reach every service, and print the effective values with secrets redacted.",
+            discussion: "Example: helio config check --config /etc/helio/helio.yaml --offline")
         @OptionGroup var options: GlobalOptions
         @OptionGroup var debezium: DebeziumPropertiesOption
         @Flag(help: "Only read and validate the configuration; do not try to reach the services.")

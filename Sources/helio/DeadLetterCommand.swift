@@ -8,9 +8,25 @@ struct DeadLetter: ParsableCommand {
         commandName: "dlq", abstract: "Inspect the dead-letter topic.", subcommands: [List.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show every record in the dead-letter topic (dlq.topic, default <prefix>.dlq) with the error and where it came from.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show every record in the dead-letter topic (dlq.topic, default <prefix>.dlq) with the error and where it came from.",
+            discussion: "Example: helio dlq list --config /etc/helio/helio.yaml --bytes 1000 --json")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Show at most this many bytes of each value.") var bytes = 200
+        @Flag(help: "Print the records as one JSON object (topic, count, records), for scripts.") var json = false
+
+        /// `--json`'s report.
+        struct Report: Encodable {
+            var topic: String
+            var count = 0
+            var records: [Record] = []
+            struct Record: Encodable {
+                var partition: Int32
+                var offset: Int64
+                var sourceTopic, sourcePartition, sourceOffset, error: String?
+                var value: String?
+            }
+        }
 
         func run() throws {
             let (config, logger) = try options.start("helio.dlq")
@@ -18,8 +34,9 @@ struct DeadLetter: ParsableCommand {
             let properties = KafkaProducer.defaults(brokers: brokers, overrides: config.kafkaProperties)
             let topic = config.deadLetterTopic
             let partitions = try KafkaProducer(properties: properties, logger: logger).topics()[topic] ?? 0
+            var report = Report(topic: topic)
             guard partitions > 0 else {
-                print("\(topic): no such topic (nothing was ever dead-lettered)")
+                if json { try ReportOutput.printJSON(report) } else { print("\(topic): no such topic (nothing was ever dead-lettered)") }
                 return
             }
             var consumerProperties = ["bootstrap.servers": brokers, "group.id": "helio-dlq-list", "enable.auto.commit": "false"]
@@ -27,15 +44,18 @@ struct DeadLetter: ParsableCommand {
             let consumer = try KafkaConsumer(properties: consumerProperties, logger: logger)
             defer { consumer.close() }
             try consumer.assign(Dictionary(uniqueKeysWithValues: (0..<Int32(partitions)).map { (TopicPartition(topic: topic, partition: $0), Int64(0)) }))
-            var count = 0
             var quiet = 0
             while quiet < 10 {
                 let records = try consumer.poll(maxRecords: 1_000, timeoutMilliseconds: 200)
                 quiet = records.isEmpty ? quiet + 1 : 0
                 for record in records {
-                    count += 1
+                    report.count += 1
                     let headers = Dictionary(record.headers.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }, uniquingKeysWith: { $1 })
                     let value = record.value.map { String(decoding: $0.prefix(bytes), as: UTF8.self) } ?? "null"
+                    report.records.append(.init(partition: record.partition, offset: record.offset, sourceTopic: headers["helio.source.topic"],
+                                                sourcePartition: headers["helio.source.partition"], sourceOffset: headers["helio.source.offset"],
+                                                error: headers["helio.error"], value: record.value.map { String(decoding: $0.prefix(bytes), as: UTF8.self) }))
+                    guard !json else { continue }
                     print("""
                         \(topic)[\(record.partition)]@\(record.offset) from \(headers["helio.source.topic"] ?? "?")[\(headers["helio.source.partition"] ?? "?")]@\(headers["helio.source.offset"] ?? "?")
                           error: \(headers["helio.error"] ?? "?")
@@ -43,7 +63,7 @@ struct DeadLetter: ParsableCommand {
                         """)
                 }
             }
-            print("\(count) dead-lettered records")
+            if json { try ReportOutput.printJSON(report) } else { print("\(report.count) dead-lettered records") }
         }
     }
 }

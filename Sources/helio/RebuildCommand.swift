@@ -7,10 +7,13 @@ struct Rebuild: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build a fresh warehouse from the topics into another schema, then swap it in atomically.",
         discussion: """
+            Example: helio rebuild --config /etc/helio/helio.yaml --schema dw_next
+
             `helio rebuild --schema dw_next` applies every topic from the start into dw_next (its own \
             consumer group) and returns once it has caught up. `helio rebuild --swap --schema dw_next` \
             then replaces dw by it in one transaction, keeping the old one as dw_replaced_<time>. \
-            Stop the live `helio apply` before the swap and start it again after.
+            Stop the live `helio apply` before the swap and start it again after. The records applied \
+            and their rate show as a progress bar on a terminal (stderr), as a log line every 10 s otherwise.
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -37,10 +40,15 @@ struct Rebuild: AsyncParsableCommand {
             // SIGTERM/SIGINT drain the batch in hand; started again, the rebuild goes on from
             // its own stored offsets.
             let caughtUp = StopSignal()   // (as an atomic flag: the loop ended by catching up)
+            let progress = ProgressReporter("rebuild", unit: "records", logger: logger)
+            progress.follow { service.metrics.applied }
+            defer { progress.finish() }   // on a failure too, before it is logged
             try await ServiceRunner.run([BlockingService(name: "rebuild", stop: stop) { [idleSeconds] in
                 try service.run(shouldStop: { stop.isSet }, stopWhenIdleSeconds: idleSeconds)
                 if !stop.isSet { caughtUp.set() }
             }], logger: logger)
+            progress.update(done: service.metrics.applied)
+            progress.finish()   // the bar's last state, then the report below it
             guard caughtUp.isSet else {
                 print("rebuild: stopped after \(service.metrics.applied) records into \(target.name), before catching up; run the same command again to go on")
                 return

@@ -9,6 +9,8 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-apply the change topics into the live warehouse from an earlier position (idempotent).",
         discussion: """
+            Example: helio replay --config /etc/helio/helio.yaml --from-timestamp 2026-11-01T00:00:00Z
+
             Rewrites the applier's stored positions (dw.consumer_offsets) for the group; the next \
             `helio apply` starts there. Stop apply first: a running applier keeps the positions it \
             was assigned. Changes already applied are recognised by their source position and add nothing.

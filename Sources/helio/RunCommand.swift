@@ -5,7 +5,8 @@ import HelioOps
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run capture and apply in one process (small setups; `make run` uses it).")
+        abstract: "Run capture and apply in one process (small setups; `make run` uses it).",
+        discussion: "Example: helio run --config /etc/helio/helio.yaml  (add --demo for the simulated workload)")
 
     @OptionGroup var options: GlobalOptions
     @Flag(help: "Also run the demo workload (helio simulate) against the source.") var demo = false

@@ -42,7 +42,8 @@ struct SimulationOptions: ParsableArguments {
 
 struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a seeded, realistic solar-platform workload into the source (the demo of `make run`).")
+        abstract: "Write a seeded, realistic solar-platform workload into the source (the demo of `make run`).",
+        discussion: "Example: helio simulate --source-url postgres://localhost/solar")
 
     @OptionGroup var options: GlobalOptions
     @OptionGroup var simulation: SimulationOptions

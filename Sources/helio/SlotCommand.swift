@@ -9,8 +9,11 @@ struct Slot: ParsableCommand {
         subcommands: [Status.self, Drop.self])
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the slot's position and the WAL it retains.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the slot's position and the WAL it retains (exit status 1 when it does not exist).",
+            discussion: "Example: helio slot status --config /etc/helio/helio.yaml --json")
         @OptionGroup var options: GlobalOptions
+        @Flag(help: "Print the slot as one JSON object (its columns, and exists), for scripts.") var json = false
 
         func run() throws {
             let (config, _) = try options.start("helio.slot")
@@ -21,16 +24,27 @@ struct Slot: ParsableCommand {
                 FROM pg_replication_slots WHERE slot_name = $1
                 """, [config.slot])
             guard let row = result.rows.first else {
-                print("slot \(config.slot): does not exist (capture creates it on first start)")
+                if json {
+                    try ReportOutput.printJSON(["slot_name": ReportValue.string(config.slot), "exists": .bool(false)])
+                } else {
+                    print("slot \(config.slot): does not exist (capture creates it on first start)")
+                }
                 throw ExitCode(HelioExit.unhealthy)
             }
-            for (name, value) in zip(result.columns, row) { print("\(name): \(value ?? "null")") }
+            if json {
+                var object = Dictionary(uniqueKeysWithValues: zip(result.columns, row.map { $0.map(ReportValue.string) ?? .null }))
+                object["exists"] = .bool(true)
+                try ReportOutput.printJSON(object)
+            } else {
+                for (name, value) in zip(result.columns, row) { print("\(name): \(value ?? "null")") }
+            }
         }
     }
 
     struct Drop: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Drop the replication slot. Changes not yet captured are lost to it; the next capture takes a new snapshot.")
+            abstract: "Drop the replication slot. Changes not yet captured are lost to it; the next capture takes a new snapshot.",
+            discussion: "Example: helio slot drop --config /etc/helio/helio.yaml --slot old_slot --yes")
         @OptionGroup var options: GlobalOptions
         @Flag(help: "Really drop it.") var yes = false
 

@@ -7,6 +7,8 @@ struct Snapshot: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-snapshot a table while capture keeps streaming (incremental, chunked, never reordering a row's changes).",
         discussion: """
+            Example: helio snapshot --config /etc/helio/helio.yaml --table public.devices --where "id > 1000"
+
             Sends the request through the source's WAL (a logical message), so the running capture \
             picks it up in order; rows are published as op r. See docs/operations.md.
             """)

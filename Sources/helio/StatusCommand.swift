@@ -8,18 +8,22 @@ import HelioPostgres
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "One screen on the pipeline: slot, topics and consumer lag, warehouse freshness. Exit status 1 when unhealthy.",
-        discussion: "Usable from cron and monitoring. Lag uses the broker's high watermarks, which some brokers report loosely.")
+        discussion: """
+            Example: helio status --config /etc/helio/helio.yaml --json | jq .problems
+
+            Usable from cron and monitoring. Lag uses the broker's high watermarks, which some brokers report loosely.
+            """)
 
     @OptionGroup var options: GlobalOptions
     @Option(help: "Unhealthy above this much WAL retained by the slot (bytes).") var maxRetainedBytes: Int64 = 1 << 30
     @Option(help: "Unhealthy above this many unapplied records in total.") var maxLag: Int64 = 100_000
+    @Flag(help: "Print the report as one JSON object (slot, topics, warehouse, healthy, problems), for scripts.") var json = false
 
     func run() throws {
         let (config, logger) = try options.start("helio.status")
-        var problems: [String] = []
+        var report = StatusReport(slotName: config.slot, groupID: config.groupID)
         let topics = TopicNames(prefix: config.topicPrefix)
 
-        print("== source (slot \(config.slot))")
         do {
             let pool = CommandPools.quick(try config.require(config.sourceURL, "HELIO_SOURCE_URL"), applicationName: "helio-status")
             defer { pool.close() }
@@ -29,20 +33,21 @@ struct Status: ParsableCommand {
                 FROM pg_replication_slots WHERE slot_name = $1
                 """, [config.slot]) }
             if let row = slot.rows.first {
-                print("active: \(row[0] ?? "?")  confirmed: \(row[1] ?? "?")  server: \(row[4] ?? "?")  retained WAL: \(row[3] ?? "?") bytes")
-                if row[0] != "true" { problems.append("slot \(config.slot) is not active: capture is not running") }
-                if let retained = row[3].flatMap({ Int64($0) }), retained > maxRetainedBytes {
-                    problems.append("slot \(config.slot) retains \(retained) bytes of WAL (limit \(maxRetainedBytes))")
+                let state = StatusReport.Slot(active: row[0] == "true", confirmedLSN: row[1], serverLSN: row[4],
+                                              retainedBytes: row[3].flatMap { Int64($0) })
+                report.slot = state
+                if !state.active { report.problems.append("slot \(config.slot) is not active: capture is not running") }
+                if let retained = state.retainedBytes, retained > maxRetainedBytes {
+                    report.problems.append("slot \(config.slot) retains \(retained) bytes of WAL (limit \(maxRetainedBytes))")
                 }
             } else {
-                print("slot does not exist")
-                problems.append("slot \(config.slot) does not exist")
+                report.problems.append("slot \(config.slot) does not exist")
             }
+            report.slotChecked = true
         } catch {
-            problems.append("source: \(error)")
+            report.problems.append("source: \(error)")
         }
 
-        print("== kafka and apply (group \(config.groupID))")
         do {
             let properties = KafkaProducer.defaults(brokers: try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS"), overrides: config.kafkaProperties)
             let kafka = try KafkaProducer(properties: properties, logger: logger)
@@ -58,8 +63,8 @@ struct Status: ParsableCommand {
             var totalLag: Int64 = 0
             for topic in config.topicNames + [topics.transaction] {
                 guard let count = partitions[topic] else {
-                    print("\(topic): missing")
-                    problems.append("topic \(topic) is missing")
+                    report.topics.append(.init(name: topic, partitions: nil, end: nil, applied: nil, lag: nil))
+                    report.problems.append("topic \(topic) is missing")
                     continue
                 }
                 var end: Int64 = 0, done: Int64 = 0
@@ -70,21 +75,26 @@ struct Status: ParsableCommand {
                     done += min(applied[key] ?? 0, high)
                 }
                 totalLag += max(0, end - done)
-                print("\(topic): \(count) partitions, end ≈ \(end), applied \(done), lag ≈ \(max(0, end - done))")
+                report.topics.append(.init(name: topic, partitions: count, end: end, applied: done, lag: max(0, end - done)))
             }
-            if totalLag > maxLag { problems.append("apply lags by about \(totalLag) records (limit \(maxLag))") }
+            if totalLag > maxLag { report.problems.append("apply lags by about \(totalLag) records (limit \(maxLag))") }
             let fresh = try warehouse.withConnection { try $0.execute("""
                 SELECT max(ts)::text, extract(epoch FROM now() - max(ts))::bigint::text FROM (
                   SELECT max(source_commit_ts) AS ts FROM dw.fact_energy UNION ALL SELECT max(source_commit_ts) FROM dw.dim_users
                   UNION ALL SELECT max(source_commit_ts) FROM dw.dim_units UNION ALL SELECT max(source_commit_ts) FROM dw.dim_devices
                   UNION ALL SELECT max(source_commit_ts) FROM dw.dim_day_climate) t
                 """) }.rows.first
-            print("== warehouse\nlast applied commit: \(fresh?[0] ?? "none")  (\(fresh?[1] ?? "?") s ago)")
+            let secondsAgo: String? = fresh?[1] ?? nil
+            report.warehouse = .init(lastAppliedCommit: fresh?[0] ?? nil, secondsAgo: secondsAgo.flatMap { Int64($0) })
         } catch {
-            problems.append("kafka/warehouse: \(error)")
+            report.problems.append("kafka/warehouse: \(error)")
         }
 
-        print(problems.isEmpty ? "status: healthy" : "status: UNHEALTHY\n" + problems.map { "- \($0)" }.joined(separator: "\n"))
-        if !problems.isEmpty { throw ExitCode(HelioExit.unhealthy) }
+        if json {
+            try ReportOutput.printJSON(report)
+        } else {
+            print(report.text)
+        }
+        if !report.healthy { throw ExitCode(HelioExit.unhealthy) }
     }
 }

@@ -7,10 +7,24 @@ import HelioPostgres
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare the warehouse with the source and list every difference (exit status 1 when there is one).",
-        discussion: "Members per dimension, version chains, ledger sums per row and local day, climate aggregates, personal data. Run it when the pipeline has caught up.")
+        discussion: """
+            Example: helio verify --config /etc/helio/helio.yaml --json
+
+            Members per dimension, version chains, ledger sums per row and local day, climate aggregates, personal data. \
+            Run it when the pipeline has caught up. A progress bar on a terminal (stderr), a log line every 10 s otherwise.
+            """)
 
     @OptionGroup var options: GlobalOptions
     @Option(help: "Show at most this many differences.") var limit = 50
+    @Flag(help: "Print the report as one JSON object (matches, count, differences), for scripts.") var json = false
+
+    /// `--json`'s report.
+    struct Report: Encodable {
+        var matches: Bool
+        var count: Int
+        var differences: [Entry]
+        struct Entry: Encodable { var check, key, detail: String }
+    }
 
     func run() throws {
         let (config, logger) = try options.start("helio.verify")
@@ -21,10 +35,21 @@ struct Verify: ParsableCommand {
             defer { source.close(); warehouse.close() }
             let verifier = WarehouseVerifier(source: source, warehouse: warehouse, piiKey: try config.require(config.piiKey, "HELIO_PII_KEY"),
                                              timezone: config.timezone, sampleMinutes: config.sampleMinutes)
-            let differences = try verifier.verify()
-            for difference in differences.prefix(limit) { print(difference) }
-            if differences.count > limit { print("… and \(differences.count - limit) more") }
-            print(differences.isEmpty ? "verify: the warehouse matches the source" : "verify: \(differences.count) differences")
+            let progress = ProgressReporter("verify", unit: "checks", logger: logger)
+            let differences: [WarehouseVerifier.Difference]
+            do {
+                defer { progress.finish() }   // before a failure is logged, so the bar does not cover it
+                differences = try verifier.verify { done, total in progress.update(done: done, total: total) }
+            }
+            if json {
+                try ReportOutput.printJSON(Report(matches: differences.isEmpty, count: differences.count, differences: differences.prefix(limit).map {
+                    Report.Entry(check: $0.check, key: $0.key, detail: $0.detail)
+                }))
+            } else {
+                for difference in differences.prefix(limit) { print(difference) }
+                if differences.count > limit { print("… and \(differences.count - limit) more") }
+                print(differences.isEmpty ? "verify: the warehouse matches the source" : "verify: \(differences.count) differences")
+            }
             if !differences.isEmpty { throw ExitCode(HelioExit.unhealthy) }
         } catch let exit as ExitCode {
             throw exit

@@ -6,8 +6,8 @@ import Testing
 /// cannot be added or renamed without the README following.
 @Suite("Documentation: commands")
 struct CommandDocumentationTests {
-    /// The subcommands `helio <path> --help` lists.
-    static func subcommands(_ path: [String]) throws -> [String] {
+    /// What `helio <path> --help` prints.
+    static func help(_ path: [String]) throws -> String {
         let process = Process()
         process.executableURL = HelioProcess.binary
         process.arguments = path + ["--help"]
@@ -17,6 +17,12 @@ struct CommandDocumentationTests {
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        return output
+    }
+
+    /// The subcommands `helio <path> --help` lists.
+    static func subcommands(_ path: [String]) throws -> [String] {
+        let output = try help(path)
         guard let section = output.components(separatedBy: "SUBCOMMANDS:").dropFirst().first else { return [] }
         // Each subcommand starts a line indented by two spaces; its description follows.
         return section.split(separator: "\n").compactMap { line in
@@ -35,6 +41,18 @@ struct CommandDocumentationTests {
             for full in nested.isEmpty ? [command] : nested.map({ "\(command) \($0)" }) {
                 #expect(readme.contains("| `helio \(full)`") || readme.contains(", `helio \(full)`"),
                         "README's command table has no row for helio \(full)")
+            }
+        }
+    }
+
+    @Test("every command's --help starts with an example of the command, before its usage and options")
+    func everyCommandHasAnExample() throws {
+        for command in try Self.subcommands([]) {
+            let nested = try Self.subcommands([command])
+            for full in nested.isEmpty ? [[command]] : nested.map({ [command, $0] }) {
+                let overview = try Self.help(full).components(separatedBy: "USAGE:").first ?? ""
+                #expect(overview.contains("Example: helio \(full.joined(separator: " "))"),
+                        "helio \(full.joined(separator: " ")) --help has no `Example: helio …` line above its usage (CommandConfiguration's discussion)")
             }
         }
     }

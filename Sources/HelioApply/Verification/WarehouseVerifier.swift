@@ -50,7 +50,9 @@ public struct WarehouseVerifier: Sendable {
     }
 
     /// Every difference found; empty when the warehouse matches the source.
-    public func verify() throws -> [Difference] {
+    /// `progress` hears the checks done so far and their number, as each one ends (from the
+    /// thread that ran it), for `helio verify`'s progress bar.
+    public func verify(progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws -> [Difference] {
         var checks: [@Sendable () throws -> [Difference]] = [
             { try dimensionMembers(table: "users", dimension: "dim_users", naturalKey: "user_id") },
             { try dimensionMembers(table: "units", dimension: "dim_units", naturalKey: "unit_id") },
@@ -61,6 +63,14 @@ public struct WarehouseVerifier: Sendable {
         }
         checks += [{ try ledgerPerRow() }, { try ledgerPerDay() }, { try climate() }, { try climateRowsKept() },
                    { try personalDataInClear() }]
+        if let progress {
+            let done = CheckCount()
+            let total = checks.count
+            progress(0, total)
+            checks = checks.map { check in
+                { defer { progress(done.increment(), total) }; return try check() }
+            }
+        }
         return try Self.run(checks, concurrency: min(source.concurrency, warehouse.concurrency)).flatMap { $0 }
     }
 
@@ -122,4 +132,10 @@ public struct WarehouseVerifier: Sendable {
         }
         return differences
     }
+}
+
+/// Checks finished so far, counted from the threads that run them.
+private final class CheckCount: Sendable {
+    private let value = Mutex(0)
+    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
 }

@@ -1,0 +1,30 @@
+import Foundation
+
+/// What a report command (`status`, `verify`, `slot status`, `dlq list`) prints on stdout: text
+/// for a person, or with `--json` one JSON object for a script. Logs and progress go to stderr,
+/// so stdout holds the report and nothing else.
+enum ReportOutput {
+    /// `value` as one line of JSON, keys sorted so scripts and diffs see a stable order.
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+/// A JSON value for reports whose fields are only known at run time (a query's columns).
+enum ReportValue: Encodable {
+    case string(String)
+    case bool(Bool)
+    case null
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let text): try container.encode(text)
+        case .bool(let flag): try container.encode(flag)
+        case .null: try container.encodeNil()
+        }
+    }
+}
