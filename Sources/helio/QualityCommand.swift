@@ -11,7 +11,8 @@ struct Quality: ParsableCommand {
 
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Flagged ledger entries and readings per day, table and rule, from the warehouse's stored flags.")
+            abstract: "Flagged ledger entries and readings per day, table and rule, from the warehouse's stored flags.",
+            discussion: "Example: helio quality report --config /etc/helio/helio.yaml --since 7d --format json")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Only days from this one on: a date (2026-04-01) or a number of days back (7d).")
         var since: String?
