@@ -41,9 +41,6 @@ enum StatusPage {
             .legend{margin:.2em 0}.legend .item{white-space:nowrap}.key{display:inline-block;width:1.5em;border-top:3px solid;vertical-align:middle;margin:0 .3em 0 .6em}
             .key.dashed{border-top-style:dashed}
             progress{width:12em;max-width:100%;vertical-align:middle}
-            @media (max-width:600px){body{margin:.8em}h1{font-size:1.5em}td,th{padding:.3em .45em}ol.pipeline li+li{margin-left:1.6em}
-            #services thead{display:none}#services,#services tbody,#services tr,#services td{display:block}
-            #services tr{border:1px solid #ccc;margin-bottom:.6em}#services td{border:none;padding:.2em .5em}#services td:first-child{font-weight:bold}}
             ol.pipeline{list-style:none;display:flex;flex-wrap:wrap;padding:0;margin:1em 0}
             ol.pipeline li{border:1px solid #ccc;border-radius:4px;padding:.5em .9em;background:#f6f6f6;position:relative}
             ol.pipeline li+li{margin-left:2em}
@@ -51,6 +48,10 @@ enum StatusPage {
             .running .state,li.running{color:#070}li.absent{color:#888}
             .stalled .state,.disconnected .state,li.stalled,li.disconnected{color:#b00;font-weight:bold}
             td.number{text-align:right;font-variant-numeric:tabular-nums}
+            /* A phone: last, so that it overrides the rules above. */
+            @media (max-width:600px){body{margin:.8em}h1{font-size:1.5em}td,th{padding:.3em .45em}ol.pipeline li+li{margin-left:1.6em}
+            #services thead{display:none}#services,#services tbody,#services tr,#services td{display:block}
+            #services tr{border:1px solid #ccc;margin-bottom:.6em}#services td{border:none;padding:.2em .5em}#services td:first-child{font-weight:bold}}
             </style></head>
             <body><h1>Helio</h1>
             <p id="overall">Pipeline: <strong>\(health.isReady ? "ready" : "not ready")</strong> \
