@@ -26,7 +26,7 @@ struct ConfigCommand: ParsableCommand {
             do {
                 try config.checkDebeziumValueModes()
             } catch {
-                print("helio: \(error)")
+                printError("helio: \(error)")
                 throw ExitCode(HelioExit.configuration)
             }
             guard !offline else { return }

@@ -36,7 +36,7 @@ extension GlobalOptions {
         do {
             try loaded.overlayDebeziumProperties(at: path)
         } catch {
-            print("helio: \(error)")
+            printError("helio: \(error)")
             throw ExitCode(HelioExit.configuration)
         }
         return loaded

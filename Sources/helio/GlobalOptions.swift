@@ -16,7 +16,7 @@ struct GlobalOptions: ParsableArguments {
             try Self.checkKafkaProperties(loaded)
             return loaded
         } catch {
-            print("helio: \(error)")
+            printError("helio: \(error)")
             throw ExitCode(HelioExit.configuration)
         }
     }
@@ -46,7 +46,7 @@ struct GlobalOptions: ParsableArguments {
         do {
             try LoggingBootstrap.once(config)
         } catch {
-            print("helio: configuration: log.file \(error)")
+            printError("helio: configuration: log.file \(error)")
             throw ExitCode(HelioExit.configuration)
         }
         let logger = Logger(label: label)

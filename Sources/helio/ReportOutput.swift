@@ -1,4 +1,5 @@
 import Foundation
+import HelioOps
 
 /// What a report command (`status`, `verify`, `slot status`, `dlq list`) prints on stdout: text
 /// for a person, or with `--json` one JSON object for a script. Logs and progress go to stderr,
@@ -27,4 +28,10 @@ enum ReportValue: Encodable {
         case .null: try container.encodeNil()
         }
     }
+}
+
+/// An error for the person or script that ran the command: on stderr, so stdout keeps only
+/// the report (`helio config check > effective.txt` holds no error text).
+func printError(_ message: String) {
+    StandardError.write(message + "\n")
 }

@@ -53,7 +53,7 @@ struct Slot: ParsableCommand {
             // `--slot` (a configuration flag, like HELIO_SLOT and capture.slot) names another slot.
             let name = config.slot
             guard yes else {
-                print("This drops replication slot \(name); run again with --yes to confirm.")
+                printError("This drops replication slot \(name); run again with --yes to confirm.")
                 throw ExitCode(HelioExit.configuration)
             }
             let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.sourceURL, "HELIO_SOURCE_URL")))

@@ -73,6 +73,11 @@ struct TerminalOutputTests {
         #expect(check.stdout.hasPrefix("configuration file:"), "\(check)")
         #expect(!check.stdout.contains(#""level""#) && !check.stdout.contains("starting"), "no log line on stdout: \(check.stdout)")
 
+        let wrong = try Self.run(["config", "check", "--offline", "--batch-size", "banana"], environment: environment)
+        #expect(wrong.status == 64, "\(wrong)")
+        #expect(wrong.stderr.contains("helio: ") && wrong.stderr.contains("batch"), "the error on stderr: \(wrong)")
+        #expect(!wrong.stdout.contains("banana"), "no error on stdout: \(wrong.stdout)")
+
         let slot = try Self.run(["slot", "status", "--json"], environment: environment)
         #expect(slot.status == 1, "no slot yet: \(slot)")
         let slotReport = try JSONSerialization.jsonObject(with: Data(slot.stdout.utf8)) as? [String: Any]
