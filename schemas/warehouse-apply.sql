@@ -1158,7 +1158,8 @@ begin
                    || ' case when d.version = 1 then ''-infinity''::timestamptz else d.valid_from end as vf,'
                    || ' coalesce(d.valid_to, ''infinity'') as vt'
                    || ' from dw.dim_devices d where d.nominal_power_kw is not null'
-                   || ' and d.device_id in (select x.device_id from pg_temp._fe x where x.device_id is not null)) q'
+                   -- (the batch's devices: _dv, made by dw._fact_key_and_write, lists each once)
+                   || ' and d.device_id in (select distinct x.device_id from pg_temp._dv x)) q'
                    || ' on q.device_id = f.device_id and f.measured_at >= q.vf and f.measured_at < q.vt';
         end if;
         v_cond := format('coalesce(%s, false)', v_cond);
