@@ -43,16 +43,17 @@ CREATE TABLE public.composite_key (
     PRIMARY KEY (region, seq)
 );
 
--- Arrays of dates, times and timestamps, with and without a declared precision: their elements
--- follow time.precision.mode as the columns do, and Debezium reads them through JDBC (Julian
--- dates before 1582, times in ms).
+-- Arrays of dates, times (with and without time zone) and timestamps, with and without a
+-- declared precision: their elements follow time.precision.mode as the columns do, and Debezium
+-- reads them through JDBC (Julian dates before 1582, times in ms).
 CREATE TABLE public.temporal_arrays (
     id              integer PRIMARY KEY,
     c_ts_array      timestamp[],
     c_ts3_array     timestamp(3)[],
     c_time_array    time[],
     c_time3_array   time(3)[],
-    c_date_array    date[]
+    c_date_array    date[],
+    c_timetz_array  timetz[]
 );
 
 CREATE TABLE public.conformance_marker (

@@ -52,7 +52,7 @@ FROM public.more_types;
 UPDATE public.more_types SET c_time3 = '08:00:00.5', c_num10 = 42, n_numv = 0.000, n_text = 'changed' WHERE id = 11;
 DELETE FROM public.more_types WHERE id = 12;
 UPDATE public.more_types SET id = 113 WHERE id = 13;
-INSERT INTO public.temporal_arrays SELECT 10 + id, c_ts_array, c_ts3_array, c_time_array, c_time3_array, c_date_array FROM public.temporal_arrays;
+INSERT INTO public.temporal_arrays SELECT 10 + id, c_ts_array, c_ts3_array, c_time_array, c_time3_array, c_date_array, c_timetz_array FROM public.temporal_arrays;
 UPDATE public.temporal_arrays SET c_ts_array = '{"2000-02-29 08:00:00.000001"}', c_time3_array = '{00:00:00.001}' WHERE id = 1;
 
 -- Primary-key changes.

@@ -8,6 +8,8 @@
 /// - a `timestamp` before the Gregorian reform (1582-10-15) is read as a Julian calendar date,
 ///   some days off the proleptic date PostgreSQL means (`0044-03-15 12:00:00 BC` two days
 ///   earlier);
+/// - a `timetz` keeps only whole seconds (Debezium turns the driver's `java.sql.Time` into a
+///   `LocalTime` by its hours, minutes and seconds), in UTC, and `24:00:00+00` is `00:00:00Z`;
 /// - a `date` is as a snapshot reads it (``epochDayThroughJDBC(_:)``).
 ///
 /// The units then follow `time.precision.mode` as for a column.
@@ -17,6 +19,18 @@ extension DebeziumTemporal {
         guard let micros = microOfDay(text) else { return nil }
         let millis = micros / 1_000 % (microsPerDay / 1_000)
         return time(microsOfDay: millis * 1_000, precision: precision, mode: mode)
+    }
+
+    /// A `timetz` array element: `ZonedTime` text of the UTC time in whole seconds.
+    public static func zonedTimeThroughJDBC(_ text: String) -> String? {
+        var scanner = Scanner(text)
+        guard let micros = scanner.timeOfDay(), let offset = scanner.offsetSeconds(), scanner.atEnd else { return nil }
+        var utc = (micros / microsPerSecond - offset) % 86_400
+        if utc < 0 { utc += 86_400 }
+        var out: [UInt8] = []
+        appendClock(utc * microsPerSecond, fractionDigits: nil, to: &out)
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A `timestamp` array element.

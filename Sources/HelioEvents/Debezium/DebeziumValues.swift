@@ -117,8 +117,8 @@ public enum DebeziumValues {
         return .array(elements.map { if case .array = $0 { return .null } else { return $0 } })
     }
 
-    /// An element: as a column of its type, but dates, times and timestamps as Debezium reads
-    /// them from JDBC (`DebeziumTemporal+Arrays.swift`).
+    /// An element: as a column of its type, but dates, times (with and without time zone) and
+    /// timestamps as Debezium reads them from JDBC (`DebeziumTemporal+Arrays.swift`).
     static func arrayElement(_ text: String, elementType: UInt32, typeModifier: Int32, isEnum: Bool,
                              settings: DebeziumSettings) -> JSONValue {
         let precision = DebeziumTemporal.precision(typeModifier: typeModifier)
@@ -129,6 +129,8 @@ public enum DebeziumValues {
             return DebeziumTemporal.timeThroughJDBC(text, precision: precision, mode: settings.timePrecision) ?? .string(text)
         case PGTypeOID.timestamp:
             return DebeziumTemporal.timestampThroughJDBC(text, precision: precision, mode: settings.timePrecision) ?? .string(text)
+        case PGTypeOID.timetz:
+            return .string(DebeziumTemporal.zonedTimeThroughJDBC(text) ?? text)
         default:
             return convert(text, typeOID: elementType, typeModifier: typeModifier, isEnum: isEnum, settings: settings)
         }

@@ -84,8 +84,8 @@ import Testing
     }
 
     /// bench/debezium's `temporal_arrays`: Debezium reads array elements through JDBC, so a
-    /// time keeps milliseconds (24:00:00 is 0), a timestamp before 1582-10-15 is a Julian date,
-    /// a date is as a snapshot reads it. (text, element OID, type modifier, adaptive,
+    /// time keeps milliseconds (24:00:00 is 0), a timetz whole seconds in UTC, a timestamp
+    /// before 1582-10-15 is a Julian date, a date is as a snapshot reads it. (text, element OID, type modifier, adaptive,
     /// connect, adaptive_time_microseconds)
     static let temporalArrays: [(String, UInt32, Int32, String, String, String)] = [
         ("{13:45:30.123456,00:00:00,NULL}", PGTypeOID.timeArray, -1,
@@ -99,6 +99,10 @@ import Testing
          "[-14817859200000,-12219292800000,9223372036825200,-9223372036832400]",
          "[-14817859200000000,-12219292800000000,9223372036825200000,-9223372036832400000]"),
         (#"{"0044-03-15 12:00:00 BC"}"#, PGTypeOID.timestampArray, 3, "[-63517953600000]", "[-63517953600000]", "[-63517953600000]"),
+        ("{13:45:30.5+03,00:00:00+00,NULL}", PGTypeOID.timetzArray, -1,
+         #"["10:45:30Z","00:00:00Z",null]"#, #"["10:45:30Z","00:00:00Z",null]"#, #"["10:45:30Z","00:00:00Z",null]"#),
+        ("{23:59:59.999999-11:30,08:00:00.000001+01,24:00:00+00}", PGTypeOID.timetzArray, -1,
+         #"["11:29:59Z","07:00:00Z","00:00:00Z"]"#, #"["11:29:59Z","07:00:00Z","00:00:00Z"]"#, #"["11:29:59Z","07:00:00Z","00:00:00Z"]"#),
         (#"{1500-06-01,"0044-03-15 BC",infinity,-infinity}"#, PGTypeOID.dateArray, -1,
          "[-171513,-703383,-622191234,-625821272]", "[-171513,-703383,-622191234,-625821272]", "[-171513,-703383,-622191234,-625821272]"),
     ]
