@@ -141,7 +141,7 @@ public final class IncrementalSnapshot {
         job.done += order.count
         // Chunks are read by key with no count up front: the page shows rows read, no estimate.
         metrics?.snapshotProgress(SnapshotProgress(table: job.table, rows: job.done, estimatedRows: 0,
-                                                   finished: order.count < job.chunkSize, started: job.started))
+                                                   finished: order.count < job.chunkSize, started: job.started, request: job.id))
         if order.count < job.chunkSize {
             jobs.removeFirst()
             logger.notice("incremental snapshot read", metadata: [LogKeys.table: "\(job.table)", LogKeys.rows: "\(job.done)"])

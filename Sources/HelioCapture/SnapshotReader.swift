@@ -60,6 +60,11 @@ struct SnapshotReader {
         var progress = SnapshotProgress(table: captured.first?.qualifiedName ?? "", rows: 0, estimatedRows: estimated, finished: false, started: Date())
         var lastShown = started
         metrics?.snapshotProgress(progress)
+        // A person watching capture start at a terminal sees a bar; a service keeps the log lines below.
+        let bar = Terminal.standardErrorIsTerminal && publisher != nil
+            ? ProgressReporter("snapshot", unit: "rows", total: estimated > 0 ? estimated : nil, logger: logger, mode: .bar) : nil
+        defer { bar?.finish() }
+        var lastDrawn = started
         func publish(_ table: CapturedTable, _ row: TupleData, marker: SnapshotMarker, debeziumMarker: String? = nil) throws {
             var context = EventBuilder.Context(txID: snapshotTxID, lsn: debezium == nil ? Self.rowLSN(consistentPoint: consistentPoint) : consistentPoint,
                                                commitLSN: consistentPoint, commitMicros: snapshotMicros, snapshot: marker)
@@ -93,6 +98,10 @@ struct SnapshotReader {
                 pending = (table, row, tableIndex, firstInTable)
                 done += 1
                 let now = Clock.monotonicSeconds()
+                if let bar, now - lastDrawn >= 0.1 {
+                    lastDrawn = now
+                    bar.update(done: done)
+                }
                 if now - lastShown >= 1 {
                     lastShown = now
                     progress.table = table.qualifiedName
@@ -116,6 +125,8 @@ struct SnapshotReader {
         progress.rows = done
         progress.finished = true
         metrics?.snapshotProgress(progress)
+        bar?.update(done: done, total: done)   // the estimate was only an estimate: end at 100 %
+        bar?.finish()
         logger.notice("snapshot read", metadata: [LogKeys.rows: "\(done)", "tables": "\(tables.count)",
                                                   LogKeys.durationMs: "\(Int((Clock.monotonicSeconds() - started) * 1000))"])
         return done

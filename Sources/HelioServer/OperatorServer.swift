@@ -7,8 +7,8 @@ import Prometheus
 import ServiceLifecycle
 
 /// One small HTTP server for operators: `/metrics` (Prometheus text format), `/healthz`
-/// (the process is alive), `/readyz` (connected and not stalled) and `/` (a status page that
-/// refreshes itself). Nothing it serves contains a secret: URLs and keys never reach it.
+/// (the process is alive), `/readyz` (connected and not stalled), `/snapshot` (capture's
+/// snapshot progress as JSON) and `/` (a status page that refreshes itself). Nothing it serves contains a secret: URLs and keys never reach it.
 public enum OperatorServer {
     /// Installs Prometheus as the swift-metrics backend, once per process, before any metric is made.
     public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
@@ -42,6 +42,13 @@ public enum OperatorServer {
             let ready = health.isReady
             return Response(status: ready ? .ok : .serviceUnavailable,
                             body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready\n")))
+        }
+        // Capture's snapshot as JSON, which `helio snapshot --wait` follows; 404 before any.
+        router.get("snapshot") { _, _ -> Response in
+            guard let progress = health.snapshot["capture"]?.snapshot else {
+                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no snapshot since start\n")))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: progress.json + "\n")))
         }
         let history = StatusHistory()
         router.get("/") { _, _ -> Response in
