@@ -82,6 +82,31 @@ struct TerminalOutputTests {
         #expect(slot.status == 1, "no slot yet: \(slot)")
         let slotReport = try JSONSerialization.jsonObject(with: Data(slot.stdout.utf8)) as? [String: Any]
         #expect(slotReport?["exists"] as? Bool == false, "\(slot)")
+
+        let status = try Self.run(["status", "--json"], environment: environment)
+        #expect(status.status == 1, "no slot, no topics: \(status)")
+        let statusReport = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        #expect(statusReport?["healthy"] as? Bool == false, "\(status)")
+        #expect((statusReport?["problems"] as? [String])?.contains { $0.contains("does not exist") } == true, "\(status)")
+
+        let dlq = try Self.run(["dlq", "list", "--json"], environment: environment)
+        #expect(dlq.status == 0, "\(dlq)")
+        let dlqReport = try JSONSerialization.jsonObject(with: Data(dlq.stdout.utf8)) as? [String: Any]
+        #expect(dlqReport?["count"] as? Int == 0 && (dlqReport?["records"] as? [Any])?.isEmpty == true, "\(dlq)")
+    }
+
+    @Test("rebuild reports records applied: a bar on a pseudo-terminal, a closing log line otherwise")
+    func rebuildProgress() throws {
+        let (env, environment) = try Self.emptyPipeline()
+        defer { env.drop() }
+        try env.createTopics()
+        let plain = try Self.run(["rebuild", "--schema", "dw_next", "--idle-seconds", "1"], environment: environment)
+        #expect(plain.status == 0, "\(plain)")
+        #expect(plain.stdout.hasPrefix("rebuild: 0 records applied into dw_next"), "\(plain)")
+        #expect(plain.stderr.contains("rebuild done: 0 records 0/s"), "\(plain.stderr)")
+        let terminal = try Self.runOnTerminal(["rebuild", "--schema", "dw_next", "--idle-seconds", "1"], environment: environment)
+        #expect(terminal.status == 0, "\(terminal.output)")
+        #expect(terminal.output.contains("\r\u{1B}[Krebuild 0 records 0/s "), "\(terminal.output.debugDescription)")
     }
 
     @Test("verify draws a progress bar with rate and ETA on a pseudo-terminal, and logs progress lines otherwise")
