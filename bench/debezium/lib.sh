@@ -4,12 +4,12 @@
 # peak RSS is the JVM's. Sourced after bench/lib.sh (uses $root, $work, $pg_bin, sql,
 # started_pids, stop_pid, now, ge, peak_rss_mb, cpu_seconds).
 #
-# What is set and why (docs/benchmarks.md, "bench/capture"):
+# What is set and why (docs/benchmarks.md, "bench/capture against Debezium"):
 # - the connector's default max.batch.size 2048 and max.queue.size 8192, written out;
-# - offset.flush.interval.ms BENCH_DEBEZIUM_FLUSH_MS (default 0: Debezium Server's own
-#   setting, offsets committed after every batch). Debezium confirms an LSN to the slot only
-#   when it commits its offsets; the embedded engine's default of 60 s would add up to a
-#   minute to the wait for the slot's confirmed_flush_lsn;
+# - offset.flush.interval.ms BENCH_DEBEZIUM_FLUSH_MS (default 0: offsets committed after
+#   every batch). Debezium confirms an LSN to the slot only when it commits its offsets;
+#   the embedded engine's default of 60 s would add up to a minute to the wait for the
+#   slot's confirmed_flush_lsn (1000 ms costs Debezium the same CPU: docs/benchmarks.md);
 # - provide.transaction.metadata=true and JSON without schemas: the records helio's
 #   `capture.compatibility: debezium` publishes (the conformance harness's settings);
 # - the producer: kafka-clients' defaults (acks=all, idempotence, linger.ms 5, batch.size
