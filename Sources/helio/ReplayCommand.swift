@@ -55,11 +55,14 @@ struct Replay: ParsableCommand {
                     throw ValidationError("--from-timestamp: '\(fromTimestamp)' is not ISO-8601 (2026-11-01T00:00:00Z)")
                 }
                 // The transaction topic restarts from the same time, so the fact watermark stays decidable.
+                let progress = ProgressReporter("replay (first record at or after \(fromTimestamp))", unit: "partitions", logger: logger)
+                defer { progress.finish() }
                 let found = try ReplayFromTimestamp(
                     timestampMs: Int64(date.timeIntervalSince1970 * 1000), partitions: partitions, stored: try storedPositions(warehouse, group: config.groupID),
                     admin: kafka, consumerProperties: KafkaConsumer.defaults(brokers: properties["bootstrap.servers"]!, groupID: "\(config.groupID)-replay",
                                                                              overrides: config.kafkaProperties),
-                    logger: logger)
+                    logger: logger, progress: { done, total in progress.update(done: done, total: total) })
+                progress.finish()
                 targets = found.targets
                 untouched = found.untouched
             }
