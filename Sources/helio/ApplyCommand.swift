@@ -7,7 +7,7 @@ struct Apply: AsyncParsableCommand {
         abstract: "Consume the change topics and maintain the warehouse (schema dw), exactly once in effect.",
         discussion: "Example: helio apply --config /etc/helio/helio.yaml")
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var options: GlobalOptions<ApplyKeys>
 
     func run() async throws {
         let (config, logger) = try options.start("helio.apply")

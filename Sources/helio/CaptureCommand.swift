@@ -7,7 +7,7 @@ struct Capture: AsyncParsableCommand {
         abstract: "Stream the source's changes (pgoutput) into Kafka topics, confirming only what Kafka acknowledged.",
         discussion: "Example: helio capture --config /etc/helio/helio.yaml  (or --debezium-properties connector.properties)")
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var options: GlobalOptions<CaptureKeys>
     @OptionGroup var debezium: DebeziumPropertiesOption
 
     func run() async throws {

@@ -13,7 +13,7 @@ struct ConfigCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate the configuration, reach every service, and print the effective values with secrets redacted.",
             discussion: "Example: helio config check --config /etc/helio/helio.yaml --offline")
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: GlobalOptions<EveryKey>
         @OptionGroup var debezium: DebeziumPropertiesOption
         @Flag(help: "Only read and validate the configuration; do not try to reach the services.")
         var offline = false

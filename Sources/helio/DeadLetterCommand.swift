@@ -11,7 +11,7 @@ struct DeadLetter: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show every record in the dead-letter topic (dlq.topic, default <prefix>.dlq) with the error and where it came from.",
             discussion: "Example: helio dlq list --config /etc/helio/helio.yaml --bytes 1000 --json")
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: GlobalOptions<DeadLetterKeys>
         @Option(help: "Show at most this many bytes of each value.") var bytes = 200
         @Flag(help: "Print the records as one JSON object (topic, count, records), for scripts.") var json = false
 

@@ -4,10 +4,11 @@ import HelioOps
 import HelioPostgres
 import Logging
 
-/// Options every service command shares: the configuration file and a flag for every key.
-struct GlobalOptions: ParsableArguments {
+/// Options every command shares: the configuration file and a flag for every key, those the
+/// command reads (`Scope`) shown in its `--help`.
+struct GlobalOptions<Scope: CommandKeys>: ParsableArguments {
     @OptionGroup(title: "Configuration (flags win over HELIO_* variables, which win over the --config file)")
-    var configuration: ConfigurationFlags
+    var configuration: ConfigurationFlags<Scope>
 
     /// Reads the configuration (exit 64 naming the key when it is wrong), without logging.
     func load() throws -> LoadedConfiguration {

@@ -13,7 +13,7 @@ struct Quality: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Flagged ledger entries and readings per day, table and rule, from the warehouse's stored flags.",
             discussion: "Example: helio quality report --config /etc/helio/helio.yaml --since 7d --format json")
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: GlobalOptions<WarehouseKeys>
         @Option(help: "Only days from this one on: a date (2026-04-01) or a number of days back (7d).")
         var since: String?
         @Option(help: "table, json or csv.") var format: ReportFormat = .table

@@ -16,7 +16,7 @@ struct Rebuild: AsyncParsableCommand {
             and their rate show as a progress bar on a terminal (stderr), as a log line every 10 s otherwise.
             """)
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var options: GlobalOptions<RebuildKeys>
     @Option(help: "The schema to build into (a lowercase identifier, not dw).") var schema: String
     @Flag(help: "Replace dw by the rebuilt schema.") var swap = false
     @Option(help: "Consider the rebuild caught up after this many seconds without a record.") var idleSeconds: Double = 15

@@ -16,7 +16,7 @@ struct Replay: ParsableCommand {
             was assigned. Changes already applied are recognised by their source position and add nothing.
             """)
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var options: GlobalOptions<ReplayKeys>
     @Flag(help: "From the first record of every topic.") var fromBeginning = false
     @Option(help: "From the first record at or after this time (ISO-8601, e.g. 2026-11-01T00:00:00Z); never moves a partition forward, and one with no such record keeps its position.") var fromTimestamp: String?
     @Option(help: "From the offsets in this file: lines of `topic partition offset`.") var fromOffsets: String?

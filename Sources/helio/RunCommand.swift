@@ -8,7 +8,7 @@ struct Run: AsyncParsableCommand {
         abstract: "Run capture and apply in one process (small setups; `make run` uses it).",
         discussion: "Example: helio run --config /etc/helio/helio.yaml  (add --demo for the simulated workload)")
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var options: GlobalOptions<EveryKey>
     @Flag(help: "Also run the demo workload (helio simulate) against the source.") var demo = false
     @OptionGroup var simulation: SimulationOptions
     @OptionGroup var debezium: DebeziumPropertiesOption

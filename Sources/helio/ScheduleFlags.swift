@@ -1,21 +1,21 @@
 import ArgumentParser
 
 /// Flags of the scheduler's keys (`schedule.*`, `alerts.*` in `HelioConfiguration.keys`).
-struct ScheduleFlags: ParsableArguments {
-    @Option(name: flag("schedule.enabled"), help: help("schedule.enabled")) var enabled: String?
-    @Option(name: flag("schedule.timezone"), help: help("schedule.timezone")) var timezone: String?
-    @Option(name: flag("schedule.reconciliation"), help: help("schedule.reconciliation", valueName: "cron")) var reconciliation: String?
-    @Option(name: flag("schedule.reconciliation_confirm_seconds"), help: help("schedule.reconciliation_confirm_seconds")) var reconciliationConfirmSeconds: String?
-    @Option(name: flag("schedule.slot_watchdog"), help: help("schedule.slot_watchdog", valueName: "cron")) var slotWatchdog: String?
-    @Option(name: flag("schedule.slot_warning_bytes"), help: help("schedule.slot_warning_bytes")) var slotWarningBytes: String?
-    @Option(name: flag("schedule.slot_alert_bytes"), help: help("schedule.slot_alert_bytes")) var slotAlertBytes: String?
-    @Option(name: flag("schedule.stall_check"), help: help("schedule.stall_check", valueName: "cron")) var stallCheck: String?
-    @Option(name: flag("schedule.stall_seconds"), help: help("schedule.stall_seconds")) var stallSeconds: String?
-    @Option(name: flag("schedule.dlq_check"), help: help("schedule.dlq_check", valueName: "cron")) var dlqCheck: String?
-    @Option(name: flag("alerts.webhook_url"), help: help("alerts.webhook_url")) var webhookURL: String?
-    @Option(name: flag("alerts.webhook_attempts"), help: help("alerts.webhook_attempts")) var webhookAttempts: String?
-    @Option(name: flag("alerts.webhook_timeout_seconds"), help: help("alerts.webhook_timeout_seconds")) var webhookTimeoutSeconds: String?
-    @Option(name: flag("alerts.repeat_seconds"), help: help("alerts.repeat_seconds")) var repeatSeconds: String?
+struct ScheduleFlags<Scope: CommandKeys>: ParsableArguments {
+    @Option(name: flag("schedule.enabled"), help: help("schedule.enabled", shownIn: Scope.self)) var enabled: String?
+    @Option(name: flag("schedule.timezone"), help: help("schedule.timezone", shownIn: Scope.self)) var timezone: String?
+    @Option(name: flag("schedule.reconciliation"), help: help("schedule.reconciliation", valueName: "cron", shownIn: Scope.self)) var reconciliation: String?
+    @Option(name: flag("schedule.reconciliation_confirm_seconds"), help: help("schedule.reconciliation_confirm_seconds", shownIn: Scope.self)) var reconciliationConfirmSeconds: String?
+    @Option(name: flag("schedule.slot_watchdog"), help: help("schedule.slot_watchdog", valueName: "cron", shownIn: Scope.self)) var slotWatchdog: String?
+    @Option(name: flag("schedule.slot_warning_bytes"), help: help("schedule.slot_warning_bytes", shownIn: Scope.self)) var slotWarningBytes: String?
+    @Option(name: flag("schedule.slot_alert_bytes"), help: help("schedule.slot_alert_bytes", shownIn: Scope.self)) var slotAlertBytes: String?
+    @Option(name: flag("schedule.stall_check"), help: help("schedule.stall_check", valueName: "cron", shownIn: Scope.self)) var stallCheck: String?
+    @Option(name: flag("schedule.stall_seconds"), help: help("schedule.stall_seconds", shownIn: Scope.self)) var stallSeconds: String?
+    @Option(name: flag("schedule.dlq_check"), help: help("schedule.dlq_check", valueName: "cron", shownIn: Scope.self)) var dlqCheck: String?
+    @Option(name: flag("alerts.webhook_url"), help: help("alerts.webhook_url", shownIn: Scope.self)) var webhookURL: String?
+    @Option(name: flag("alerts.webhook_attempts"), help: help("alerts.webhook_attempts", shownIn: Scope.self)) var webhookAttempts: String?
+    @Option(name: flag("alerts.webhook_timeout_seconds"), help: help("alerts.webhook_timeout_seconds", shownIn: Scope.self)) var webhookTimeoutSeconds: String?
+    @Option(name: flag("alerts.repeat_seconds"), help: help("alerts.repeat_seconds", shownIn: Scope.self)) var repeatSeconds: String?
 
     var given: [(String, String?)] {
         [

@@ -45,7 +45,7 @@ struct Simulate: AsyncParsableCommand {
         abstract: "Write a seeded, realistic solar-platform workload into the source (the demo of `make run`).",
         discussion: "Example: helio simulate --source-url postgres://localhost/solar")
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var options: GlobalOptions<SimulateKeys>
     @OptionGroup var simulation: SimulationOptions
 
     func run() async throws {

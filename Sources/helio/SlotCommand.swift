@@ -12,7 +12,7 @@ struct Slot: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the slot's position and the WAL it retains (exit status 1 when it does not exist).",
             discussion: "Example: helio slot status --config /etc/helio/helio.yaml --json")
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: GlobalOptions<SlotKeys>
         @Flag(help: "Print the slot as one JSON object (its columns, and exists), for scripts.") var json = false
 
         func run() throws {
@@ -45,7 +45,7 @@ struct Slot: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Drop the replication slot. Changes not yet captured are lost to it; the next capture takes a new snapshot.",
             discussion: "Example: helio slot drop --config /etc/helio/helio.yaml --slot old_slot --yes")
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: GlobalOptions<SlotKeys>
         @Flag(help: "Really drop it.") var yes = false
 
         func run() throws {

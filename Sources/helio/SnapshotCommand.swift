@@ -15,7 +15,7 @@ struct Snapshot: ParsableCommand {
             a log line every 10 s otherwise. See docs/operations.md.
             """)
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var options: GlobalOptions<SnapshotKeys>
     @Option(help: "The table, e.g. public.devices.") var table: String
     @Option(name: .customLong("where"), help: "Only rows matching this SQL condition.") var whereClause: String?
     @Option(help: "Rows per chunk.") var chunkSize = 1024

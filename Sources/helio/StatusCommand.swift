@@ -14,7 +14,7 @@ struct Status: ParsableCommand {
             Usable from cron and monitoring. Lag uses the broker's high watermarks, which some brokers report loosely.
             """)
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var options: GlobalOptions<StatusKeys>
     @Option(help: "Unhealthy above this much WAL retained by the slot (bytes).") var maxRetainedBytes: Int64 = 1 << 30
     @Option(help: "Unhealthy above this many unapplied records in total.") var maxLag: Int64 = 100_000
     @Flag(help: "Print the report as one JSON object (slot, topics, warehouse, healthy, problems), for scripts.") var json = false

@@ -14,7 +14,7 @@ struct Verify: ParsableCommand {
             Run it when the pipeline has caught up. A progress bar on a terminal (stderr), a log line every 10 s otherwise.
             """)
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var options: GlobalOptions<VerifyKeys>
     @Option(help: "Show at most this many differences.") var limit = 50
     @Flag(help: "Print the report as one JSON object (matches, count, differences), for scripts.") var json = false
 

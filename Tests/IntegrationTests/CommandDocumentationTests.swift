@@ -56,4 +56,30 @@ struct CommandDocumentationTests {
             }
         }
     }
+
+    @Test("a command's --help lists the configuration flags it reads, not every key's; the others are still accepted")
+    func flagsByCommand() throws {
+        let verify = try Self.help(["verify"])
+        for flag in ["--config", "--source-url", "--warehouse-url", "--pii-key", "--timezone", "--log-format", "--json"] {
+            #expect(verify.contains(flag), "helio verify --help lists \(flag)")
+        }
+        for flag in ["--batch-size", "--slot ", "--kafka-brokers", "--spool-dir", "--alert-webhook-url", "--metrics-addr"] {
+            #expect(!verify.contains(flag), "helio verify --help does not list \(flag), which verify does not read")
+        }
+        let capture = try Self.help(["capture"])
+        #expect(capture.contains("--slot ") && capture.contains("--kafka-brokers") && !capture.contains("--pii-key"), "\(capture)")
+        let check = try Self.help(["config", "check"])
+        #expect(check.contains("--pii-key") && check.contains("--slot ") && check.contains("--batch-size"), "config check lists every key")
+
+        let process = Process()
+        process.executableURL = HelioProcess.binary
+        process.arguments = ["slot", "status", "--batch-size", "5", "--source-url", "postgresql://nobody@127.0.0.1:1/none"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(!output.contains("Unknown option"), "a hidden flag is accepted: \(output)")
+    }
 }
