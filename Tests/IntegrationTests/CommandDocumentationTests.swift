@@ -3,7 +3,8 @@ import HelioTestSupport
 import Testing
 
 /// README's command table is checked against the built binary's own list, so a command
-/// cannot be added or renamed without the README following.
+/// cannot be added or renamed without the README following; and each command's --help
+/// against what a person needs first: an example, and only the flags the command reads.
 @Suite("Documentation: commands")
 struct CommandDocumentationTests {
     /// What `helio <path> --help` prints.
@@ -20,9 +21,8 @@ struct CommandDocumentationTests {
         return output
     }
 
-    /// The subcommands `helio <path> --help` lists.
-    static func subcommands(_ path: [String]) throws -> [String] {
-        let output = try help(path)
+    /// The subcommands a `--help` output lists.
+    static func subcommands(in output: String) -> [String] {
         guard let section = output.components(separatedBy: "SUBCOMMANDS:").dropFirst().first else { return [] }
         // Each subcommand starts a line indented by two spaces; its description follows.
         return section.split(separator: "\n").compactMap { line in
@@ -31,29 +31,34 @@ struct CommandDocumentationTests {
         }
     }
 
-    @Test("every command and subcommand of helio is in README's command table")
-    func everyCommandInReadme() throws {
-        let readme = try String(contentsOf: LocalStack.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        let commands = try Self.subcommands([])
-        #expect(commands.count >= 12, "helio --help listed \(commands)")
-        for command in commands {
-            let nested = try Self.subcommands([command])
-            for full in nested.isEmpty ? [command] : nested.map({ "\(command) \($0)" }) {
-                #expect(readme.contains("| `helio \(full)`") || readme.contains(", `helio \(full)`"),
-                        "README's command table has no row for helio \(full)")
+    /// Every command that runs (`status`, `slot status`; not the group `slot`) with its `--help`,
+    /// each binary run once.
+    static func leafCommands() throws -> [(path: [String], help: String)] {
+        var leaves: [([String], String)] = []
+        for command in subcommands(in: try help([])) {
+            let output = try help([command])
+            let nested = subcommands(in: output)
+            if nested.isEmpty {
+                leaves.append(([command], output))
+            } else {
+                for name in nested { leaves.append(([command, name], try help([command, name]))) }
             }
         }
+        return leaves
     }
 
-    @Test("every command's --help starts with an example of the command, before its usage and options")
-    func everyCommandHasAnExample() throws {
-        for command in try Self.subcommands([]) {
-            let nested = try Self.subcommands([command])
-            for full in nested.isEmpty ? [[command]] : nested.map({ [command, $0] }) {
-                let overview = try Self.help(full).components(separatedBy: "USAGE:").first ?? ""
-                #expect(overview.contains("Example: helio \(full.joined(separator: " "))"),
-                        "helio \(full.joined(separator: " ")) --help has no `Example: helio …` line above its usage (CommandConfiguration's discussion)")
-            }
+    @Test("every command is in README's command table, and its --help starts with an example before its usage")
+    func everyCommandInReadmeWithAnExample() throws {
+        let readme = try String(contentsOf: LocalStack.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let commands = try Self.leafCommands()
+        #expect(commands.count >= 14, "helio --help listed \(commands.map(\.path))")
+        for (path, help) in commands {
+            let full = path.joined(separator: " ")
+            #expect(readme.contains("| `helio \(full)`") || readme.contains(", `helio \(full)`"),
+                    "README's command table has no row for helio \(full)")
+            let overview = help.components(separatedBy: "USAGE:").first ?? ""
+            #expect(overview.contains("Example: helio \(full)"),
+                    "helio \(full) --help has no `Example: helio …` line above its usage (CommandConfiguration's discussion)")
         }
     }
 
