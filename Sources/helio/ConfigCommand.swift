@@ -12,16 +12,22 @@ struct ConfigCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate the configuration, reach every service, and print the effective values with secrets redacted.",
-            discussion: "Example: helio config check --config /etc/helio/helio.yaml --offline")
+            discussion: "Example: helio config check --config /etc/helio/helio.yaml --offline --json")
         @OptionGroup var options: GlobalOptions<EveryKey>
         @OptionGroup var debezium: DebeziumPropertiesOption
         @Flag(help: "Only read and validate the configuration; do not try to reach the services.")
         var offline = false
+        @Flag(help: "Print the report as one JSON object (configuration_file, keys with value and source, services), for scripts.")
+        var json = false
 
         func run() throws {
             let loaded = try options.load(debezium)
             let (config, _) = try options.start("helio.config", with: loaded)
-            print(Self.describe(loaded))
+            var report = ConfigCheckReport(loaded)
+            // Text goes out as it is found; JSON once, at the end.
+            func say(_ text: String) { if !json { print(text) } }
+            defer { if json { try? ReportOutput.printJSON(report) } }
+            say(Self.describe(loaded))
             // What capture and apply would refuse at start: the value modes without the debezium form.
             do {
                 try config.checkDebeziumValueModes()
@@ -35,17 +41,19 @@ struct ConfigCommand: ParsableCommand {
                 guard let url else { continue }
                 do {
                     let connection = try PostgresConnection(ConnectionOptions(url: url, connectTimeoutSeconds: 5))
-                    print("\(name): reachable (server \(connection.serverVersion))")
+                    report.services.append(.init(name: name, reachable: true, detail: "server \(connection.serverVersion)"))
+                    say("\(name): reachable (server \(connection.serverVersion))")
                     if name == "source", config.tableSelection != nil {
                         // What capture would select if it started now.
                         var quiet = Logger(label: "helio.config")
                         quiet.logLevel = .warning
                         let tables = try TableSelectionResolver.resolve(config, logger: quiet).tables
-                        print("source: the Debezium properties select \(tables.joined(separator: ","))")
+                        say("source: the Debezium properties select \(tables.joined(separator: ","))")
                     }
                 } catch {
                     failures += 1
-                    print("\(name): \(error)")
+                    report.services.append(.init(name: name, reachable: false, detail: "\(error)"))
+                    say("\(name): \(error)")
                 }
             }
             if let brokers = config.kafkaBrokers {
@@ -53,10 +61,12 @@ struct ConfigCommand: ParsableCommand {
                     let properties = KafkaProducer.defaults(brokers: brokers, overrides: config.kafkaProperties)
                     let producer = try KafkaProducer(properties: properties, logger: .init(label: "helio.config"))
                     let topics = try producer.topics(timeoutMilliseconds: 5_000)
-                    print("kafka: reachable (\(topics.count) topics)")
+                    report.services.append(.init(name: "kafka", reachable: true, detail: "\(topics.count) topics"))
+                    say("kafka: reachable (\(topics.count) topics)")
                 } catch {
                     failures += 1
-                    print("kafka: \(error)")
+                    report.services.append(.init(name: "kafka", reachable: false, detail: "\(error)"))
+                    say("kafka: \(error)")
                 }
             }
             if failures > 0 { throw ExitCode(HelioExit.unavailable) }

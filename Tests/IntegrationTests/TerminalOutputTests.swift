@@ -73,6 +73,11 @@ struct TerminalOutputTests {
         #expect(check.stdout.hasPrefix("configuration file:"), "\(check)")
         #expect(!check.stdout.contains(#""level""#) && !check.stdout.contains("starting"), "no log line on stdout: \(check.stdout)")
 
+        let checkJSON = try Self.run(["config", "check", "--offline", "--json"], environment: environment)
+        let effective = try JSONSerialization.jsonObject(with: Data(checkJSON.stdout.utf8)) as? [String: Any]
+        let keys = effective?["keys"] as? [[String: String]] ?? []
+        #expect(keys.contains { $0["key"] == "capture.slot" && $0["source"] == "env HELIO_SLOT" }, "\(checkJSON)")
+
         let wrong = try Self.run(["config", "check", "--offline", "--batch-size", "banana"], environment: environment)
         #expect(wrong.status == 64, "\(wrong)")
         #expect(wrong.stderr.contains("helio: ") && wrong.stderr.contains("batch"), "the error on stderr: \(wrong)")
