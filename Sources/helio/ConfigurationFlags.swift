@@ -45,6 +45,8 @@ struct ConfigurationFlags<Scope: CommandKeys>: ParsableArguments {
     @Option(name: flag("apply.scd_config"), help: help("apply.scd_config", shownIn: Scope.self)) var scdConfig: String?
     @Option(name: flag("apply.transaction_consistency"), help: help("apply.transaction_consistency", shownIn: Scope.self)) var transactionConsistency: String?
 
+    @Option(name: flag("quality.rules"), help: help("quality.rules", valueName: "rules", shownIn: Scope.self)) var qualityRules: String?
+
     @Option(name: flag("dlq.topic"), help: help("dlq.topic", shownIn: Scope.self)) var dlqTopic: String?
     @Option(name: flag("dlq.replication_factor"), help: help("dlq.replication_factor", shownIn: Scope.self)) var dlqReplicationFactor: String?
     @Option(name: flag("dlq.context_headers"), help: help("dlq.context_headers", shownIn: Scope.self)) var dlqContextHeaders: String?
@@ -75,6 +77,7 @@ struct ConfigurationFlags<Scope: CommandKeys>: ParsableArguments {
             ("apply.group_id", groupID), ("apply.pii_key", piiKey), ("apply.timezone", timezone),
             ("apply.sample_minutes", sampleMinutes), ("apply.batch_size", batchSize), ("apply.batch_wait_ms", batchWaitMs),
             ("apply.scd_config", scdConfig), ("apply.transaction_consistency", transactionConsistency),
+            ("quality.rules", qualityRules),
             ("dlq.topic", dlqTopic), ("dlq.replication_factor", dlqReplicationFactor), ("dlq.context_headers", dlqContextHeaders),
             ("metrics.address", metricsAddress), ("log.format", logFormat), ("log.level", logLevel), ("log.file", logFile),
             ("log.max_bytes", logMaxBytes), ("log.max_files", logMaxFiles),
