@@ -35,7 +35,7 @@ struct ConfigurationErrorTests {
 
         let file = try scratch.write("helio.yaml", "log:\n  format: xml\n")
         let fromFile = loadFailure(file: file) ?? ""
-        #expect(fromFile.contains("log.format") && fromFile.contains("file \(file), key log.format") && fromFile.contains("one of json, text"),
+        #expect(fromFile.contains("log.format") && fromFile.contains("file \(file), key log.format") && fromFile.contains("one of auto, json, text"),
                 "\(fromFile)")
 
         let flag = loadFailure(flags: ["topics.partitions": "0"]) ?? ""
