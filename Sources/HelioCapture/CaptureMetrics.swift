@@ -23,6 +23,7 @@ public final class CaptureMetrics: Sendable {
     private let retainedGauge = Gauge(label: "helio_slot_retained_wal_bytes")
     private let commitToPublish = Timer(label: "helio_commit_to_publish_seconds", preferredDisplayUnit: .seconds)
     private let snapshotCounter = Counter(label: "helio_capture_snapshot_rows_total")
+    private let standbyGauge = Gauge(label: "helio_capture_standby")
 
     public init(health: HealthState = .shared) {
         self.health = health
@@ -84,6 +85,12 @@ public final class CaptureMetrics: Sendable {
 
     /// The server says the stream is alive (keepalive or data): no stall.
     func alive() { health.update("capture") { $0.connected = true; $0.lastProgress = Date() } }
+    /// Another capture holds the slot: alive, not ready (a standby takes no traffic).
+    func standingBy(_ detail: String) {
+        standbyGauge.record(1)
+        health.update("capture") { $0.connected = false; $0.detail = detail; $0.lastProgress = Date() }
+    }
+    func active() { standbyGauge.record(0) }
     func disconnected(_ reason: String) { health.update("capture") { $0.connected = false; $0.detail = reason } }
 
     func retainedWAL(bytes: Double) {

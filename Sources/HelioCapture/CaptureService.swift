@@ -43,9 +43,33 @@ public final class CaptureService: @unchecked Sendable {
         }
         var publisher: Publisher?
         var backoff = Backoff()
+        let leadership = CaptureLeadership(slot: config.slot, logger: logger)
+        var standingBy = false
 
         while !shouldStop() {
             do {
+                var replicationSettings = Self.sessionSettings
+                if let workMem = config.decodingWorkMem { replicationSettings["logical_decoding_work_mem"] = workMem }
+                // First the replication session and the slot's lock on it: a capture that does
+                // not get the lock touches nothing (CaptureLeadership).
+                let replication = try PostgresConnection(ConnectionOptions(
+                    url: sourceURL, applicationName: "helio-capture", replication: true, settings: replicationSettings))
+                guard try leadership.tryAcquire(replication) else {
+                    let holder = leadership.holder(replication)
+                    if !standingBy {
+                        logger.notice("standing by: another helio capture streams this slot; taking over when it is gone",
+                                      metadata: [LogKeys.slot: "\(config.slot)", "holder": "\(holder)"])
+                    }
+                    standingBy = true
+                    metrics.standingBy("standing by: \(holder) streams slot \(config.slot)")
+                    Backoff.sleep(1, unless: shouldStop)
+                    continue
+                }
+                if standingBy {
+                    logger.notice("taking over the slot: the capture that streamed it is gone", metadata: [LogKeys.slot: "\(config.slot)"])
+                    standingBy = false
+                }
+                metrics.active()
                 let source = try PostgresConnection(ConnectionOptions(url: sourceURL, applicationName: "helio-capture", settings: Self.sessionSettings))
                 let setup = SourceSetup(connection: source, config: config, logger: logger)
                 try setup.checkWalLevel()
@@ -60,10 +84,6 @@ public final class CaptureService: @unchecked Sendable {
                     try ensureTopics(producer, topics: topics)
                     topicsReady = true
                 }
-                var replicationSettings = Self.sessionSettings
-                if let workMem = config.decodingWorkMem { replicationSettings["logical_decoding_work_mem"] = workMem }
-                let replication = try PostgresConnection(ConnectionOptions(
-                    url: sourceURL, applicationName: "helio-capture", replication: true, settings: replicationSettings))
                 // Which server and timeline this stream comes from, for the log and for operators
                 // checking that a failover did not hand capture another cluster.
                 if let identity = try replication.execute("IDENTIFY_SYSTEM").rows.first {
