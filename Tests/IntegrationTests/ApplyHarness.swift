@@ -47,6 +47,22 @@ extension TestEnvironment {
         return differences
     }
 
+    /// How far apply has read the transaction topic (the sum of its partitions' next offsets).
+    func appliedTransactionOffset() throws -> Int {
+        Int(try warehouse().execute(
+            "SELECT coalesce(sum(next_offset), 0) FROM dw.consumer_offsets WHERE topic = $1", [transactionTopic]).scalar ?? "0") ?? 0
+    }
+
+    /// Forgets apply's stored offsets and applies every topic again from the start (apply
+    /// alone), until it has read the transaction topic as far as before.
+    func replayEverything(config: HelioConfiguration? = nil) throws {
+        let end = try appliedTransactionOffset()
+        try warehouse().execute("DELETE FROM dw.consumer_offsets")
+        let replay = RunningPipeline(self, config: config, withCapture: false)
+        try eventually("the replay to reach the end of the transaction topic") { try appliedTransactionOffset() >= end }
+        try replay.finish()
+    }
+
     /// Row counts of every warehouse table, to prove a replay added nothing.
     func warehouseCounts() throws -> [String: Int] {
         let warehouse = try warehouse()

@@ -23,17 +23,8 @@ struct ApplyTests {
         try pipeline.finish()
 
         // Forget the stored offsets: the applier reads every topic again from the start.
-        let end = Int(try env.warehouse().execute(
-            "SELECT next_offset FROM dw.consumer_offsets WHERE topic = $1", [env.transactionTopic]).scalar ?? "0") ?? 0
-        #expect(end > 0)
-        try env.warehouse().execute("DELETE FROM dw.consumer_offsets")
-        let replay = RunningPipeline(env, withCapture: false)
-        try eventually("the replay to reach the end of the transaction topic") {
-            let stored = try env.warehouse().execute(
-                "SELECT coalesce(sum(next_offset), 0) FROM dw.consumer_offsets WHERE topic = $1", [env.transactionTopic]).scalar
-            return Int(stored ?? "0") ?? 0 >= end
-        }
-        try replay.finish()
+        #expect(try env.appliedTransactionOffset() > 0)
+        try env.replayEverything()
         #expect(try env.warehouseCounts() == before, "replaying every topic added no row")
         let after = try env.verifier().verify()
         #expect(after.isEmpty, "\(after.prefix(20))")

@@ -40,19 +40,10 @@ struct DebeziumFormApplyTests {
         #expect(try warehouse.execute("SELECT count(*) FROM dw.fact_energy WHERE source_commit_lsn IS NULL").scalar == "0")
 
         // Every topic read again from the start: nothing is added.
-        let end = Int(try warehouse.execute(
-            "SELECT coalesce(sum(next_offset), 0) FROM dw.consumer_offsets WHERE topic = $1", [env.transactionTopic]).scalar ?? "0") ?? 0
-        #expect(end > 0, "\(books)")
+        #expect(try env.appliedTransactionOffset() > 0, "\(books)")
         #expect(Int(try warehouse.execute("SELECT count(DISTINCT source_commit_lsn) FROM dw.fact_energy").scalar ?? "0") ?? 0 > 100,
                 "facts of many streamed transactions, not only the snapshot's")
-        try warehouse.execute("DELETE FROM dw.consumer_offsets")
-        let replay = RunningPipeline(env, config: config, withCapture: false)
-        try eventually("the replay to reach the end of the transaction topic") {
-            let stored = try env.warehouse().execute(
-                "SELECT coalesce(sum(next_offset), 0) FROM dw.consumer_offsets WHERE topic = $1", [env.transactionTopic]).scalar
-            return Int(stored ?? "0") ?? 0 >= end
-        }
-        try replay.finish()
+        try env.replayEverything(config: config)
         #expect(try env.warehouseCounts() == before, "replaying every topic added no row")
         let after = try env.verifier().verify()
         #expect(after.isEmpty, "\(after.prefix(5))")

@@ -11,9 +11,14 @@ struct DeployTests {
     static let root = LocalStack.repositoryRoot
 
     static func python(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        try run("/usr/bin/env", ["python3", "-c", script] + arguments)
+    }
+
+    /// Runs a program to its end: its exit status and what it wrote to stdout and stderr.
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -17,19 +17,6 @@ struct SystemdUnitTests {
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test("a configuration error is not restarted: RestartPreventExitStatus is HelioExit.configuration")
     func noRestartOnConfigurationError() throws {
         for unit in Self.units {
@@ -55,7 +42,7 @@ struct SystemdUnitTests {
         let operations = try String(contentsOf: LocalStack.repositoryRoot.appendingPathComponent("docs/operations.md"), encoding: .utf8)
         for unit in Self.units {
             let path = LocalStack.repositoryRoot.appendingPathComponent("deploy/systemd/\(unit)").path
-            let result = try Self.run(analyzer, ["security", "--offline=true", "--no-pager", path])
+            let result = try DeployTests.run(analyzer, ["security", "--offline=true", "--no-pager", path])
             let line = result.output.split(separator: "\n").first { $0.contains("Overall exposure level for \(unit):") }
             let score = line.flatMap { $0.split(separator: ":").last?.split(separator: " ").first }.map(String.init)
             #expect(score != nil, "no score for \(unit) (systemd-analyze older than 252?): \(result.output.suffix(400))")
