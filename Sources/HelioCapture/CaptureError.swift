@@ -27,7 +27,8 @@ public enum CaptureError: Error, CustomStringConvertible, Sendable {
         case .slotWithOtherPlugin(let slot, let plugin):
             return "replication slot \(slot) uses plugin \(plugin), not pgoutput; choose another slot name (HELIO_SLOT) or drop that slot if nothing else uses it"
         case .slotActive(let slot, let pid):
-            return "replication slot \(slot) is in use by another process (pid \(pid)); stop the other capture, or use another slot (HELIO_SLOT)"
+            return "replication slot \(slot) is in use by another process (pid \(pid)); stop the other capture, use another slot (HELIO_SLOT), "
+                + "or run this one as its standby (capture.standby: true)"
         case .slotMissingForResume(let slot):
             return "replication slot \(slot) disappeared while capture was running; changes since its last position may be lost — restart capture to create it with a new snapshot"
         case .tableWithoutKey(let table):

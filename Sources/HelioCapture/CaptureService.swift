@@ -56,6 +56,7 @@ public final class CaptureService: @unchecked Sendable {
                     url: sourceURL, applicationName: "helio-capture", replication: true, settings: replicationSettings))
                 guard try leadership.tryAcquire(replication) else {
                     let holder = leadership.holder(replication)
+                    guard config.standby else { throw CaptureError.slotActive(slot: config.slot, pid: holder) }
                     if !standingBy {
                         logger.notice("standing by: another helio capture streams this slot; taking over when it is gone",
                                       metadata: [LogKeys.slot: "\(config.slot)", "holder": "\(holder)"])

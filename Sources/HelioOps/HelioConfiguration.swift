@@ -49,6 +49,9 @@ public struct HelioConfiguration: Sendable {
     /// Follow each delete with a tombstone (same key, null value) so compacted topics forget
     /// the row; false publishes none (Debezium's `tombstones.on.delete=false`).
     public var tombstonesOnDelete = true
+    /// Stand by when another capture streams the slot, and take over when it is gone; false
+    /// (the default) refuses to start instead, as a second capture started by mistake should.
+    public var standby = false
     /// Debezium's table filters from `--debezium-properties`, resolved into `tables` against the
     /// source's catalog when capture starts; nil when `tables` is the list itself.
     public var tableSelection: TableSelection?

@@ -4,8 +4,9 @@ import HelioTestSupport
 import Testing
 
 /// Two `helio capture` processes for one slot (issue #13, standby capture): one streams, the
-/// other stands by touching nothing, and takes over within seconds of kill -9 of the first,
-/// losing no change.
+/// other (`capture.standby: true`) stands by touching nothing, and takes over within seconds
+/// of kill -9 of the first, losing no change. Without the setting a second capture refuses to
+/// start (`CaptureErrorTests`).
 @Suite("Standby capture", .serialized)
 struct StandbyCaptureTests {
     @Test("the second capture stands by; after kill -9 of the first it takes over within 10 s and no change is lost")
@@ -22,7 +23,7 @@ struct StandbyCaptureTests {
         let active = try HelioProcess(["capture"], config: config, logPath: env.spoolDirectory + "-active.log")
         try env.waitForSlot()
         let standbyLog = env.spoolDirectory + "-standby.log"
-        let standby = try HelioProcess(["capture"], config: config, logPath: standbyLog)
+        let standby = try HelioProcess(["capture"], config: config, logPath: standbyLog, environment: ["HELIO_CAPTURE_STANDBY": "true"])
         defer { _ = standby.terminate() }
         try eventually("the second capture to stand by", within: 30) {
             (try? String(contentsOfFile: standbyLog, encoding: .utf8))?.contains("standing by") == true

@@ -62,6 +62,8 @@ extension HelioConfiguration {
         .boolean("capture.snapshot", "HELIO_SNAPSHOT", \.snapshotOnCreate, "snapshot every table when the slot is created"),
         .boolean("capture.autocreate_publication", "HELIO_AUTOCREATE_PUBLICATION", \.autocreatePublication,
                  "create the publication when it is missing"),
+        .boolean("capture.standby", "HELIO_CAPTURE_STANDBY", \.standby,
+                 "when another capture streams the slot, stand by and take over when it is gone (instead of refusing to start)"),
         .boolean("capture.tombstones_on_delete", "HELIO_TOMBSTONES_ON_DELETE", \.tombstonesOnDelete,
                  "follow each delete with a tombstone (same key, null value) so compacted topics forget the row"),
         .choice("capture.compatibility", "HELIO_COMPATIBILITY", \.compatibility,
