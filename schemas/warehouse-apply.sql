@@ -568,8 +568,8 @@ $$;
 -- the transaction's commit position, which only the END on the transaction topic
 -- carries (its id is <txId>:<commit LSN>). The changes staged without one are
 -- joined here to their END, before anything else looks at commit_lsn; those
--- whose END has not arrived wait in dw.unresolved_change and rejoin the next
--- batch. A transaction id is 32 bits and wraps: a change joins the first END of
+-- whose END has not arrived wait in dw.unresolved_change and rejoin the batch
+-- that brings it. A transaction id is 32 bits and wraps: a change joins the first END of
 -- its tx_id after its own lsn. The ENDs are kept (dw.tx_commit) until every event
 -- they announced for the collections apply consumes has joined (distinct events:
 -- one sent again after a capture restart is not counted twice); a capture that
@@ -591,12 +591,14 @@ begin
      where e.expected > 0
     on conflict do nothing;
 
-    if exists (select 1 from dw.unresolved_change) then
-        insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition)
-        select u.seq, u.source_table, u.op, u.row_id, u.lsn, null, u.tx_id, u.commit_ts, u.after, u.before, u.kpartition
-          from dw.unresolved_change u;
-        delete from dw.unresolved_change;
-    end if;
+    -- waiting changes whose END is known now rejoin the batch; the others stay where they are
+    with back as (
+        delete from dw.unresolved_change u
+         where exists (select 1 from dw.tx_commit t where t.tx_id = u.tx_id and t.commit_lsn > u.lsn)
+        returning u.*)
+    insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition)
+    select b.seq, b.source_table, b.op, b.row_id, b.lsn, null, b.tx_id, b.commit_ts, b.after, b.before, b.kpartition
+      from back b;
 
     with joined as (
         update pg_temp.stage_changes s

@@ -141,6 +141,9 @@ public final class ApplyService: @unchecked Sendable {
         var factRows: [UInt8] = []
         var transactionRows: [UInt8] = []
         var transactionCount = 0
+        /// The snapshot position whose END this batch already carries: every snapshot row of
+        /// Debezium's form comes with one, and one per position is enough.
+        var snapshotEnd: UInt64?
         var poison: [(KafkaRecord, String)] = []
         var offsets: [TopicPartition: Int64] = [:]
         var checks: [TopicPartition: (offset: Int64, position: String)] = [:]
@@ -199,7 +202,10 @@ public final class ApplyService: @unchecked Sendable {
                 case .changeEndingSnapshot(let change, let end):
                     change.copyRow(seq: batch.nextSeq, into: &batch.changeRows)
                     batch.counted(table: change.sourceTable, commitMicros: change.commitMicros)
-                    end.copyRow(into: &batch.transactionRows)
+                    if batch.snapshotEnd != end.commitLSN {
+                        end.copyRow(into: &batch.transactionRows)
+                        batch.snapshotEnd = end.commitLSN
+                    }
                 case .nothing: break
                 }
             } catch {

@@ -52,7 +52,7 @@ struct DebeziumColumns {
         }
         if let scale = scales[column] {
             switch value {
-            case .string(let base64) where base64 != DebeziumColumns.unavailable:
+            case .string(let base64) where base64 != unavailableValuePlaceholder:
                 guard let text = DecimalBytes.text(base64: base64, scale: scale) else {
                     throw PoisonRecord(reason: "\(column): '\(base64)' is not a base64 numeric")
                 }
@@ -77,8 +77,6 @@ struct DebeziumColumns {
         return value
     }
 
-    /// Debezium's stand-in for a TOASTed value an update left unchanged.
-    static let unavailable = "__debezium_unavailable_value"
 }
 
 /// Kafka Connect's `Decimal`: the unscaled value as big-endian two's complement, base64.

@@ -15,7 +15,7 @@ enum DecimalModeText {
     static func contractValue(_ column: String, _ value: JSONValue, scale: Int,
                               mode: HelioConfiguration.DecimalHandlingMode) throws(PoisonRecord) -> JSONValue {
         switch (mode, value) {
-        case (_, .null), (_, .string(DebeziumColumns.unavailable)):
+        case (_, .null), (_, .string(unavailableValuePlaceholder)):
             return value
         case (.string, .string(let text)):
             if let special = special[text] { return .string(special) }

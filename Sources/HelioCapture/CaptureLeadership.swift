@@ -1,5 +1,4 @@
 import HelioPostgres
-import Logging
 
 /// One capture streams a slot; any other `helio capture` started for the same slot stands by
 /// and takes over when the active one is gone (issue #13: standby capture).
@@ -22,7 +21,6 @@ import Logging
 /// finds (docs/operations.md, "Standby capture").
 struct CaptureLeadership {
     let slot: String
-    let logger: Logger
 
     /// Takes the slot's lock on `replication`; false when another session holds it.
     func tryAcquire(_ replication: PostgresConnection) throws -> Bool {

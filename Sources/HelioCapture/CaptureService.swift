@@ -43,7 +43,7 @@ public final class CaptureService: @unchecked Sendable {
         }
         var publisher: Publisher?
         var backoff = Backoff()
-        let leadership = CaptureLeadership(slot: config.slot, logger: logger)
+        let leadership = CaptureLeadership(slot: config.slot)
         var standingBy = false
 
         while !shouldStop() {
@@ -129,7 +129,10 @@ public final class CaptureService: @unchecked Sendable {
         }
     }
 
-    var snapshotMarker: String { "\(config.spoolDirectory)/snapshot-\(config.slot).pending" }
+    var snapshotMarker: String { Self.snapshotMarker(spoolDirectory: config.spoolDirectory, slot: config.slot) }
+
+    /// The file that records an unfinished initial snapshot of `slot`.
+    public static func snapshotMarker(spoolDirectory: String, slot: String) -> String { "\(spoolDirectory)/snapshot-\(slot).pending" }
 
     /// Creates the slot and, when configured, publishes the initial snapshot in its exported
     /// snapshot. A marker file records an unfinished snapshot, so a crash in the middle is

@@ -124,10 +124,13 @@ final class KafkaLogGuard {
         consumerProperties = properties
         partition = TopicPartition(topic: topics.transaction, partition: 0)
         self.slot = slot
-        file = "\(spoolDirectory)/delivered-\(slot).position"
+        file = Self.file(spoolDirectory: spoolDirectory, slot: slot)
         self.logger = logger
         self.stallSeconds = stallSeconds
     }
+
+    /// Where the delivery marker of `slot` lives.
+    static func file(spoolDirectory: String, slot: String) -> String { "\(spoolDirectory)/delivered-\(slot).position" }
 
     // MARK: Recording what Kafka acknowledged
 

@@ -112,7 +112,7 @@ final class Publisher {
     func commitTransaction(endLSN: LSN) throws {
         if debezium, open?.visible == true { try beginIfNeeded() }
         if let transaction = open, transaction.begun {
-            let total = transaction.counts.reduce(0) { $0 + $1.count }
+            let total = transaction.total
             var collections = transaction.counts.map { TransactionEvent.DataCollection(collection: $0.collection, eventCount: $0.count) }
             var id = transaction.id
             if debezium {

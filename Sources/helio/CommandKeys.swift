@@ -21,9 +21,9 @@ enum CaptureKeys: CommandKeys {
     static let keys = ["source.url", "kafka", "topics", "capture", "dlq.topic", "dlq.replication_factor", "metrics", "schedule", "alerts"]
 }
 
+/// `rebuild`'s keys and the operator endpoint's and scheduler's.
 enum ApplyKeys: CommandKeys {
-    static let keys = ["warehouse.url", "kafka", "topics.prefix", "capture.tables", "capture.compatibility", "capture.decimal_handling_mode",
-                       "capture.time_precision_mode", "apply", "dlq", "quality", "metrics", "schedule", "alerts"]
+    static let keys = RebuildKeys.keys + ["metrics", "schedule", "alerts"]
 }
 
 /// `rebuild` runs apply into another schema, without the operator endpoint or the scheduler.

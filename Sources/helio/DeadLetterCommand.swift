@@ -51,15 +51,15 @@ struct DeadLetter: ParsableCommand {
                 for record in records {
                     report.count += 1
                     let headers = Dictionary(record.headers.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }, uniquingKeysWith: { $1 })
-                    let value = record.value.map { String(decoding: $0.prefix(bytes), as: UTF8.self) } ?? "null"
-                    report.records.append(.init(partition: record.partition, offset: record.offset, sourceTopic: headers["helio.source.topic"],
-                                                sourcePartition: headers["helio.source.partition"], sourceOffset: headers["helio.source.offset"],
-                                                error: headers["helio.error"], value: record.value.map { String(decoding: $0.prefix(bytes), as: UTF8.self) }))
+                    let entry = Report.Record(partition: record.partition, offset: record.offset, sourceTopic: headers["helio.source.topic"],
+                                              sourcePartition: headers["helio.source.partition"], sourceOffset: headers["helio.source.offset"],
+                                              error: headers["helio.error"], value: record.value.map { String(decoding: $0.prefix(bytes), as: UTF8.self) })
+                    report.records.append(entry)
                     guard !json else { continue }
                     print("""
-                        \(topic)[\(record.partition)]@\(record.offset) from \(headers["helio.source.topic"] ?? "?")[\(headers["helio.source.partition"] ?? "?")]@\(headers["helio.source.offset"] ?? "?")
-                          error: \(headers["helio.error"] ?? "?")
-                          value: \(value)
+                        \(topic)[\(record.partition)]@\(record.offset) from \(entry.sourceTopic ?? "?")[\(entry.sourcePartition ?? "?")]@\(entry.sourceOffset ?? "?")
+                          error: \(entry.error ?? "?")
+                          value: \(entry.value ?? "null")
                         """)
                 }
             }

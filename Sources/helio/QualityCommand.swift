@@ -79,10 +79,8 @@ struct Quality: ParsableCommand {
         static func render(_ rows: [Row], format: ReportFormat, since: String?) -> String {
             switch format {
             case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 let report = JSONReport(since: since, total: rows.reduce(0) { $0 + $1.violations }, rows: rows)
-                return String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self) + "\n"
+                return ((try? ReportOutput.json(report)) ?? "") + "\n"
             case .csv:
                 return (["day,table,rule,violations"] + rows.map { "\($0.day),\($0.table),\($0.rule),\($0.violations)" })
                     .joined(separator: "\n") + "\n"

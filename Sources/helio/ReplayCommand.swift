@@ -58,11 +58,10 @@ struct Replay: ParsableCommand {
                 let progress = ProgressReporter("replay (first record at or after \(fromTimestamp))", unit: "partitions", logger: logger)
                 defer { progress.finish() }
                 let found = try ReplayFromTimestamp(
-                    timestampMs: Int64(date.timeIntervalSince1970 * 1000), partitions: partitions, stored: try storedPositions(warehouse, group: config.groupID),
+                    timestampMs: Int64(date.timeIntervalSince1970 * 1000), partitions: partitions, stored: try ConsumerOffsets.stored(warehouse, group: config.groupID),
                     admin: kafka, consumerProperties: KafkaConsumer.defaults(brokers: properties["bootstrap.servers"]!, groupID: "\(config.groupID)-replay",
                                                                              overrides: config.kafkaProperties),
                     logger: logger, progress: { done, total in progress.update(done: done, total: total) })
-                progress.finish()
                 targets = found.targets
                 untouched = found.untouched
             }
@@ -84,16 +83,5 @@ struct Replay: ParsableCommand {
             let names = untouched.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }.map { "\($0.topic)[\($0.partition)]" }
             print("replay: \(untouched.count) partitions hold no record at or after \(fromTimestamp ?? ""): left where apply stands, nothing to replay there (\(names.joined(separator: ", ")))")
         }
-    }
-
-    /// The positions apply has stored for the group.
-    private func storedPositions(_ warehouse: PostgresConnection, group: String) throws -> [TopicPartition: Int64] {
-        let rows = try warehouse.execute("SELECT topic, kpartition, next_offset FROM dw.consumer_offsets WHERE group_id = $1", [group]).rows
-        var positions: [TopicPartition: Int64] = [:]
-        for row in rows {
-            guard let topic = row[0], let partition = row[1].flatMap({ Int32($0) }), let offset = row[2].flatMap({ Int64($0) }) else { continue }
-            positions[TopicPartition(topic: topic, partition: partition)] = offset
-        }
-        return positions
     }
 }

@@ -7,10 +7,14 @@ import HelioOps
 enum ReportOutput {
     /// `value` as one line of JSON, keys sorted so scripts and diffs see a stable order.
     static func printJSON(_ value: some Encodable) throws {
+        print(try json(value))
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
 

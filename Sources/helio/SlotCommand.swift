@@ -1,4 +1,5 @@
 import ArgumentParser
+import HelioCapture
 import HelioOps
 import HelioPostgres
 import Logging
@@ -58,7 +59,7 @@ struct Slot: ParsableCommand {
             }
             let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.sourceURL, "HELIO_SOURCE_URL")))
             try connection.execute("SELECT pg_drop_replication_slot($1)", [name])
-            let marker = "\(config.spoolDirectory)/snapshot-\(name).pending"
+            let marker = CaptureService.snapshotMarker(spoolDirectory: config.spoolDirectory, slot: name)
             try? FileManager.default.removeItem(atPath: marker)
             logger.notice("replication slot dropped", metadata: [LogKeys.audit: "slot.drop", LogKeys.slot: "\(name)"])
         }

@@ -54,12 +54,7 @@ struct Status: ParsableCommand {
             let partitions = try kafka.topics()
             let warehouse = CommandPools.quick(try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-status")
             defer { warehouse.close() }
-            var applied: [TopicPartition: Int64] = [:]
-            for row in try warehouse.withConnection({ try $0.execute("SELECT topic, kpartition, next_offset FROM dw.consumer_offsets WHERE group_id = $1", [config.groupID]) }).rows {
-                if let topic = row[0], let partition = row[1].flatMap({ Int32($0) }), let offset = row[2].flatMap({ Int64($0) }) {
-                    applied[TopicPartition(topic: topic, partition: partition)] = offset
-                }
-            }
+            let applied = try warehouse.withConnection { try ConsumerOffsets.stored($0, group: config.groupID) }
             var totalLag: Int64 = 0
             for topic in config.topicNames + [topics.transaction] {
                 guard let count = partitions[topic] else {

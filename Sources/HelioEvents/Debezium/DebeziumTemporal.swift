@@ -182,16 +182,16 @@ public enum DebeziumTemporal {
     public static func isoUTC(epochMicros micros: Int64, fractionDigits: Int?) -> String {
         let days = floorDivide(micros, microsPerDay)
         let ofDay = micros - days * microsPerDay
-        let (year, month, day) = civilFromDays(days)
+        let (year, month, day) = PostgresTime.civilDate(daysSinceUnixEpoch: days)
         var out: [UInt8] = []
         out.reserveCapacity(32)
         if year > 9999 { out.append(UInt8(ascii: "+")) }
         if year < 0 { out.append(UInt8(ascii: "-")) }
-        appendPadded(UInt64(year.magnitude), width: 4, to: &out)
+        PostgresTime.appendPadded(UInt64(year.magnitude), width: 4, to: &out)
         out.append(UInt8(ascii: "-"))
-        appendPadded(UInt64(month), width: 2, to: &out)
+        PostgresTime.appendPadded(UInt64(month), width: 2, to: &out)
         out.append(UInt8(ascii: "-"))
-        appendPadded(UInt64(day), width: 2, to: &out)
+        PostgresTime.appendPadded(UInt64(day), width: 2, to: &out)
         out.append(UInt8(ascii: "T"))
         appendClock(ofDay, fractionDigits: fractionDigits, to: &out)
         out.append(UInt8(ascii: "Z"))
@@ -310,10 +310,6 @@ public enum DebeziumTemporal {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    static func civilFromDays(_ days: Int64) -> (Int64, Int, Int) {
-        PostgresTime.civilDate(daysSinceUnixEpoch: days)
-    }
-
     static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         let quotient = value / divisor
         return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
@@ -325,11 +321,11 @@ public enum DebeziumTemporal {
     static func appendClock(_ microsOfDay: Int64, fractionDigits: Int?, to out: inout [UInt8]) {
         let seconds = microsOfDay / microsPerSecond
         let micros = microsOfDay % microsPerSecond
-        appendPadded(UInt64(seconds / 3600), width: 2, to: &out)
+        PostgresTime.appendPadded(UInt64(seconds / 3600), width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        appendPadded(UInt64(seconds / 60 % 60), width: 2, to: &out)
+        PostgresTime.appendPadded(UInt64(seconds / 60 % 60), width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        appendPadded(UInt64(seconds % 60), width: 2, to: &out)
+        PostgresTime.appendPadded(UInt64(seconds % 60), width: 2, to: &out)
         // The fraction as nine digits (nanoseconds), of which `fractionDigits` are written,
         // or (nil) all but the trailing zeros.
         var width = fractionDigits ?? 0
@@ -346,14 +342,6 @@ public enum DebeziumTemporal {
             out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: nanos / divisor % 10))
             divisor /= 10
         }
-    }
-
-    static func appendPadded(_ value: UInt64, width: Int, to out: inout [UInt8]) {
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 { digits += 1; rest /= 10 }
-        if digits < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits)) }
-        out.appendDecimal(value)
     }
 
     /// A cursor over PostgreSQL's date/time text.

@@ -70,7 +70,8 @@ public enum PostgresTime {
         return (year, month, day)
     }
 
-    private static func appendPadded(_ value: UInt64, width: Int, to buffer: inout [UInt8]) {
+    /// `value` in decimal, zero-padded to `width` digits.
+    static func appendPadded(_ value: UInt64, width: Int, to buffer: inout [UInt8]) {
         var digits = 1
         var rest = value / 10
         while rest > 0 { digits += 1; rest /= 10 }
