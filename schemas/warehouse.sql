@@ -385,3 +385,27 @@ create table if not exists dw.unresolved_change (
 -- severity flag that a ledger entry / a reading's current values failed.
 alter table dw.fact_energy add column if not exists quality_flags text[];
 alter table dw.irradiance_mirror add column if not exists quality_flags text[];
+
+-- Data quality's quarantine (migration 9; see dw._quality_check): changes that
+-- failed a rule of severity quarantine and were not applied, with their source
+-- position, the values apply would have written and the rules they failed. In
+-- source order per row; only a row's latest entry is held: a later change of the
+-- row that is applied, or quarantined in turn, supersedes it. An operator
+-- releases (applies) or drops held entries (dw.quality_release, dw.quality_drop).
+create table if not exists dw.quarantine (
+    source_table   text collate "C" not null,
+    row_id         bigint not null,
+    commit_lsn     pg_lsn not null,
+    lsn            pg_lsn not null,
+    op             char(1) not null,
+    commit_ts      timestamptz not null,
+    after          jsonb not null,
+    rules          text[] not null,                 -- the quarantine rules failed
+    flags          text[],                          -- flag rules failed too
+    status         text not null default 'held',    -- held | superseded | released | dropped
+    quarantined_at timestamptz not null default now(),
+    decided_at     timestamptz,
+    decided_by     text,
+    constraint quarantine_change primary key (source_table, row_id, commit_lsn, lsn)
+);
+create index if not exists quarantine_held on dw.quarantine (source_table, row_id) where status = 'held';

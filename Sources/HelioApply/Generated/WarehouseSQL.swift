@@ -389,6 +389,30 @@ create table if not exists dw.unresolved_change (
 -- severity flag that a ledger entry / a reading's current values failed.
 alter table dw.fact_energy add column if not exists quality_flags text[];
 alter table dw.irradiance_mirror add column if not exists quality_flags text[];
+
+-- Data quality's quarantine (migration 9; see dw._quality_check): changes that
+-- failed a rule of severity quarantine and were not applied, with their source
+-- position, the values apply would have written and the rules they failed. In
+-- source order per row; only a row's latest entry is held: a later change of the
+-- row that is applied, or quarantined in turn, supersedes it. An operator
+-- releases (applies) or drops held entries (dw.quality_release, dw.quality_drop).
+create table if not exists dw.quarantine (
+    source_table   text collate "C" not null,
+    row_id         bigint not null,
+    commit_lsn     pg_lsn not null,
+    lsn            pg_lsn not null,
+    op             char(1) not null,
+    commit_ts      timestamptz not null,
+    after          jsonb not null,
+    rules          text[] not null,                 -- the quarantine rules failed
+    flags          text[],                          -- flag rules failed too
+    status         text not null default 'held',    -- held | superseded | released | dropped
+    quarantined_at timestamptz not null default now(),
+    decided_at     timestamptz,
+    decided_by     text,
+    constraint quarantine_change primary key (source_table, row_id, commit_lsn, lsn)
+);
+create index if not exists quarantine_held on dw.quarantine (source_table, row_id) where status = 'held';
 """#
 
     /// schemas/warehouse-apply.sql: the set-based apply functions (create or replace).
@@ -550,8 +574,13 @@ begin
     -- data quality (dw._quality_check): the rows of this batch failing a rule, and
     -- the violations counted per table and rule (apply_staged's stats)
     if to_regclass('pg_temp._qhit') is null then
-        create temp table _qhit (target_ctid tid, flags text[], warns text[]) on commit delete rows;
+        create temp table _qhit (target_ctid tid, flags text[], warns text[], quars text[]) on commit delete rows;
         create temp table _qcount (source_table text, rule text, n bigint) on commit delete rows;
+    end if;
+    -- the rows whose change dw._quality_check quarantined in this round (their
+    -- entries are gone from pg_temp._fe; dw._fact_round keeps their state as it was)
+    if to_regclass('pg_temp._qrows') is null then
+        create temp table _qrows (row_id bigint primary key) on commit delete rows;
     end if;
     if to_regclass('pg_temp.stage_tx') is null then
         create temp table stage_tx (
@@ -597,6 +626,8 @@ begin
         'debezium_form', coalesce((v_cfg->>'debezium_form')::boolean, false),
         -- data-quality rules (dw._quality_check); none unless given
         'quality_rules', coalesce(v_cfg->'quality_rules', '[]'::jsonb),
+        -- dw.quality_release's own call: what it stages are quarantined changes, not arrivals
+        'quality_release', coalesce((v_cfg->>'quality_release')::boolean, false),
         -- the collections apply consumes: the only ones whose events can arrive
         'collections', coalesce(v_cfg->'collections', '["public.users", "public.units", "public.devices",
                                                         "public.energy", "public.energy_compensate", "public.irradiance"]'));
@@ -1364,6 +1395,7 @@ begin
       from dw.applied_truncate a where a.source_table = 'irradiance'
      order by a.commit_lsn desc, a.lsn desc limit 1;
     if v_new_truncates > 0 then
+        perform dw._quarantine_truncated('irradiance', v_lo_commit, v_lo_lsn);
         -- the latest truncate removes every reading whose latest change is
         -- before it (an earlier truncate arriving late removes nothing more)
         with gone as (
@@ -1437,6 +1469,7 @@ begin
            i.ambient_temp_c, i.op = 'd', i.commit_lsn, i.lsn, i.commit_ts, now(), i.quality_flags
       from pg_temp._ir i
      where not i.had_row;
+    perform dw._quarantine_supersede('irradiance', 'select id, commit_lsn, lsn from pg_temp._ir');
 
     -- recompute every touched unit-day once; lineage only moves forward (a
     -- late truncate or a repeat may touch a row with an older position)
@@ -1483,7 +1516,11 @@ $$;
 -- of pg_temp._ir (p_target '_ir', irradiance). One statement per call, built
 -- from the rules: a scan of the batch's rows, and work only for those failing.
 -- A rule of severity flag writes its name into the row's quality_flags; warn
--- only counts. Counts per table and rule accumulate in pg_temp._qcount.
+-- only counts; quarantine keeps the change out: it goes to dw.quarantine and
+-- every entry of its row leaves the target (the row ids in pg_temp._qrows), so
+-- that the row's state stays what the ledger holds. With helio.quality's
+-- `release` (dw.quality_release) quarantine rules act as flags. Counts per table
+-- and rule accumulate in pg_temp._qcount.
 -- Reversals and deletes are not checked (they carry no new values). Values
 -- checked are the row's new values: a correction's full values, not its deltas.
 -- future_skew compares with the change's commit time, not now(), so that a
@@ -1498,10 +1535,12 @@ declare
     v_cond text;
     v_flags text[] := '{}';
     v_warns text[] := '{}';
+    v_quars text[] := '{}';
     v_any text[] := '{}';
     v_join text := '';
     v_minutes numeric;
 begin
+    delete from pg_temp._qrows;
     if v_q is null or jsonb_array_length(v_q->'rules') = 0 then
         return;
     end if;
@@ -1563,6 +1602,8 @@ begin
         v_any := v_any || v_cond;
         if r->>'severity' = 'warn' then
             v_warns := v_warns || format('case when %s then %L end', v_cond, r->>'name');
+        elsif r->>'severity' = 'quarantine' and not coalesce((v_q->>'release')::boolean, false) then
+            v_quars := v_quars || format('case when %s then %L end', v_cond, r->>'name');
         else
             v_flags := v_flags || format('case when %s then %L end', v_cond, r->>'name');
         end if;
@@ -1571,17 +1612,166 @@ begin
         return;
     end if;
     delete from pg_temp._qhit;
-    execute format('insert into pg_temp._qhit (target_ctid, flags, warns)'
-                   ' select f.ctid, array_remove(array[%s]::text[], null), array_remove(array[%s]::text[], null)'
+    execute format('insert into pg_temp._qhit (target_ctid, flags, warns, quars)'
+                   ' select f.ctid, array_remove(array[%s]::text[], null), array_remove(array[%s]::text[], null),'
+                   ' array_remove(array[%s]::text[], null)'
                    ' from pg_temp.%I f%s where %s and (%s)',
                    coalesce(array_to_string(v_flags, ', '), ''), coalesce(array_to_string(v_warns, ', '), ''),
+                   coalesce(array_to_string(v_quars, ', '), ''),
                    p_target, v_join,
                    case p_target when '_fe' then 'f.ord = 2' else 'f.op <> ''d''' end,
                    array_to_string(v_any, ' or '));
+    -- (first: the ctids of _qhit are those of the rows before the update below)
+    if cardinality(v_quars) > 0 then
+        perform dw._quarantine(p_table, p_target);
+    end if;
     execute format('update pg_temp.%I f set quality_flags = h.flags from pg_temp._qhit h'
                    ' where f.ctid = h.target_ctid and cardinality(h.flags) > 0', p_target);
     insert into pg_temp._qcount (source_table, rule, n)
-    select p_table, u.rule, count(*) from pg_temp._qhit h, unnest(h.flags || h.warns) u(rule) group by u.rule;
+    select p_table, u.rule, count(*) from pg_temp._qhit h, unnest(h.flags || h.warns || h.quars) u(rule)
+     group by u.rule;
+end
+$$;
+
+-- Moves the changes of pg_temp._qhit that failed a quarantine rule out of the
+-- target (_fe: every entry of their row; _ir: the reading) into dw.quarantine,
+-- with the values apply would have written (what dw.quality_release stages
+-- again). Idempotent: a replay finds the entry there already.
+create or replace function dw._quarantine(p_table text, p_target text) returns void
+language plpgsql as $$   -- (plpgsql: the temp tables do not exist when this is created)
+begin
+    if p_target = '_fe' then
+        insert into dw.quarantine (source_table, row_id, commit_lsn, lsn, op, commit_ts, after, rules, flags)
+        select p_table, f.row_id, f.commit_lsn, f.lsn, case f.entry_kind when 'correction' then 'u' else 'c' end,
+               f.commit_ts,
+               case when p_table = 'energy' then
+                   jsonb_build_object('id', f.row_id, 'device_id', f.device_id, 'measured_at', f.st_measured_at,
+                       'energy_kwh', case when f.entry_kind = 'correction' then f.fv_generated_kwh else f.generated_kwh end,
+                       'power_kw', f.power_kw)
+               else
+                   jsonb_build_object('id', f.row_id, 'unit_id', f.unit_id, 'reference_month', f.st_reference_month,
+                       'injected_kwh', case when f.entry_kind = 'correction' then f.fv_injected_kwh else f.injected_kwh end,
+                       'consumed_kwh', case when f.entry_kind = 'correction' then f.fv_consumed_kwh else f.consumed_kwh end,
+                       'compensated_kwh', case when f.entry_kind = 'correction' then f.fv_compensated_kwh else f.compensated_kwh end,
+                       'credit_balance_kwh', f.credit_balance_kwh)
+               end,
+               h.quars, nullif(h.flags, '{}')
+          from pg_temp._qhit h join pg_temp._fe f on f.ctid = h.target_ctid
+         where cardinality(h.quars) > 0
+        on conflict on constraint quarantine_change do nothing;
+        insert into pg_temp._qrows (row_id)
+        select distinct f.row_id from pg_temp._qhit h join pg_temp._fe f on f.ctid = h.target_ctid
+         where cardinality(h.quars) > 0
+        on conflict do nothing;
+        delete from pg_temp._fe f where f.row_id in (select q.row_id from pg_temp._qrows q);
+    else
+        insert into dw.quarantine (source_table, row_id, commit_lsn, lsn, op, commit_ts, after, rules, flags)
+        select p_table, i.id, i.commit_lsn, i.lsn, i.op, i.commit_ts,
+               jsonb_build_object('id', i.id, 'unit_id', i.unit_id, 'device_id', i.device_id,
+                                  'measured_at', i.measured_at, 'irradiance_wm2', i.irradiance_wm2,
+                                  'module_temp_c', i.module_temp_c, 'ambient_temp_c', i.ambient_temp_c),
+               h.quars, nullif(h.flags, '{}')
+          from pg_temp._qhit h join pg_temp._ir i on i.ctid = h.target_ctid
+         where cardinality(h.quars) > 0
+        on conflict on constraint quarantine_change do nothing;
+        insert into pg_temp._qrows (row_id)
+        select distinct i.id from pg_temp._qhit h join pg_temp._ir i on i.ctid = h.target_ctid
+         where cardinality(h.quars) > 0
+        on conflict do nothing;
+        delete from pg_temp._ir i where i.id in (select q.row_id from pg_temp._qrows q);
+    end if;
+    -- a row's latest entry is the one held
+    update dw.quarantine q set status = 'superseded', decided_at = now()
+     where q.source_table = p_table and q.status = 'held'
+       and q.row_id in (select r.row_id from pg_temp._qrows r)
+       and exists (select 1 from dw.quarantine y
+                    where y.source_table = p_table and y.status = 'held' and y.row_id = q.row_id
+                      and (y.commit_lsn, y.lsn) > (q.commit_lsn, q.lsn));
+end
+$$;
+
+-- A truncate supersedes every held quarantine entry of its table before it.
+create or replace function dw._quarantine_truncated(p_table text, p_commit pg_lsn, p_lsn pg_lsn) returns void
+language sql as $$
+    update dw.quarantine q set status = 'superseded', decided_at = now()
+     where q.source_table = p_table and q.status = 'held' and (q.commit_lsn, q.lsn) < (p_commit, p_lsn)
+$$;
+
+-- Marks superseded the held quarantine entries of the rows whose later change
+-- (p_rows: row id, commit position, position) this round applied.
+create or replace function dw._quarantine_supersede(p_table text, p_rows text) returns void
+language plpgsql as $$
+begin
+    if not exists (select 1 from dw.quarantine q where q.source_table = p_table and q.status = 'held') then
+        return;
+    end if;
+    execute format('update dw.quarantine q set status = ''superseded'', decided_at = now()'
+                   ' from (%s) x(row_id, commit_lsn, lsn)'
+                   ' where q.source_table = $1 and q.status = ''held'' and q.row_id = x.row_id'
+                   ' and (q.commit_lsn, q.lsn) < (x.commit_lsn, x.lsn)'
+                   ' and not exists (select 1 from pg_temp._qrows r where r.row_id = x.row_id)', p_rows)
+    using p_table;
+end
+$$;
+
+-- Operator's release of held quarantine entries (helio quality release): the
+-- entries of p_table (all tables if null) that failed p_rule (any rule if
+-- null), committed at or after p_since, are applied as they would have been,
+-- their quarantine rules written as flags, and marked released by p_by. Only a
+-- row's latest entry is held, and a held entry's row has no later change
+-- applied, so each applies in order. Idempotent: released entries are no longer
+-- held. Returns {released, apply}.
+create or replace function dw.quality_release(p_table text, p_rule text, p_since timestamptz, p_config jsonb,
+                                              p_by text) returns jsonb
+language plpgsql as $$
+declare
+    v_n int;
+    v_stats jsonb;
+begin
+    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform dw.create_staging();
+    drop table if exists _release;
+    create temp table _release on commit drop as
+    select q.source_table, q.row_id, q.commit_lsn, q.lsn, q.commit_ts, q.after
+      from dw.quarantine q
+     where q.status = 'held'
+       and (p_table is null or q.source_table = p_table)
+       and (p_rule is null or p_rule = any (q.rules))
+       and (p_since is null or q.commit_ts >= p_since);
+    insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after)
+    select row_number() over (order by r.commit_lsn, r.lsn), r.source_table, 'u', r.row_id, r.lsn, r.commit_lsn,
+           null, r.commit_ts, r.after
+      from _release r;
+    get diagnostics v_n = row_count;
+    if v_n > 0 then
+        -- (transaction consistency and Debezium's form: these changes' transactions
+        -- were complete and positioned when they were quarantined)
+        v_stats := dw.apply_staged(coalesce(p_config, '{}'::jsonb)
+                                   || '{"quality_release": true, "transaction_consistency": false, "debezium_form": false}');
+        update dw.quarantine q set status = 'released', decided_at = now(), decided_by = p_by
+          from _release r
+         where q.source_table = r.source_table and q.row_id = r.row_id and q.commit_lsn = r.commit_lsn
+           and q.lsn = r.lsn and q.status = 'held';
+    end if;
+    return jsonb_build_object('released', v_n, 'apply', v_stats);
+end
+$$;
+
+-- Operator's drop of held quarantine entries (helio quality drop): same
+-- selection as dw.quality_release; the changes are never applied. Idempotent.
+create or replace function dw.quality_drop(p_table text, p_rule text, p_since timestamptz, p_by text) returns int
+language plpgsql as $$
+declare
+    v_n int;
+begin
+    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    update dw.quarantine q set status = 'dropped', decided_at = now(), decided_by = p_by
+     where q.status = 'held'
+       and (p_table is null or q.source_table = p_table)
+       and (p_rule is null or p_rule = any (q.rules))
+       and (p_since is null or q.commit_ts >= p_since);
+    get diagnostics v_n = row_count;
+    return v_n;
 end
 $$;
 
@@ -1842,7 +2032,8 @@ begin
     -- the ledger entries: ord 1 = reversal under the held attribution,
     -- ord 2 = original/correction under the new one
     insert into pg_temp._fe (row_id, lsn, commit_lsn, commit_ts, ord, entry_kind, device_id, unit_id, measured_at, day, generated_kwh, injected_kwh, consumed_kwh, compensated_kwh, power_kw, credit_balance_kwh,
-                             fv_generated_kwh, fv_injected_kwh, fv_consumed_kwh, fv_compensated_kwh)
+                             fv_generated_kwh, fv_injected_kwh, fv_consumed_kwh, fv_compensated_kwh,
+                             st_measured_at, st_reference_month)
     select f.row_id, f.lsn, f.commit_lsn, f.commit_ts, k.ord,
            case when k.ord = 1 then 'reversal' when f.old_live and not f.moved then 'correction' else 'original' end
                as entry_kind,
@@ -1872,7 +2063,8 @@ begin
                 else coalesce(f.compensated_kwh, 0) - coalesce(f.o_compensated_kwh, 0) end as compensated_kwh,
            case when k.ord = 1 then null else f.power_kw end as power_kw,
            case when k.ord = 1 then null else f.credit_balance_kwh end as credit_balance_kwh,
-           f.energy_kwh, f.injected_kwh, f.consumed_kwh, f.compensated_kwh
+           f.energy_kwh, f.injected_kwh, f.consumed_kwh, f.compensated_kwh,
+           f.measured_at, f.reference_month   -- (what dw._quarantine keeps of a change held back)
       from pg_temp._fr f
       join (values (1), (2)) k(ord)
         on (k.ord = 2 and f.op <> 'd') or (k.ord = 1 and f.old_live and (f.op = 'd' or f.moved));
@@ -1880,9 +2072,11 @@ begin
 
     v_n := dw._fact_key_and_write(p_table);
 
-    -- the new state: update the rows held, insert the others
+    -- the new state: update the rows held, insert the others (a row whose change
+    -- was quarantined keeps its state)
     if p_new then
         perform dw._fact_state_of_new(p_table);
+        perform dw._quarantine_supersede(p_table, 'select row_id, commit_lsn, lsn from pg_temp._fe');
         return v_n;
     end if;
     update dw.fact_state s
@@ -1891,7 +2085,8 @@ begin
            injected_kwh = f.injected_kwh, consumed_kwh = f.consumed_kwh, compensated_kwh = f.compensated_kwh,
            credit_balance_kwh = f.credit_balance_kwh, commit_lsn = f.commit_lsn, lsn = f.lsn
       from pg_temp._fr f
-     where f.had_state and s.ctid = f.s_ctid;   -- a TID scan: the row read into _fr above
+     where f.had_state and s.ctid = f.s_ctid   -- a TID scan: the row read into _fr above
+       and not exists (select 1 from pg_temp._qrows q where q.row_id = f.row_id);
     insert into dw.fact_state (source_table, source_id, live, device_id, unit_id, measured_at, reference_month,
                                energy_kwh, power_kw, injected_kwh, consumed_kwh, compensated_kwh,
                                credit_balance_kwh, commit_lsn, lsn)
@@ -1899,7 +2094,9 @@ begin
            f.energy_kwh, f.power_kw, f.injected_kwh, f.consumed_kwh, f.compensated_kwh,
            f.credit_balance_kwh, f.commit_lsn, f.lsn
       from pg_temp._fr f
-     where not f.had_state;
+     where not f.had_state
+       and not exists (select 1 from pg_temp._qrows q where q.row_id = f.row_id);
+    perform dw._quarantine_supersede(p_table, 'select row_id, commit_lsn, lsn from pg_temp._fr');
     return v_n;
 end
 $$;
@@ -2131,6 +2328,7 @@ begin
     if not v_energy then
         perform dw._fact_state_of_new(p_table);
     end if;
+    perform dw._quarantine_supersede(p_table, 'select row_id, commit_lsn, lsn from pg_temp._fe');
     return v_n;
 end
 $$;
@@ -2272,6 +2470,7 @@ begin
         v_n := v_n + dw._fact_round(p_table, p_tz, false);
         insert into dw.applied_truncate (source_table, commit_lsn, lsn, commit_ts)
         values (p_table, t.commit_lsn, t.lsn, t.commit_ts) on conflict do nothing;
+        perform dw._quarantine_truncated(p_table, t.commit_lsn, t.lsn);
     end loop;
     v_n := v_n + dw._fact_segment(p_table, p_tz, null, null);
     return v_n;
@@ -2322,14 +2521,17 @@ begin
     -- the quality rules, for dw._quality_check (for this transaction only)
     delete from pg_temp._qcount;
     perform set_config('helio.quality', jsonb_build_object('rules', v_cfg->'quality_rules',
-                                                           'sample_minutes', v_minutes)::text, true);
+                                                           'sample_minutes', v_minutes,
+                                                           'release', v_cfg->'quality_release')::text, true);
 
     perform dw._stage_end_counts();
     v_ends := dw.record_tx_ends(array(select jsonb_array_elements_text(v_cfg->'collections')));
     if (v_cfg->>'debezium_form')::boolean then
         v_awaiting_end := dw._join_commit_positions(array(select jsonb_array_elements_text(v_cfg->'collections')));
     end if;
-    perform dw._count_arrivals();
+    if not (v_cfg->>'quality_release')::boolean then
+        perform dw._count_arrivals();
+    end if;
     if (v_cfg->>'transaction_consistency')::boolean then
         -- held changes are kept as jsonb: typed ones join the others first
         perform dw._route_staged_facts('energy', null, true);
