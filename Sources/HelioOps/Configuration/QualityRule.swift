@@ -13,8 +13,9 @@ import Foundation
 ///   the version valid at the reading's time, × `apply.sample_minutes` × TOLERANCE)
 /// - `within_credit` (energy_compensate.compensated_kwh only: at most injected + credit)
 ///
-/// Severity `flag` (the default: applied, the ledger entry or reading carries the rule's name)
-/// or `warn` (counted only). `quarantine` is refused: not available yet.
+/// Severity `flag` (the default: applied, the ledger entry or reading carries the rule's name),
+/// `quarantine` (not applied: kept in `dw.quarantine` until a later change of the row passes,
+/// or an operator releases or drops it) or `warn` (counted only).
 public struct QualityRule: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case notNull
@@ -36,7 +37,7 @@ public struct QualityRule: Sendable, Equatable {
         }
     }
 
-    public enum Severity: String, Sendable, CaseIterable { case flag, warn }
+    public enum Severity: String, Sendable, CaseIterable { case flag, quarantine, warn }
 
     public let table: String
     public let column: String
@@ -78,7 +79,7 @@ public struct QualityRule: Sendable, Equatable {
     public static func parse(_ line: String) throws(QualityRuleProblem) -> QualityRule {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard words.count >= 2 else {
-            throw QualityRuleProblem(rule: line, problem: "is not '<table>.<column> <kind> [argument] [flag|warn]'")
+            throw QualityRuleProblem(rule: line, problem: "is not '<table>.<column> <kind> [argument] [flag|quarantine|warn]'")
         }
         let target = words[0].split(separator: ".", maxSplits: 1).map(String.init)
         guard target.count == 2 else { throw QualityRuleProblem(rule: line, problem: "must start with <table>.<column>") }
@@ -93,10 +94,7 @@ public struct QualityRule: Sendable, Equatable {
         }
         var rest = Array(words.dropFirst(2))
         var severity = Severity.flag
-        if let last = rest.last, Severity(rawValue: last) != nil || last == "quarantine" {
-            guard let chosen = Severity(rawValue: last) else {
-                throw QualityRuleProblem(rule: line, problem: "asks for severity quarantine, which is not available yet: use flag or warn")
-            }
+        if let last = rest.last, let chosen = Severity(rawValue: last) {
             severity = chosen
             rest.removeLast()
         }
