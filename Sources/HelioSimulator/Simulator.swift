@@ -93,7 +93,8 @@ public final class Simulator {
             instant = max(instant, Timestamp.align(latest, to: sampleSeconds) + sampleSeconds)
         }
         let weather = Weather(seed: options.seed)
-        let planner = StepPlanner(weather: weather, calendar: calendar, sampleSeconds: sampleSeconds)
+        let planner = StepPlanner(weather: weather, calendar: calendar, sampleSeconds: sampleSeconds,
+                                  implausible: ImplausibleReadings(seed: options.seed, share: options.implausibleShare))
         let writer = StepWriter(connection: connection,
                                 billing: BillingWriter(connection: connection, weather: weather, calendar: calendar))
         var rng = SplitMix64(seed: options.seed, stream: UInt64(bitPattern: instant))
@@ -115,6 +116,7 @@ public final class Simulator {
             state.fleet.apply(plan, created: outcome)
             recent.apply(plan)
             summary.add(outcome.counts)
+            for (kind, count) in plan.implausible { summary.implausible[kind.rawValue, default: 0] += count }
             summary.steps += 1
             summary.simulatedStart = summary.simulatedStart ?? Timestamp.iso(instant)
             summary.simulatedEnd = Timestamp.iso(instant)

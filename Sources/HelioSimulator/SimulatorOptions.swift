@@ -31,12 +31,19 @@ public struct SimulatorOptions: Sendable {
     public var timeScale: Double = 60
     /// Log a progress line every this many steps (at most one a second).
     public var logEverySteps = 4
+    /// Share of readings made implausible on purpose, so the data-quality rules have something
+    /// to find (`ImplausibleReadings`: sensor and inverter spikes, stuck meters, clocks hours
+    /// ahead); chosen by a hash of the seed, device and instant. 0 turns it off; at most 0.5.
+    public var implausibleShare = SimulatorOptions.defaultImplausibleShare
+
+    public static let defaultImplausibleShare = 0.002
 
     public init(
         seed: UInt64 = 42, users: Int = 50, unitsPerUser: ClosedRange<Int> = 1...3,
         devicesPerUnit: ClosedRange<Int> = 2...4, ratePerSecond: Double = 200, duration: Double? = nil,
         maxChanges: Int? = nil, timezone: String = "America/Sao_Paulo", sampleMinutes: Int = 15,
-        startTime: Date? = nil, timeScale: Double = 60, logEverySteps: Int = 4
+        startTime: Date? = nil, timeScale: Double = 60, logEverySteps: Int = 4,
+        implausibleShare: Double = SimulatorOptions.defaultImplausibleShare
     ) {
         self.seed = seed
         self.users = users
@@ -50,6 +57,7 @@ public struct SimulatorOptions: Sendable {
         self.startTime = startTime
         self.timeScale = timeScale
         self.logEverySteps = logEverySteps
+        self.implausibleShare = implausibleShare
     }
 
     func validate() throws {
@@ -66,5 +74,6 @@ public struct SimulatorOptions: Sendable {
         try check(duration.map { $0 >= 0 } ?? true, "duration must be >= 0")
         try check(maxChanges.map { $0 >= 0 } ?? true, "maxChanges must be >= 0")
         try check(logEverySteps >= 1, "logEverySteps must be >= 1")
+        try check(implausibleShare >= 0 && implausibleShare <= 0.5, "implausibleShare must be between 0 and 0.5")
     }
 }

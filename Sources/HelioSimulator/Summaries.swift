@@ -41,6 +41,9 @@ public struct RunSummary: Sendable, CustomStringConvertible {
     public var simulatedStart: String?
     public var simulatedEnd: String?
     public var elapsedSeconds = 0.0
+    /// Readings written implausible on purpose (`SimulatorOptions.implausibleShare`), by kind:
+    /// `irradiance_spike`, `energy_spike`, `stuck_meter`, `future_clock`.
+    public var implausible: [String: Int] = [:]
 
     public init() {}
 
@@ -67,6 +70,8 @@ public struct RunSummary: Sendable, CustomStringConvertible {
             return "\(name) +\(c.inserts) ~\(c.updates) -\(c.deletes)"
         }.joined(separator: ", ")
         let rate = (changesPerSecond * 10).rounded() / 10
+        let odd = implausible.values.reduce(0, +)
         return "\(steps) steps, \(changes) changes (\(rate)/s) from \(simulatedStart ?? "-") to \(simulatedEnd ?? "-"): \(perTable)"
+            + (odd > 0 ? ", implausible readings \(odd) (" + implausible.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")" : "")
     }
 }

@@ -15,6 +15,8 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Simulated seconds per real second (600: a day in 2.4 minutes).") var timeScale: Double = 600
     @Option(help: "Stop after this many seconds.") var duration: Double?
     @Option(help: "Stop after this many row changes.") var maxChanges: Int?
+    @Option(help: "Share of readings made implausible on purpose (spikes, stuck meters, clocks ahead) for the data-quality rules to find; 0 turns it off.")
+    var implausibleShare: Double = SimulatorOptions.defaultImplausibleShare
 
     func url() throws -> String {
         let environment = ProcessInfo.processInfo.environment
@@ -26,7 +28,7 @@ struct SimulationOptions: ParsableArguments {
 
     func options(timezone: String, sampleMinutes: Int) -> SimulatorOptions {
         SimulatorOptions(seed: seed, users: users, ratePerSecond: rate, duration: duration, maxChanges: maxChanges,
-                         timezone: timezone, sampleMinutes: sampleMinutes, timeScale: timeScale)
+                         timezone: timezone, sampleMinutes: sampleMinutes, timeScale: timeScale, implausibleShare: implausibleShare)
     }
 
     /// Seeds and runs the workload on the calling (dedicated) thread.

@@ -12,9 +12,10 @@ import Testing
     static let start = Date(timeIntervalSince1970: 1_769_828_400)
     static let logger = Logger(label: "helio.simulator.tests") { _ in SwiftLogNoOpLogHandler() }
 
-    static func options(seed: UInt64 = 7, maxChanges: Int = 2000) -> SimulatorOptions {
+    /// Without implausible readings unless asked: these tests check the plausible model.
+    static func options(seed: UInt64 = 7, maxChanges: Int = 2000, implausibleShare: Double = 0) -> SimulatorOptions {
         SimulatorOptions(seed: seed, users: 4, unitsPerUser: 1...2, devicesPerUnit: 2...3, ratePerSecond: 0,
-                         maxChanges: maxChanges, timezone: zone, startTime: start)
+                         maxChanges: maxChanges, timezone: zone, startTime: start, implausibleShare: implausibleShare)
     }
 
     static func count(_ c: PostgresConnection, _ sql: String) throws -> Int {
@@ -96,6 +97,32 @@ import Testing
         let nextStart = try #require(resumed.simulatedStart.flatMap { ISO8601DateFormatter().date(from: $0) })
         #expect(nextStart.timeIntervalSince(lastEnd) == 15 * 60)
         #expect(resumed.changes >= 150)
+    }
+
+    /// A large share, so that a short run has every kind: each lands in the source as the
+    /// default rules would see it, and a restart continues after the last station reading,
+    /// not after an inverter's clock hours ahead.
+    @Test func writesImplausibleReadingsAndRestartsOnTheStationsClock() throws {
+        let database = try ScratchDatabase()
+        let c = try database.connect()
+        let run = try Simulator(connection: c, options: Self.options(maxChanges: 3000, implausibleShare: 0.05), logger: Self.logger).run { false }
+        for kind in ImplausibleReadings.Kind.allCases { #expect((run.implausible[kind.rawValue] ?? 0) > 0, "\(kind): \(run)") }
+        #expect(try Self.count(c, "SELECT count(*) FROM public.irradiance WHERE irradiance_wm2 > 1500") >= run.implausible["irradiance_spike"]! - 2)
+        #expect(try Self.count(c, """
+            SELECT count(*) FROM public.energy e JOIN public.devices d ON d.id = e.device_id
+            WHERE e.energy_kwh > d.nominal_power_kw * 0.25 * 1.2
+            """) >= run.implausible["energy_spike"]! - 2)
+        #expect(try Self.count(c, "SELECT count(*) FROM public.energy WHERE energy_kwh = 0") > 0)
+        let offGrid = "extract(epoch FROM measured_at)::bigint % 900 <> 0"
+        #expect(try Self.count(c, "SELECT count(*) FROM public.energy WHERE \(offGrid)") > 0)
+        #expect(try Self.count(c, "SELECT count(*) FROM public.irradiance WHERE \(offGrid)") == 0)
+
+        let lastEnd = try #require(run.simulatedEnd.flatMap { ISO8601DateFormatter().date(from: $0) })
+        let ahead = try #require(Double(try c.execute("SELECT extract(epoch FROM max(measured_at)) FROM public.energy").scalar ?? ""))
+        #expect(ahead > lastEnd.timeIntervalSince1970 + 3_600, "an inverter's clock is ahead of the run's")
+        let resumed = try Simulator(connection: c, options: Self.options(maxChanges: 100, implausibleShare: 0.05), logger: Self.logger).run { false }
+        let nextStart = try #require(resumed.simulatedStart.flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(nextStart.timeIntervalSince(lastEnd) == 15 * 60)
     }
 
     @Test func sameSeedSameRows() throws {

@@ -14,6 +14,8 @@ struct StepPlan: Sendable {
     var billingMonth: CivilDate?
     /// Revisions of the latest bill of some units: consumption multiplied by the factor.
     var billRevisions: [(unitID: Int64, factor: Double)] = []
+    /// Readings above made implausible on purpose (`ImplausibleReadings`), by kind.
+    var implausible: [ImplausibleReadings.Kind: Int] = [:]
 
     // Dimensions.
     var userStatus: [(id: Int64, status: String)] = []

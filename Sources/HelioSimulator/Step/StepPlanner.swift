@@ -6,6 +6,8 @@ struct StepPlanner {
     let weather: Weather
     let calendar: LocalCalendar
     let sampleSeconds: Int64
+    /// The seeded share of implausible readings (none at share 0).
+    var implausible = ImplausibleReadings(seed: 0, share: 0)
 
     var intervalHours: Double { Double(sampleSeconds) / 3600 }
 
@@ -21,18 +23,25 @@ struct StepPlanner {
     }
 
     /// One irradiance row per unit (zero at night: stations report around the clock) and one
-    /// energy row per inverter while the sun is up (inverters sleep at night and send nothing).
+    /// energy row per inverter while the sun is up (inverters sleep at night and send nothing),
+    /// a seeded few of them made implausible after the weather decided them (so the draws,
+    /// and every plausible reading, are the same whatever the share).
     private func addReadings(to plan: inout StepPlan, fleet: Fleet, rng: inout SplitMix64) {
         let equipment = fleet.equipment()
         for unit in fleet.units {
             let devices = equipment[unit.id]
             let reading = weather.reading(unit: unit, stationID: devices?.station, instant: plan.instant, rng: &rng)
-            plan.irradiance.append(reading)
+            let (sent, spike) = implausible.irradiance(reading)
+            plan.irradiance.append(sent)
+            if let spike { plan.implausible[spike, default: 0] += 1 }
             for inverter in devices?.inverters ?? [] {
                 if let energy = weather.energy(deviceID: inverter.id, nominalKW: inverter.nominalKW ?? 0,
                                                irradiance: reading.irradiance, instant: plan.instant,
                                                intervalHours: intervalHours, rng: &rng) {
-                    plan.energy.append(energy)
+                    let (sent, kind) = implausible.energy(energy, nominalKW: inverter.nominalKW ?? 0,
+                                                          irradiance: reading.irradiance, intervalHours: intervalHours)
+                    plan.energy.append(sent)
+                    if let kind { plan.implausible[kind, default: 0] += 1 }
                 }
             }
         }

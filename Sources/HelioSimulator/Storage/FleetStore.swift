@@ -56,11 +56,14 @@ struct FleetStore {
         return (fleet, emails, serials)
     }
 
-    /// The latest reading of any device or station, as Unix seconds; nil when there is none.
-    /// Each probe walks the unique indexes that start with the unit or device.
+    /// The latest reading of any station (of any inverter when there is none), as Unix
+    /// seconds; nil when there is none. Stations report every step, day and night, so theirs
+    /// is where the clock stopped; an inverter's may be a clock hours ahead
+    /// (`ImplausibleReadings`), which must not make a restart skip those hours. Each probe
+    /// walks the unique indexes that start with the unit or device.
     func latestReading() throws -> Int64? {
         let sql = """
-            SELECT greatest(
+            SELECT coalesce(
                 (SELECT max((SELECT extract(epoch FROM max(i.measured_at))::bigint
                              FROM public.irradiance i WHERE i.unit_id = u.id)) FROM public.units u),
                 (SELECT max((SELECT extract(epoch FROM max(e.measured_at))::bigint
