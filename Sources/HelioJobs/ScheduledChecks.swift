@@ -4,8 +4,8 @@ import HelioOps
 import Logging
 
 /// The scheduled checks of a service process, built from the configuration: capture runs
-/// the slot watchdog and its stall check; apply runs reconciliation, its stall check and
-/// the DLQ-growth check; `helio run` all of them. The heartbeat is not a job here: capture
+/// the slot watchdog and its stall check; apply runs reconciliation, its stall check, the
+/// DLQ-growth check and the data-quality jump check; `helio run` all of them. The heartbeat is not a job here: capture
 /// writes it itself (`Heartbeat` in HelioCapture), every `HELIO_HEARTBEAT_INTERVAL_SECONDS`.
 public enum ScheduledChecks {
     public struct Components: OptionSet, Sendable {
@@ -19,6 +19,7 @@ public enum ScheduledChecks {
     public static let slotWatchdog = "slot_watchdog"
     public static let stallCheck = "stalled_pipeline"
     public static let deadLetterCheck = "dlq_growth"
+    public static let qualityCheck = "quality_jump"
 
     /// The jobs, or none when the scheduler is disabled. A job whose settings are missing in
     /// this process (reconciliation without a source URL) is left out with a log line.
@@ -42,6 +43,11 @@ public enum ScheduledChecks {
                 try add(reconciliation, schedule.reconciliation, check.run)
             } else if schedule.reconciliation != nil {
                 logger.notice("scheduled reconciliation is off: it needs HELIO_SOURCE_URL (read access to the source) in this process")
+            }
+            if let warehouseURL = config.warehouseURL {
+                let check = QualityRateJumpCheck(warehouseURL: warehouseURL, ratio: schedule.qualityJumpRatio,
+                                                 minimum: schedule.qualityJumpMinimum, alerts: alerts)
+                try add(qualityCheck, schedule.qualityCheck, check.run)
             }
             if let deadLettered {
                 let check = DeadLetterGrowthCheck(topic: config.deadLetterTopic, alerts: alerts, count: deadLettered)

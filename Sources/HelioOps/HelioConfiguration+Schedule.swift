@@ -16,6 +16,9 @@ import Foundation
 /// | `HELIO_SCHEDULE_STALL_CHECK` | `stallCheck` (`off` disables) |
 /// | `HELIO_STALL_SECONDS` | `stallSeconds` |
 /// | `HELIO_SCHEDULE_DLQ_CHECK` | `deadLetterCheck` (`off` disables) |
+/// | `HELIO_SCHEDULE_QUALITY_CHECK` | `qualityCheck` (`off` disables) |
+/// | `HELIO_QUALITY_JUMP_RATIO` | `qualityJumpRatio` |
+/// | `HELIO_QUALITY_JUMP_MIN_VIOLATIONS` | `qualityJumpMinimum` |
 /// | `HELIO_ALERT_WEBHOOK_URL` (`_FILE`) | `alertWebhookURL` (secret) |
 /// | `HELIO_ALERT_WEBHOOK_ATTEMPTS` | `webhookAttempts` |
 /// | `HELIO_ALERT_WEBHOOK_TIMEOUT_SECONDS` | `webhookTimeoutSeconds` |
@@ -42,6 +45,9 @@ extension ScheduleConfiguration {
         Key(name: "HELIO_SCHEDULE_STALL_CHECK") { $0.stallCheck = schedule($1) },
         Key(name: "HELIO_STALL_SECONDS") { $0.stallSeconds = try number($1, "HELIO_STALL_SECONDS") },
         Key(name: "HELIO_SCHEDULE_DLQ_CHECK") { $0.deadLetterCheck = schedule($1) },
+        Key(name: "HELIO_SCHEDULE_QUALITY_CHECK") { $0.qualityCheck = schedule($1) },
+        Key(name: "HELIO_QUALITY_JUMP_RATIO") { $0.qualityJumpRatio = try number($1, "HELIO_QUALITY_JUMP_RATIO") },
+        Key(name: "HELIO_QUALITY_JUMP_MIN_VIOLATIONS") { $0.qualityJumpMinimum = try number($1, "HELIO_QUALITY_JUMP_MIN_VIOLATIONS") },
         Key(name: "HELIO_ALERT_WEBHOOK_URL") { config, text in
             guard let url = URLComponents(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
                 // The value may hold a token: name the key, never echo it.
@@ -74,7 +80,8 @@ extension ScheduleConfiguration {
     /// Every schedule parses in the time zone, and the numbers make sense together.
     public func validate() throws {
         let schedules = [("HELIO_SCHEDULE_RECONCILIATION", reconciliation), ("HELIO_SCHEDULE_SLOT_WATCHDOG", slotWatchdog),
-                         ("HELIO_SCHEDULE_STALL_CHECK", stallCheck), ("HELIO_SCHEDULE_DLQ_CHECK", deadLetterCheck)]
+                         ("HELIO_SCHEDULE_STALL_CHECK", stallCheck), ("HELIO_SCHEDULE_DLQ_CHECK", deadLetterCheck),
+                         ("HELIO_SCHEDULE_QUALITY_CHECK", qualityCheck)]
         for case let (key, expression?) in schedules {
             do {
                 _ = try parse(expression)
@@ -87,6 +94,10 @@ extension ScheduleConfiguration {
         }
         guard webhookAttempts >= 1 else { throw ConfigurationError(key: "HELIO_ALERT_WEBHOOK_ATTEMPTS", problem: "must be at least 1") }
         guard webhookTimeoutSeconds > 0 else { throw ConfigurationError(key: "HELIO_ALERT_WEBHOOK_TIMEOUT_SECONDS", problem: "must be above 0") }
+        guard qualityJumpRatio > 1, qualityJumpRatio.isFinite else {
+            throw ConfigurationError(key: "HELIO_QUALITY_JUMP_RATIO", problem: "must be above 1 (5: five times the hourly average)")
+        }
+        guard qualityJumpMinimum >= 1 else { throw ConfigurationError(key: "HELIO_QUALITY_JUMP_MIN_VIOLATIONS", problem: "must be at least 1") }
         guard stallSeconds > 0 else { throw ConfigurationError(key: "HELIO_STALL_SECONDS", problem: "must be above 0") }
         guard reconciliationConfirmSeconds >= 0 else {
             throw ConfigurationError(key: "HELIO_RECONCILIATION_CONFIRM_SECONDS", problem: "must not be negative")

@@ -35,6 +35,16 @@ public struct ScheduleConfiguration: Sendable, Equatable {
     /// Alert when records were dead-lettered since the previous check.
     public var deadLetterCheck: String? = "*/5 * * * *"
 
+    /// Alert when a data-quality rule's flags in the last hour jump above its hourly average
+    /// over the day before (`QualityRateJumpCheck`). Every 15 minutes: each run reads the
+    /// last 25 hours of flagged rows.
+    public var qualityCheck: String? = "*/15 * * * *"
+    /// A jump: the last hour's flags at least this many times the hourly average before.
+    public var qualityJumpRatio = 5.0
+    /// ... and at least this many flags in the last hour, so that a rule going from 1 to 6
+    /// flags an hour does not page anyone.
+    public var qualityJumpMinimum = 20
+
     /// Alerts are also POSTed as JSON here. Secret (the URL usually holds a token): never
     /// logged or printed; use `HELIO_ALERT_WEBHOOK_URL_FILE`.
     public var alertWebhookURL: String?

@@ -11,7 +11,7 @@ public struct Alert: Sendable, Equatable {
         public static func < (a: Severity, b: Severity) -> Bool { a == .warning && b == .critical }
     }
 
-    /// The check that raised it: `reconciliation`, `slot_lag`, `stalled_pipeline`, `dead_letters`.
+    /// The check that raised it: `reconciliation`, `slot_lag`, `stalled_pipeline`, `dead_letters`, `quality_jump`.
     public var check: String
     public var severity: Severity
     /// One line for the log message and the webhook's text.

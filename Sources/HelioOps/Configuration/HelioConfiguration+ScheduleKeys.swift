@@ -25,6 +25,13 @@ extension HelioConfiguration {
                  "stalled: no progress for this long while there is work") { ConfigurationKey.trimmed($0.stallSeconds) },
         schedule("schedule.dlq_check", "HELIO_SCHEDULE_DLQ_CHECK", expectation: cron,
                  "when to check the dead-letter topic for growth; off disables") { $0.deadLetterCheck ?? "off" },
+        schedule("schedule.quality_check", "HELIO_SCHEDULE_QUALITY_CHECK", expectation: cron,
+                 "when to check data-quality rules for a jump in their flags; off disables") { $0.qualityCheck ?? "off" },
+        schedule("schedule.quality_jump_ratio", "HELIO_QUALITY_JUMP_RATIO", expectation: "a number above 1",
+                 "a rule jumped: its flags in the last hour are this many times its hourly average over the day before") {
+                     ConfigurationKey.trimmed($0.qualityJumpRatio) },
+        schedule("schedule.quality_jump_min_violations", "HELIO_QUALITY_JUMP_MIN_VIOLATIONS", expectation: "a whole number from 1",
+                 "and at least this many flags in the last hour") { String($0.qualityJumpMinimum) },
         schedule("alerts.webhook_url", "HELIO_ALERT_WEBHOOK_URL", secrecy: .endpointURL, expectation: "an http:// or https:// URL",
                  "alerts are also POSTed as JSON here") { $0.alertWebhookURL },
         schedule("alerts.webhook_attempts", "HELIO_ALERT_WEBHOOK_ATTEMPTS", expectation: "a whole number from 1",
