@@ -5,6 +5,8 @@ public enum CaptureError: Error, CustomStringConvertible, Sendable {
     case slotWithOtherPlugin(slot: String, plugin: String)
     case slotActive(slot: String, pid: String)
     case slotMissingForResume(String)
+    /// The slot is gone though capture had published from it, and `capture.on_missing_slot` is `fail`.
+    case slotLost(slot: String)
     case tableWithoutKey(String)
     case tableNotFound(String)
     case unknownRelation(UInt32)
@@ -31,6 +33,12 @@ public enum CaptureError: Error, CustomStringConvertible, Sendable {
                 + "or run this one as its standby (capture.standby: true)"
         case .slotMissingForResume(let slot):
             return "replication slot \(slot) disappeared while capture was running; changes since its last position may be lost — restart capture to create it with a new snapshot"
+        case .slotLost(let slot):
+            return "replication slot \(slot) is gone, though capture had published from it: the source failed over to a standby "
+                + "(PostgreSQL 15 does not copy logical slots) or was restored. capture.on_missing_slot is fail, so nothing was "
+                + "created. Set it to resync (re-read every table while streaming, deletes included) or snapshot, or drop what "
+                + "capture remembers of the slot (`helio slot drop --slot \(slot) --yes` removes its files) to start over — see "
+                + "docs/operations.md, \"Source failover or restore\""
         case .tableWithoutKey(let table):
             return "table \(table) has no primary key or replica identity index, so its changes cannot be keyed; add a primary key (or REPLICA IDENTITY USING INDEX) or remove it from the publication"
         case .tableNotFound(let table):

@@ -24,6 +24,7 @@ public final class CaptureMetrics: Sendable {
     private let commitToPublish = Timer(label: "helio_commit_to_publish_seconds", preferredDisplayUnit: .seconds)
     private let snapshotCounter = Counter(label: "helio_capture_snapshot_rows_total")
     private let standbyGauge = Gauge(label: "helio_capture_standby")
+    private let resyncGauge = Gauge(label: "helio_capture_resync_tables")
 
     public init(health: HealthState = .shared) {
         self.health = health
@@ -38,6 +39,12 @@ public final class CaptureMetrics: Sendable {
             return counter
         }
         counter.increment()
+    }
+
+    /// A resync runs: `tables` tables to re-read (0 when it finished).
+    func resyncing(tables: Int) {
+        resyncGauge.record(tables)
+        health.update("capture") { $0.figures["resync_tables"] = Double(tables) }
     }
 
     func snapshotRow() {

@@ -99,8 +99,17 @@ public final class CaptureService: @unchecked Sendable {
                 activePublisher.logGuard = logGuard
                 activePublisher.abandonTransaction()
                 if !slot.exists {
+                    let resync = try missingSlot(logGuard: logGuard)
+                    // Records of the previous slot still in flight must be acknowledged before the
+                    // tracker restarts at the new slot's position (a promoted standby's WAL may end
+                    // before positions capture confirmed to the old primary).
+                    guard activePublisher.drain(timeoutMilliseconds: 120_000) else {
+                        throw CaptureError.deliveryFailed("records of the previous slot were not acknowledged within 120 s")
+                    }
                     logGuard.reset()
-                    try createSlot(replication, source: source, publisher: activePublisher, builder: builder, keys: keys, topics: topics) {
+                    try createSlot(replication, source: source, publisher: activePublisher, builder: builder, keys: keys, topics: topics,
+                                   snapshot: !resync && config.snapshotOnCreate) {
+                        activePublisher.tracker = DeliveryTracker(start: $0)
                         logGuard.created(live, at: $0)
                     }
                 } else if FileManager.default.fileExists(atPath: snapshotMarker) {
@@ -110,12 +119,15 @@ public final class CaptureService: @unchecked Sendable {
                 logger.notice("streaming", metadata: [LogKeys.slot: "\(config.slot)", "publication": "\(config.publication)",
                                                       "protocol": "\(replication.serverVersion >= 140000 ? 2 : 1)"])
                 backoff.reset()
+                let incremental = IncrementalSnapshot(connection: source, builder: builder, topics: topics, primaryKeys: keys, logger: logger)
                 let session = CaptureSession(
                     stream: stream, publisher: activePublisher, builder: builder,
                     relations: RelationCache(topics: topics, primaryKeys: keys), config: config, spool: spool,
                     heartbeat: Heartbeat(connection: source, interval: config.heartbeatIntervalSeconds, slot: config.slot, metrics: metrics, logger: logger),
-                    incremental: IncrementalSnapshot(connection: source, builder: builder, topics: topics, primaryKeys: keys, logger: logger),
-                    metrics: metrics, logger: logger, shouldStop: shouldStop)
+                    incremental: incremental, metrics: metrics, logger: logger, shouldStop: shouldStop)
+                if FileManager.default.fileExists(atPath: resyncMarker) {
+                    startResync(incremental, session: session, publisher: activePublisher, producer: producer, brokers: brokers, topics: topics)
+                }
                 if builder.debezium != nil { session.catalog = ColumnCatalog(connection: source) }
                 try session.run()
                 return
@@ -130,6 +142,64 @@ public final class CaptureService: @unchecked Sendable {
     }
 
     var snapshotMarker: String { Self.snapshotMarker(spoolDirectory: config.spoolDirectory, slot: config.slot) }
+    var resyncMarker: String { Self.resyncMarker(spoolDirectory: config.spoolDirectory, slot: config.slot) }
+
+    /// The file that records a resync not yet finished (`capture.on_missing_slot: resync`).
+    public static func resyncMarker(spoolDirectory: String, slot: String) -> String { "\(spoolDirectory)/resync-\(slot).pending" }
+
+    /// Every file capture keeps for `slot` in the spool directory: what `helio slot drop` removes,
+    /// so that a slot dropped on purpose starts over like a first start (an initial snapshot).
+    public static func slotFiles(spoolDirectory: String, slot: String) -> [String] {
+        [snapshotMarker(spoolDirectory: spoolDirectory, slot: slot), resyncMarker(spoolDirectory: spoolDirectory, slot: slot),
+         KafkaLogGuard.file(spoolDirectory: spoolDirectory, slot: slot)]
+    }
+
+    /// The slot is missing. A first start (capture never delivered from a slot of this name)
+    /// creates it with the initial snapshot. Otherwise the slot was lost under capture — the
+    /// source failed over to a standby (PostgreSQL 15 does not copy logical slots to standbys)
+    /// or was restored from a backup — and `capture.on_missing_slot` decides. Returns whether
+    /// to resync; the resync's marker is written before anything else changes, so a crash from
+    /// here on resumes it.
+    private func missingSlot(logGuard: KafkaLogGuard) throws -> Bool {
+        let delivered = logGuard.storedMarker()
+        let resyncPending = FileManager.default.fileExists(atPath: resyncMarker)
+        guard delivered != nil || resyncPending else { return false }
+        let metadata: Logger.Metadata = [LogKeys.slot: "\(config.slot)", "action": "\(config.onMissingSlot.rawValue)",
+                                         "last_delivered": "\(delivered.map { "transaction \($0.position.transactionID)" } ?? "-")",
+                                         "confirmed_at_most": "\(delivered?.confirmedBound.map { "\($0)" } ?? "-")"]
+        switch config.onMissingSlot {
+        case .fail:
+            throw CaptureError.slotLost(slot: config.slot)
+        case .snapshot:
+            logger.notice("the slot is gone though capture had published from it (source failover or restore?); taking a full snapshot (capture.on_missing_slot: snapshot)",
+                          metadata: metadata)
+            return false
+        case .resync:
+            FileManager.default.createFile(atPath: resyncMarker, contents: Data("\(config.tables.joined(separator: "\n"))\n".utf8))
+            logger.notice("the slot is gone though capture had published from it (source failover or restore?); creating it and resyncing: every table is re-read while streaming, rows the source no longer has are published as deletes",
+                          metadata: metadata.merging([LogKeys.audit: "resync"]) { $1 })
+            return true
+        }
+    }
+
+    /// Queues the resync of every table, with the census read from the table topics.
+    private func startResync(_ incremental: IncrementalSnapshot, session: CaptureSession, publisher: Publisher, producer: KafkaProducer,
+                             brokers: String, topics: TopicNames) {
+        var properties = KafkaConsumer.defaults(brokers: brokers, groupID: "helio-capture-resync", overrides: config.kafkaProperties)
+        properties["auto.offset.reset"] = "earliest"
+        incremental.takeCensus = { [logger] table in
+            // Everything capture handed to Kafka must be in the log the census reads.
+            guard publisher.drain(timeoutMilliseconds: 120_000) else {
+                throw CaptureError.deliveryFailed("the resync's census waited 120 s for Kafka to acknowledge what capture sent")
+            }
+            let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
+            return try KeyCensus.read(topic: topics.table(schema: parts[0], table: parts[1]), admin: producer,
+                                      consumerProperties: properties, logger: logger)
+        }
+        incremental.resync(tables: config.tables)
+        session.resyncMarker = resyncMarker
+        metrics.resyncing(tables: config.tables.count)
+    }
 
     /// The file that records an unfinished initial snapshot of `slot`.
     public static func snapshotMarker(spoolDirectory: String, slot: String) -> String { "\(spoolDirectory)/snapshot-\(slot).pending" }
@@ -138,8 +208,8 @@ public final class CaptureService: @unchecked Sendable {
     /// snapshot. A marker file records an unfinished snapshot, so a crash in the middle is
     /// reported instead of silently streaming from a slot whose snapshot was never completed.
     private func createSlot(_ replication: PostgresConnection, source: PostgresConnection, publisher: Publisher,
-                            builder: EventBuilder, keys: [String: [String]], topics: TopicNames, created: (LSN) -> Void) throws {
-        let snapshot = config.snapshotOnCreate
+                            builder: EventBuilder, keys: [String: [String]], topics: TopicNames, snapshot: Bool,
+                            created: (LSN) -> Void) throws {
         if snapshot { FileManager.default.createFile(atPath: snapshotMarker, contents: Data("pending\n".utf8)) }
         let result = try replication.execute(
             "CREATE_REPLICATION_SLOT \(replication.quoteIdentifier(config.slot)) LOGICAL pgoutput \(snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT")")
@@ -204,9 +274,19 @@ public final class CaptureService: @unchecked Sendable {
         }
     }
 
+    /// The database a URL names (`source.db` of every event). Read by hand: a multi-host URL
+    /// (`postgresql://u@h1:5432,h2:5432/solar?target_session_attrs=read-write`), which follows a
+    /// failover, is no URL Foundation parses. A keyword/value string gives its `dbname`.
     static func databaseName(_ url: String) -> String {
-        guard let components = URLComponents(string: url) else { return "postgres" }
-        let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        return path.isEmpty ? "postgres" : path
+        guard let scheme = url.range(of: "://") else {
+            let pairs = url.split(separator: " ").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
+            return pairs.first { $0.count == 2 && $0[0] == "dbname" }?[1].trimmingCharacters(in: CharacterSet(charactersIn: "'")) ?? "postgres"
+        }
+        let rest = url[scheme.upperBound...].prefix { $0 != "?" && $0 != "#" }
+        // The authority ends at the first '/' after the userinfo.
+        let afterUser = rest.lastIndex(of: "@").map { rest[rest.index(after: $0)...] } ?? rest
+        guard let slash = afterUser.firstIndex(of: "/") else { return "postgres" }
+        let path = afterUser[afterUser.index(after: slash)...]
+        return path.isEmpty ? "postgres" : (String(path).removingPercentEncoding ?? String(path))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HelioEvents
 import HelioKafka
 import HelioOps
@@ -80,6 +81,7 @@ final class CaptureSession {
             try sendStatusIfDue(force: false)
             // The next chunk of a requested re-snapshot starts once the previous one is published.
             if current == nil { try incremental?.step() }
+            finishResyncIfDone()
         }
         shutdown()
     }
@@ -216,7 +218,8 @@ final class CaptureSession {
         case IncrementalSnapshot.signalPrefix:
             incremental.signal(message.content)
         case IncrementalSnapshot.watermarkPrefix:
-            guard let (table, rows) = incremental.watermark(message.content) else { return }
+            guard let publication = incremental.watermark(message.content) else { return }
+            let (table, rows) = (publication.table, publication.rows)
             var context = try context(lsn)
             context.snapshot = .true
             if let debezium = builder.debezium {
@@ -229,6 +232,11 @@ final class CaptureSession {
                     try publisher.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: debezium.contextHeaders))
                     metrics.snapshotRow()
                 }
+                for key in publication.deletes {
+                    let record = builder.change(op: .delete, table: table, before: Self.keyImage(table, key), after: nil, context: context)
+                    try publisher.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: debezium.contextHeaders))
+                    try publisher.record(OutgoingRecord(topic: table.topic, key: record.key, value: nil, headers: debezium.contextHeaders))
+                }
                 return
             }
             for row in rows {
@@ -236,9 +244,21 @@ final class CaptureSession {
                 try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: false)
                 metrics.snapshotRow()
             }
+            // Rows the source lost while the slot was gone (a resync): deletes with only the key,
+            // as PostgreSQL sends for a table without REPLICA IDENTITY FULL, and their tombstones.
+            for key in publication.deletes {
+                let record = builder.change(op: .delete, table: table, before: Self.keyImage(table, key), after: nil, context: context)
+                try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: true)
+                metrics.captured(table: table.name)
+            }
         default:
             break
         }
+    }
+
+    /// A row image holding only the key (single-column keys: the resync's condition).
+    static func keyImage(_ table: CapturedTable, _ key: String) -> TupleData {
+        TupleData(values: table.relation.columns.indices.map { $0 == table.keyColumns[0] ? .text(key) : .null })
     }
 
     private func publishRow(_ op: ChangeOp, relationID: UInt32, before: TupleData?, after: TupleData?, lsn: LSN) throws {
@@ -391,6 +411,26 @@ final class CaptureSession {
         let value = DebeziumEnvelope.message(prefix: message.prefix, content: message.content, source: source, transaction: block,
                                              timeMillis: Clock.unixMillis())
         try publisher.record(OutgoingRecord(topic: publisher.topics.message, key: DebeziumEnvelope.messageKey(prefix: message.prefix), value: value))
+    }
+
+    /// The resync's marker file, while one runs (`CaptureService`); removed once every table
+    /// was re-read and Kafka acknowledged all of it, so a restart before that resumes the resync.
+    var resyncMarker: String?
+    /// The delivery id of the resync's last record, once every table was re-read.
+    private var resyncLastRecord: UInt64?
+
+    private func finishResyncIfDone() {
+        guard let marker = resyncMarker, let incremental, !incremental.resyncing, current == nil else { return }
+        // Not the tracker's idleness: under steady load it may never be idle at once.
+        let last = resyncLastRecord ?? publisher.tracker.lastAssigned
+        resyncLastRecord = last
+        guard publisher.tracker.acknowledgedThrough >= last else { return }
+        unlink(marker)
+        resyncLastRecord = nil
+        metrics.resyncing(tables: 0)
+        resyncMarker = nil
+        logger.notice("resync finished: every table re-read, rows the source lost deleted; the topics match the source again",
+                      metadata: [LogKeys.slot: "\(config.slot)"])
     }
 
     func sendStatusIfDue(force: Bool) throws {

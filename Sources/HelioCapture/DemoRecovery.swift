@@ -87,8 +87,7 @@ public struct DemoRecovery {
         if try !source.execute("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [config.slot]).isEmpty {
             try source.execute("SELECT pg_drop_replication_slot($1)", [config.slot])
         }
-        unlink(KafkaLogGuard.file(spoolDirectory: config.spoolDirectory, slot: config.slot))
-        unlink(CaptureService.snapshotMarker(spoolDirectory: config.spoolDirectory, slot: config.slot))
+        for file in CaptureService.slotFiles(spoolDirectory: config.spoolDirectory, slot: config.slot) { unlink(file) }
         if let url = config.warehouseURL {
             let warehouse = try PostgresConnection(ConnectionOptions(url: url, applicationName: "helio-demo",
                                                                      settings: ["client_min_messages": "warning"]))

@@ -27,6 +27,12 @@ public final class IncrementalSnapshot {
         var lastKey: String?
         var done = 0
         var started = Date()
+        /// Part of a resync (`resync(tables:)`): rows Kafka shows live that the source no
+        /// longer has are published as deletes when the table is read through.
+        var resync = false
+        /// The resync's census of the table, taken before its first chunk.
+        var census: KeyCensus?
+        var deleted = 0
     }
 
     struct Chunk {
@@ -35,6 +41,16 @@ public final class IncrementalSnapshot {
         var rows: [String: TupleData]
         var order: [String]
         var inWindow = false
+        /// The last chunk of a resync job: its census, to decide the deletes at its high watermark.
+        var census: KeyCensus?
+    }
+
+    /// What a high watermark publishes: the chunk's rows left, and (at the end of a resync of
+    /// the table) the keys to delete.
+    struct Publication {
+        var table: CapturedTable
+        var rows: [TupleData]
+        var deletes: [String] = []
     }
 
     let connection: PostgresConnection
@@ -44,6 +60,8 @@ public final class IncrementalSnapshot {
     let logger: Logger
     /// Where the status page learns how far a requested snapshot has read (set by the session).
     var metrics: CaptureMetrics?
+    /// The census of a table for a resync: set by the service (drains the producer, reads the topic).
+    var takeCensus: ((_ table: String) throws -> KeyCensus)?
     private var jobs: [Job] = []
     private var chunk: Chunk?
     private var chunkNumber = 0
@@ -66,6 +84,23 @@ public final class IncrementalSnapshot {
                                [signalPrefix, String(decoding: JSONValue.object(object).encoded(), as: UTF8.self)])
         return id
     }
+
+    /// Queues a resync: every table in `tables` (single-column primary keys; others are named
+    /// in a warning), re-read while streaming, with deletes for rows the source lost.
+    func resync(tables: [String], chunkSize: Int = 1024) {
+        for table in tables {
+            guard primaryKeys[table]?.count == 1 else {
+                logger.warning("resync cannot re-read a table without a single-column primary key; re-publish it by hand",
+                               metadata: [LogKeys.table: "\(table)"])
+                continue
+            }
+            jobs.append(Job(id: "resync-\(UUID().uuidString.lowercased().prefix(8))", table: table, whereClause: nil,
+                            chunkSize: chunkSize, resync: true))
+        }
+    }
+
+    /// Whether a resync job is queued or in flight.
+    var resyncing: Bool { jobs.contains { $0.resync } || chunk?.census != nil }
 
     /// A signal read from the stream: queue the job.
     func signal(_ content: [UInt8]) {
@@ -91,7 +126,8 @@ public final class IncrementalSnapshot {
     func step() throws {
         do {
             try readChunk()
-        } catch let error as PostgresError where error.kind == .query {
+        } catch let error as PostgresError where error.kind == .query && jobs.first?.resync != true {
+            // A resync is not abandoned: the error stops capture, and the restart resumes it.
             let job = jobs.removeFirst()
             chunk = nil
             _ = try? connection.execute("ROLLBACK")
@@ -102,6 +138,14 @@ public final class IncrementalSnapshot {
     /// Low watermark, read the chunk (read-only), high watermark.
     private func readChunk() throws {
         guard chunk == nil, var job = jobs.first else { return }
+        if job.resync && job.census == nil {
+            // Taken between transactions, with everything published so far in Kafka; from here
+            // on the stream and the chunks touch keys.
+            job.census = try takeCensus?(job.table) ?? KeyCensus()
+            logger.notice("resync: read the table's topic", metadata: [LogKeys.table: "\(job.table)",
+                                                                      "live_keys": "\(job.census?.live.count ?? 0)"])
+            jobs[0] = job
+        }
         chunkNumber += 1
         let marker = "\(job.id):\(chunkNumber)"
         try connection.execute("SELECT pg_logical_emit_message(true, $1, $2)", [Self.watermarkPrefix, "low:\(marker)"])
@@ -134,30 +178,37 @@ public final class IncrementalSnapshot {
             let id = row[table.keyColumns[0]] ?? ""
             rows[id] = tuple
             order.append(id)
+            job.census?.touch(id)
         }
         try connection.execute("SELECT pg_logical_emit_message(true, $1, $2)", [Self.watermarkPrefix, "high:\(marker)"])
-        chunk = Chunk(number: chunkNumber, table: table, rows: rows, order: order)
+        let last = order.count < job.chunkSize
+        chunk = Chunk(number: chunkNumber, table: table, rows: rows, order: order, census: last ? job.census : nil)
         job.lastKey = order.last
         job.done += order.count
         // Chunks are read by key with no count up front: the page shows rows read, no estimate.
         metrics?.snapshotProgress(SnapshotProgress(table: job.table, rows: job.done, estimatedRows: 0,
                                                    finished: order.count < job.chunkSize, started: job.started, request: job.id))
-        if order.count < job.chunkSize {
+        if last {
             jobs.removeFirst()
-            logger.notice("incremental snapshot read", metadata: [LogKeys.table: "\(job.table)", LogKeys.rows: "\(job.done)"])
+            logger.notice(job.resync ? "resync: table re-read" : "incremental snapshot read",
+                          metadata: [LogKeys.table: "\(job.table)", LogKeys.rows: "\(job.done)"])
         } else {
             jobs[0] = job
         }
     }
 
     /// A change to a row of the chunk inside the window supersedes the chunk's copy.
+    /// During a resync, every change of the table touches its key in the census.
     func observe(table: CapturedTable, key: String?) {
-        guard let key, chunk?.inWindow == true, chunk?.table.qualifiedName == table.qualifiedName else { return }
+        guard let key else { return }
+        if chunk?.census != nil, chunk?.table.qualifiedName == table.qualifiedName { chunk?.census?.touch(key) }
+        if jobs.first?.census != nil, jobs.first?.table == table.qualifiedName { jobs[0].census?.touch(key) }
+        guard chunk?.inWindow == true, chunk?.table.qualifiedName == table.qualifiedName else { return }
         if chunk?.rows.removeValue(forKey: key) != nil { chunk?.order.removeAll { $0 == key } }
     }
 
     /// A watermark read from the stream. At the high one, returns the rows to publish.
-    func watermark(_ content: [UInt8]) -> (table: CapturedTable, rows: [TupleData])? {
+    func watermark(_ content: [UInt8]) -> Publication? {
         let text = String(decoding: content, as: UTF8.self)
         guard let current = chunk else { return nil }
         let marker = text.split(separator: ":", maxSplits: 1).last.map(String.init) ?? ""
@@ -168,7 +219,15 @@ public final class IncrementalSnapshot {
         }
         guard text.hasPrefix("high:"), current.inWindow else { return nil }
         chunk = nil
-        return (current.table, current.order.compactMap { current.rows[$0] })
+        // Keys live in Kafka that neither a chunk nor the stream showed since the census: the
+        // source does not have them. Deleted here, at the high watermark, so that a row inserted
+        // again later comes after its delete.
+        let deletes = current.census?.gone ?? []
+        if current.census != nil {
+            logger.notice("resync: rows the source no longer has published as deletes",
+                          metadata: [LogKeys.table: "\(current.table.qualifiedName)", LogKeys.rows: "\(deletes.count)"])
+        }
+        return Publication(table: current.table, rows: current.order.compactMap { current.rows[$0] }, deletes: deletes)
     }
 
     var isIdle: Bool { chunk == nil && jobs.isEmpty }

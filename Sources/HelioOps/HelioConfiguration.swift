@@ -52,6 +52,11 @@ public struct HelioConfiguration: Sendable {
     /// Stand by when another capture streams the slot, and take over when it is gone; false
     /// (the default) refuses to start instead, as a second capture started by mistake should.
     public var standby = false
+    /// What capture does when its slot is missing but it had published from an earlier slot of
+    /// that name (the source failed over to a standby, or was restored): `resync` (the default)
+    /// creates the slot and re-reads every table while streaming, deletes included; `snapshot`
+    /// takes a full initial snapshot as for a first start; `fail` stops for an operator.
+    public var onMissingSlot = MissingSlotAction.resync
     /// Debezium's table filters from `--debezium-properties`, resolved into `tables` against the
     /// source's catalog when capture starts; nil when `tables` is the list itself.
     public var tableSelection: TableSelection?
@@ -109,6 +114,9 @@ public struct HelioConfiguration: Sendable {
     /// per primary-key change) or `debezium` (Debezium 3.6's records with its default
     /// connector settings; docs/debezium-conformance.md).
     public enum Compatibility: String, Sendable, CaseIterable { case helio, debezium }
+
+    /// `capture.on_missing_slot`: see `onMissingSlot`.
+    public enum MissingSlotAction: String, Sendable, CaseIterable { case resync, snapshot, fail }
 
     /// `capture.decimal_handling_mode`, Debezium's names: `precise` (base64 of the unscaled
     /// value), `double` (a JSON number), `string` (the decimal's text).

@@ -33,6 +33,7 @@ struct ConfigurationFlags<Scope: CommandKeys>: ParsableArguments {
     @Option(name: flag("capture.autocreate_publication"), help: help("capture.autocreate_publication", shownIn: Scope.self)) var autocreatePublication: String?
     @Option(name: flag("capture.tombstones_on_delete"), help: help("capture.tombstones_on_delete", shownIn: Scope.self)) var tombstonesOnDelete: String?
     @Option(name: flag("capture.standby"), help: help("capture.standby", shownIn: Scope.self)) var standby: String?
+    @Option(name: flag("capture.on_missing_slot"), help: help("capture.on_missing_slot", shownIn: Scope.self)) var onMissingSlot: String?
     @Option(name: flag("capture.compatibility"), help: help("capture.compatibility", shownIn: Scope.self)) var compatibility: String?
     @Option(name: flag("capture.decimal_handling_mode"), help: help("capture.decimal_handling_mode", shownIn: Scope.self)) var decimalHandlingMode: String?
     @Option(name: flag("capture.time_precision_mode"), help: help("capture.time_precision_mode", shownIn: Scope.self)) var timePrecisionMode: String?
@@ -73,7 +74,7 @@ struct ConfigurationFlags<Scope: CommandKeys>: ParsableArguments {
             ("capture.decoding_work_mem", decodingWorkMem), ("capture.heartbeat_interval_seconds", heartbeatIntervalSeconds),
             ("capture.status_interval_seconds", statusIntervalSeconds), ("capture.snapshot", snapshot),
             ("capture.autocreate_publication", autocreatePublication), ("capture.compatibility", compatibility),
-            ("capture.tombstones_on_delete", tombstonesOnDelete), ("capture.standby", standby), ("capture.decimal_handling_mode", decimalHandlingMode),
+            ("capture.tombstones_on_delete", tombstonesOnDelete), ("capture.standby", standby), ("capture.on_missing_slot", onMissingSlot), ("capture.decimal_handling_mode", decimalHandlingMode),
             ("capture.time_precision_mode", timePrecisionMode),
             ("apply.group_id", groupID), ("apply.pii_key", piiKey), ("apply.timezone", timezone),
             ("apply.sample_minutes", sampleMinutes), ("apply.batch_size", batchSize), ("apply.batch_wait_ms", batchWaitMs),

@@ -59,8 +59,10 @@ struct Slot: ParsableCommand {
             }
             let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.sourceURL, "HELIO_SOURCE_URL")))
             try connection.execute("SELECT pg_drop_replication_slot($1)", [name])
-            let marker = CaptureService.snapshotMarker(spoolDirectory: config.spoolDirectory, slot: name)
-            try? FileManager.default.removeItem(atPath: marker)
+            // Dropped on purpose: the next capture starts over with an initial snapshot, not a resync.
+            for file in CaptureService.slotFiles(spoolDirectory: config.spoolDirectory, slot: name) {
+                try? FileManager.default.removeItem(atPath: file)
+            }
             logger.notice("replication slot dropped", metadata: [LogKeys.audit: "slot.drop", LogKeys.slot: "\(name)"])
         }
     }

@@ -64,6 +64,9 @@ extension HelioConfiguration {
                  "create the publication when it is missing"),
         .boolean("capture.standby", "HELIO_CAPTURE_STANDBY", \.standby,
                  "when another capture streams the slot, stand by and take over when it is gone (instead of refusing to start)"),
+        .choice("capture.on_missing_slot", "HELIO_CAPTURE_ON_MISSING_SLOT", \.onMissingSlot,
+                "slot gone but capture had published from it (source failover, restore): resync (re-read every table while streaming, "
+                + "deletes included), snapshot (a full initial snapshot) or fail (stop for an operator)"),
         .boolean("capture.tombstones_on_delete", "HELIO_TOMBSTONES_ON_DELETE", \.tombstonesOnDelete,
                  "follow each delete with a tombstone (same key, null value) so compacted topics forget the row"),
         .choice("capture.compatibility", "HELIO_COMPATIBILITY", \.compatibility,

@@ -13,12 +13,18 @@ public final class PostgresCluster: @unchecked Sendable {
     let log: String
     let toolLog: String
     let bindir: String
+    let root: String
 
     /// `root` must be a directory the postgres user may traverse (under /tmp, say).
-    public init(name: String, root: String) throws {
+    public convenience init(name: String, root: String) throws {
+        try self.init(name: name, root: root, superuserPassword: (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined())
+    }
+
+    init(name: String, root: String, superuserPassword: String) throws {
         self.name = name
+        self.root = root
         port = try Spawn.freePort()
-        superuserPassword = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        self.superuserPassword = superuserPassword
         data = "\(root)/\(name)"
         socketDirectory = "\(root)/\(name)-run"
         log = "\(root)/\(name).log"
@@ -57,6 +63,45 @@ public final class PostgresCluster: @unchecked Sendable {
         try psql(database: "postgres", "ALTER ROLE postgres PASSWORD '\(superuserPassword)';")
     }
 
+    /// A cluster to become this one's physical standby (`replicate(from:)`), beside it under the
+    /// same root; its port is chosen now, so a multi-host URL can name it before it exists. It
+    /// shares the primary's roles, so the superuser password too.
+    public func standby(named standbyName: String) throws -> PostgresCluster {
+        try PostgresCluster(name: standbyName, root: root, superuserPassword: superuserPassword)
+    }
+
+    /// Makes this cluster a streaming standby of `primary` and starts it: `pg_basebackup -R`
+    /// (recovery settings written, WAL streamed during the copy) with a physical slot on the
+    /// primary, so it keeps the WAL a stopped standby still needs.
+    public func replicate(from primary: PostgresCluster) throws {
+        try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+        try Spawn.run(["/bin/chown", "postgres:", socketDirectory], log: toolLog)
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try Spawn.run(["/bin/chown", "postgres:", data], log: toolLog)
+        try Spawn.run(["/bin/chmod", "700", data], log: toolLog)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        try Spawn.run(["/bin/chown", "postgres:", log], log: toolLog)
+        try asPostgres(["PGPASSWORD=\(primary.superuserPassword)", "\(bindir)/pg_basebackup", "-D", data, "-h", "127.0.0.1",
+                        "-p", "\(primary.port)", "-U", "postgres", "-R", "-X", "stream", "-C", "-S", name, "-c", "fast", "--no-sync"])
+        // The copy carries the primary's port and socket directory; later lines win.
+        try appendAsRoot("\(data)/postgresql.conf", "\nport = \(port)\nunix_socket_directories = '\(socketDirectory)'\n")
+        try start()
+    }
+
+    /// Ends recovery: the standby becomes a primary on a new timeline (`pg_ctl promote`).
+    public func promote() throws {
+        try asPostgres(["\(bindir)/pg_ctl", "-D", data, "-w", "-t", "120", "promote"])
+    }
+
+    /// Waits until this standby has replayed everything `primary` has written so far.
+    public func waitForReplay(of primary: PostgresCluster, within seconds: Double = 60) throws {
+        let target = try primary.admin("postgres").execute("SELECT pg_current_wal_lsn()::text").scalar ?? "0/0"
+        try eventually("\(name) to replay up to \(target)", within: seconds) {
+            let replayed = try self.admin("postgres").execute("SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn", [target]).scalar
+            return replayed == "t"
+        }
+    }
+
     public func start() throws {
         try asPostgres(["\(bindir)/pg_ctl", "-D", data, "-l", log, "-w", "-t", "120", "start"])
     }
@@ -68,6 +113,11 @@ public final class PostgresCluster: @unchecked Sendable {
 
     public func stop() {
         _ = try? asPostgres(["\(bindir)/pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "60", "stop"], allowFailure: true)
+    }
+
+    /// `fast` (clean) or `immediate` (as if the machine died); throws when it does not stop.
+    public func stop(mode: String) throws {
+        try asPostgres(["\(bindir)/pg_ctl", "-D", data, "-m", mode, "-w", "-t", "60", "stop"])
     }
 
     /// Runs a psql script as the superuser over the socket; `variables` become `-v name=value`.

@@ -28,8 +28,9 @@ public enum WarehouseAudit {
     static let changeChecks = ["members", "sums per energy row", "sums per compensation row", "dim_day_climate"]
 
     /// Waits (up to `seconds`) until the verifier finds no difference, then audits.
-    public static func run(_ label: String, stack: FaultStack, piiKey: String, timezone: String, sampleMinutes: Int,
-                           within seconds: Double, whileWaiting: () -> Void = {}) throws -> Result {
+    /// `source`: the cluster that is the source now (a promoted standby after a failover); the stack's by default.
+    public static func run(_ label: String, stack: FaultStack, source: PostgresCluster? = nil, piiKey: String, timezone: String,
+                           sampleMinutes: Int, within seconds: Double, whileWaiting: () -> Void = {}) throws -> Result {
         var result = Result(label: label)
         let started = Date()
         var differences: [WarehouseVerifier.Difference] = []
@@ -37,7 +38,7 @@ public enum WarehouseAudit {
         repeat {
             whileWaiting()
             do {
-                let verifier = WarehouseVerifier(source: try stack.sourceAdmin(), warehouse: try stack.warehouseAdmin(), piiKey: piiKey,
+                let verifier = WarehouseVerifier(source: try (source ?? stack.source).admin(FaultStack.sourceDatabase), warehouse: try stack.warehouseAdmin(), piiKey: piiKey,
                                                  timezone: timezone, sampleMinutes: sampleMinutes)
                 differences = try verifier.verify()
             } catch {

@@ -1,0 +1,59 @@
+@testable import HelioCapture
+import Testing
+
+/// The resync's census (source failover, issue #13 item 2): which keys Kafka shows live, and
+/// which of them the source never vouched for again — those become deletes.
+@Suite("KeyCensus")
+struct KeyCensusTests {
+    static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    @Test("the last record per key decides: c/u/r live, d or a tombstone gone")
+    func lastRecordDecides() {
+        var census = KeyCensus()
+        census.read(key: Self.bytes(#"{"id":1}"#), value: Self.bytes(#"{"before":null,"after":{"id":1},"op":"c"}"#))
+        census.read(key: Self.bytes(#"{"id":2}"#), value: Self.bytes(#"{"before":null,"after":{"id":2},"op":"r"}"#))
+        census.read(key: Self.bytes(#"{"id":3}"#), value: Self.bytes(#"{"before":null,"after":{"id":3},"op":"c"}"#))
+        census.read(key: Self.bytes(#"{"id":3}"#), value: Self.bytes(#"{"before":{"id":3},"after":null,"op":"d"}"#))
+        census.read(key: Self.bytes(#"{"id":3}"#), value: nil)
+        census.read(key: Self.bytes(#"{"id":4}"#), value: Self.bytes(#"{"before":null,"after":{"id":4},"op":"c"}"#))
+        census.read(key: Self.bytes(#"{"id":4}"#), value: nil)
+        census.read(key: Self.bytes(#"{"id":5}"#), value: Self.bytes(#"{"before":{"id":5},"after":null,"op":"d"}"#))
+        census.read(key: Self.bytes(#"{"id":5}"#), value: Self.bytes(#"{"before":null,"after":{"id":5},"op":"c"}"#))
+        #expect(census.live == ["1", "2", "5"])
+    }
+
+    @Test("keys the source touched since the census are never deleted; the others are")
+    func touchedKeysStay() {
+        var census = KeyCensus()
+        for id in 1...4 {
+            census.read(key: Self.bytes("{\"id\":\(id)}"), value: Self.bytes("{\"after\":{\"id\":\(id)},\"op\":\"u\"}"))
+        }
+        census.touch("1")   // read by a chunk
+        census.touch("3")   // changed by the stream
+        census.touch("9")   // inserted after the census: not in Kafka's view, nothing to delete
+        #expect(census.gone == ["2", "4"])
+    }
+
+    @Test("text keys, Debezium's schema/payload form, a key change, and a truncate")
+    func forms() {
+        var census = KeyCensus()
+        census.read(key: Self.bytes(#"{"code":"a-1"}"#), value: Self.bytes(#"{"after":{"code":"a-1"},"op":"c"}"#))
+        census.read(key: Self.bytes(#"{"schema":{"type":"struct"},"payload":{"code":"b-2"}}"#),
+                    value: Self.bytes(#"{"schema":{"type":"struct"},"payload":{"after":{"code":"b-2"},"op":"r"}}"#))
+        // The row moved from a-1 to c-3: a-1 is no longer live.
+        census.read(key: Self.bytes(#"{"code":"c-3"}"#), value: Self.bytes(#"{"before":{"code":"a-1"},"after":{"code":"c-3"},"op":"u"}"#))
+        #expect(census.live == ["b-2", "c-3"])
+        census.read(key: nil, value: Self.bytes(#"{"op":"t"}"#))
+        #expect(census.live.isEmpty, "a truncate ends every row published before it")
+        census.read(key: Self.bytes(#"{"a":1,"b":2}"#), value: Self.bytes(#"{"op":"c"}"#))
+        #expect(census.live.isEmpty, "composite keys are not counted (resync needs single-column keys)")
+    }
+
+    @Test("the database of a multi-host URL, of a plain URL and of a keyword string")
+    func databaseNames() {
+        #expect(CaptureService.databaseName("postgresql://u:p@127.0.0.1:5432,127.0.0.1:5433/solar?target_session_attrs=read-write") == "solar")
+        #expect(CaptureService.databaseName("postgresql://u:p%2Fq@db.example.com/sol%61r") == "solar")
+        #expect(CaptureService.databaseName("postgresql://db.example.com") == "postgres")
+        #expect(CaptureService.databaseName("host=a,b port=1,2 dbname=solar target_session_attrs=read-write") == "solar")
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import HelioOps
+import HelioPostgres
+import HelioTestSupport
+import Testing
+
+/// Source failover without loss (issue #13 item 2): the source's physical standby is promoted,
+/// capture follows it through a multi-host URL, finds its slot missing (PostgreSQL 15 does not
+/// copy logical slots), creates it and resyncs every table — incremental snapshots while
+/// streaming, plus deletes for rows Kafka shows live that the new primary does not have — and
+/// the warehouse ends equal to the promoted primary.
+///
+/// Two failovers, because one history cannot hold both kinds of gap: the standby has a prefix
+/// of the old primary's WAL, capture published another prefix, and one of them is the longer.
+/// 1. Phantoms: the standby is stopped while the primary writes and capture publishes (inserts,
+///    updates, deletes the new primary never sees); then the primary dies (-m immediate) and the
+///    standby is promoted while capture runs and reconnects by itself.
+/// 2. A gap: capture is stopped while the new primary writes and its own standby receives
+///    (changes never published); then that primary dies and the second standby is promoted.
+@Suite("Source failover", .serialized)
+struct SourceFailoverTests {
+    @Test("a promoted standby: capture follows it, resyncs, and the warehouse equals the promoted primary, nothing lost or left over")
+    func promotedStandby() throws {
+        let stack = try FaultStack()
+        defer { stack.stop() }
+        try stack.start()
+        let primary = stack.source
+        let first = try primary.standby(named: "standby1")
+        let second = try primary.standby(named: "standby2")
+        defer {
+            first.stop()
+            second.stop()
+        }
+        try first.replicate(from: primary)
+
+        var config = stack.configuration(batchSize: 500)
+        let hosts = [primary, first, second].map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
+        config.sourceURL = "postgresql://helio_capture:\(stack.capturePassword)@\(hosts)/\(FaultStack.sourceDatabase)?target_session_attrs=read-write"
+        let pipeline = SupervisedPipeline(config: config, logDirectory: "\(stack.root)/logs")
+        defer { pipeline.shutdown() }
+
+        try Self.seed(try primary.admin(FaultStack.sourceDatabase))
+        pipeline.startMonitor()
+        try pipeline.start(.capture)
+        try pipeline.start(.apply)
+        try Self.expectEqual("before the failovers", stack: stack, source: primary, config: config)
+        try first.waitForReplay(of: primary)
+
+        // 1. Phantoms: published from the old primary, never on the standby.
+        try first.stop(mode: "fast")
+        let old = try primary.admin(FaultStack.sourceDatabase)
+        try old.execute("""
+            INSERT INTO energy (device_id, measured_at, energy_kwh, power_kw)
+                SELECT 1 + g % 3, timestamptz '2026-03-01' + g * interval '15 minutes', g, 1 FROM generate_series(1, 40) g;
+            DELETE FROM energy WHERE id IN (3, 4, 5);
+            UPDATE energy SET energy_kwh = 99 WHERE id IN (6, 7);
+            UPDATE users SET name = 'phantom name' WHERE id = 1;
+            INSERT INTO users (name, email) VALUES ('Phantom', 'phantom@example.com');
+            INSERT INTO units (user_id, name) VALUES (2, 'phantom unit');
+            DELETE FROM irradiance WHERE id = 1;
+            """)
+        // The warehouse shows the phantoms: Kafka holds what the new primary will never have.
+        try Self.expectEqual("phantoms applied", stack: stack, source: primary, config: config)
+        try primary.stop(mode: "immediate")
+        try first.start()
+        try first.promote()
+        let afterFirst = try first.admin(FaultStack.sourceDatabase)
+        // The workload goes on while capture resyncs.
+        try Self.write(afterFirst, day: "2026-04-01")
+        let captureLog = { pipeline.child(.capture)?.log ?? "" }
+        try eventually("capture to resync after the first failover", within: 60) { captureLog().contains("resync finished") }
+        try Self.write(afterFirst, day: "2026-04-02")
+        try Self.expectEqual("after the first failover", stack: stack, source: first, config: config)
+        #expect(captureLog().contains("creating it and resyncing"), "capture said why it resynced")
+        #expect(Self.deletesPublished(captureLog()) > 0, "the phantom inserts were published as deletes")
+
+        // 2. A gap: on the new primary and its standby, never published by the stream.
+        try second.replicate(from: first)
+        pipeline.stop(.capture)
+        try afterFirst.execute("""
+            DELETE FROM energy WHERE id IN (8, 9, 10);
+            UPDATE energy SET energy_kwh = 77 WHERE id = 11;
+            INSERT INTO energy (device_id, measured_at, energy_kwh) VALUES (2, '2026-05-01', 5), (3, '2026-05-01', 6);
+            UPDATE devices SET firmware_version = 'gap' WHERE id = 2;
+            INSERT INTO users (name, email) VALUES ('Gap', 'gap@example.com');
+            DELETE FROM energy_compensate WHERE id = 1;
+            """)
+        try second.waitForReplay(of: first)
+        try first.stop(mode: "immediate")
+        try second.promote()
+        let secondCapture = try pipeline.start(.capture)
+        try Self.write(try second.admin(FaultStack.sourceDatabase), day: "2026-06-01")
+        try eventually("capture to resync after the second failover", within: 60) { secondCapture.log.contains("resync finished") }
+        let audit = try Self.expectEqual("after the second failover", stack: stack, source: second, config: config)
+        #expect(Self.deletesPublished(secondCapture.log) > 0, "the rows deleted in the gap were published as deletes")
+        #expect(audit.duplicateRows == 0, "\(audit.details)")
+        #expect(audit.invariantViolations == 0, "\(audit.details)")
+        #expect(pipeline.unexpectedExits.filter { $0.role == .apply }.isEmpty, "\(pipeline.unexpectedExits)")
+    }
+
+    /// Dimensions, facts, compensation and irradiance rows to start from.
+    static func seed(_ source: PostgresConnection) throws {
+        try source.execute("""
+            INSERT INTO users (name, email) SELECT 'user ' || g, 'user' || g || '@example.com' FROM generate_series(1, 3) g;
+            INSERT INTO units (user_id, name) SELECT g, 'unit ' || g FROM generate_series(1, 3) g;
+            INSERT INTO devices (unit_id, serial_number, kind) SELECT g, 'SN-' || g, 'inverter' FROM generate_series(1, 3) g;
+            INSERT INTO energy (device_id, measured_at, energy_kwh, power_kw)
+                SELECT 1 + g % 3, timestamptz '2026-02-01' + g * interval '15 minutes', g, 2 FROM generate_series(1, 60) g;
+            INSERT INTO energy_compensate (unit_id, reference_month, injected_kwh, consumed_kwh, compensated_kwh, credit_balance_kwh)
+                SELECT g, date '2026-01-01', 100, 50, 50, 10 FROM generate_series(1, 3) g;
+            INSERT INTO irradiance (unit_id, measured_at, irradiance_wm2)
+                SELECT 1, timestamptz '2026-02-01 12:00' + g * interval '15 minutes', 500 + g FROM generate_series(1, 8) g;
+            """)
+    }
+
+    /// A little of everything, as a running workload would write it.
+    static func write(_ source: PostgresConnection, day: String) throws {
+        try source.execute("""
+            INSERT INTO energy (device_id, measured_at, energy_kwh)
+                SELECT 1 + g % 3, timestamptz '\(day)' + g * interval '15 minutes', g FROM generate_series(1, 20) g;
+            UPDATE energy SET energy_kwh = energy_kwh + 1 WHERE id IN (12, 13);
+            DELETE FROM energy WHERE id = (SELECT min(id) FROM energy WHERE id > 20);
+            UPDATE units SET city = 'city \(day)' WHERE id = 3;
+            """)
+    }
+
+    /// Waits until the warehouse equals `source` and checks the audit's three counts.
+    @discardableResult
+    static func expectEqual(_ label: String, stack: FaultStack, source: PostgresCluster, config: HelioConfiguration) throws -> WarehouseAudit.Result {
+        let audit = try WarehouseAudit.run(label, stack: stack, source: source, piiKey: config.piiKey!, timezone: config.timezone,
+                                           sampleMinutes: config.sampleMinutes, within: 90)
+        #expect(audit.changesLost == 0 && audit.invariantViolations == 0 && audit.duplicateRows == 0, "\(label): \(audit.details)")
+        return audit
+    }
+
+    /// The rows capture's log says it published as deletes during resyncs.
+    static func deletesPublished(_ log: String) -> Int {
+        log.split(separator: "\n").filter { $0.contains("rows the source no longer has published as deletes") }
+            .compactMap { line -> Int? in
+                guard let range = line.range(of: "\"rows\":\"") ?? line.range(of: "rows=") else { return nil }
+                return Int(line[range.upperBound...].prefix { $0.isNumber })
+            }
+            .reduce(0, +)
+    }
+}
