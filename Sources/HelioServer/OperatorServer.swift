@@ -8,7 +8,8 @@ import ServiceLifecycle
 
 /// One small HTTP server for operators: `/metrics` (Prometheus text format), `/healthz`
 /// (the process is alive), `/readyz` (connected and not stalled), `/snapshot` (capture's
-/// snapshot progress as JSON) and `/` (a status page that refreshes itself). Nothing it serves contains a secret: URLs and keys never reach it.
+/// snapshot progress as JSON) and `/` (a status page that refreshes itself, with a data-quality
+/// panel when the process is given a `QualityPanelFeed`). Nothing it serves contains a secret: URLs and keys never reach it.
 public enum OperatorServer {
     /// Installs Prometheus as the swift-metrics backend, once per process, before any metric is made.
     public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
@@ -23,7 +24,8 @@ public enum OperatorServer {
     /// The endpoint on `address` (`host:port`) as a swift-service-lifecycle service, to run in
     /// the command's service group: listed first there, it is shut down last, so /readyz and
     /// /metrics answer while capture and apply drain. Fails at once when the port is taken.
-    public static func service(address: String, registry: PrometheusCollectorRegistry, health: HealthState, logger: Logger) throws -> any Service {
+    public static func service(address: String, registry: PrometheusCollectorRegistry, health: HealthState,
+                               quality: QualityPanelFeed? = nil, logger: Logger) throws -> any Service {
         let parts = address.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else {
             throw ConfigurationError(key: "HELIO_METRICS_ADDR", problem: "'\(address)' is not host:port")
@@ -53,10 +55,10 @@ public enum OperatorServer {
         let history = StatusHistory()
         router.get("/") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: StatusPage.render(health, history: history))))
+                     body: .init(byteBuffer: ByteBuffer(string: StatusPage.render(health, history: history, quality: quality?.state))))
         }
         let app = Application(router: router, configuration: .init(address: .hostname(String(parts[0]), port: port)), logger: logger)
-        return Endpoint(server: app, history: history, health: health, logger: logger)
+        return Endpoint(server: app, history: history, health: health, quality: quality, logger: logger)
     }
 
     /// The HTTP server and the status page's counter sampling, which lives as long as it.
@@ -64,12 +66,15 @@ public enum OperatorServer {
         let server: any Service
         let history: StatusHistory
         let health: HealthState
+        let quality: QualityPanelFeed?
         let logger: Logger
 
         func run() async throws {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // Counter samples every second, so the status page shows throughput from its first load.
                 group.addTask { [history, health] in await history.sample(health) }
+                // The quality panel's counts, once a minute (a day of flags per load).
+                if let quality { group.addTask { await quality.run() } }
                 defer { group.cancelAll() }
                 try await server.run()
             }

@@ -102,9 +102,10 @@ struct SVGChart {
         return "<figure class=\"chart\"><figcaption>\(escape(title))</figcaption>\(svg)<p class=\"legend\">\(legend)</p></figure>"
     }
 
-    /// "−45 min", "−90 s": how long before `end` a place on the time axis is.
+    /// "−12 h", "−45 min", "−90 s": how long before `end` a place on the time axis is.
     static func ago(_ seconds: Double) -> String {
-        seconds >= 120 ? "−\(Int((seconds / 60).rounded())) min" : "−\(Int(seconds.rounded())) s"
+        if seconds >= 7_200 { return "−\(Int((seconds / 3_600).rounded())) h" }
+        return seconds >= 120 ? "−\(Int((seconds / 60).rounded())) min" : "−\(Int(seconds.rounded())) s"
     }
 
     private func number(_ value: Double) -> String { String(format: "%.1f", value) }

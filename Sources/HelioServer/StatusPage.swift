@@ -3,14 +3,16 @@ import HelioOps
 
 /// The status page: the pipeline at a glance (each stage and its state), charts of the last
 /// hour (throughput, lag, retained WAL), the current figures, changes per table, the
-/// snapshot's progress, then every service with its figures. Plain HTML and inline SVG that
+/// snapshot's progress, then every service with its figures; the data-quality panel when the
+/// process reads the warehouse (`QualityPanelFeed`). Plain HTML and inline SVG that
 /// reload every five seconds (no script: what the server sends is what a browser shows),
-/// laid out to read on a phone too. Built from HealthState and the counter history only,
-/// which hold no secret: no URL, key or configuration value.
+/// laid out to read on a phone too. Built from HealthState, the counter history and the
+/// quality panel's counts (rule and table names, counts, a row id), which hold no secret: no
+/// URL, key or configuration value.
 enum StatusPage {
     static let refreshSeconds = 5
 
-    static func render(_ health: HealthState, history: StatusHistory? = nil, now: Date = Date()) -> String {
+    static func render(_ health: HealthState, history: StatusHistory? = nil, quality: QualityPanelState? = nil, now: Date = Date()) -> String {
         history?.record(health, at: now.timeIntervalSince1970)
         let services = health.snapshot
         var rows = ""
@@ -60,6 +62,8 @@ enum StatusPage {
             <h2>Throughput and lag</h2>
             \(charts(services, timeline: history?.timeline, now: now))
             \(summary(services, history: history, now: now))
+            <h2>Data quality</h2>
+            \(self.quality(quality, now: now))
             <h2>Changes per table</h2>
             \(tableChanges(services))
             <h2>Snapshot</h2>

@@ -13,7 +13,8 @@ enum OperatorEndpoint {
         let registry = OperatorServer.bootstrapMetrics()
         let service: any Service
         do {
-            service = try OperatorServer.service(address: address, registry: registry, health: .shared, logger: logger)
+            service = try OperatorServer.service(address: address, registry: registry, health: .shared,
+                                                 quality: QualityPanelLoader.feed(config), logger: logger)
         } catch {
             throw exitStatus(for: error, logger: logger)   // a taken port is a configuration error: 64
         }
