@@ -188,13 +188,21 @@ public final class CaptureService: @unchecked Sendable {
         var properties = KafkaConsumer.defaults(brokers: brokers, groupID: "helio-capture-resync", overrides: config.kafkaProperties)
         properties["auto.offset.reset"] = "earliest"
         incremental.takeCensus = { [logger] table in
-            // Everything capture handed to Kafka must be in the log the census reads.
-            guard publisher.drain(timeoutMilliseconds: 120_000) else {
-                throw CaptureError.deliveryFailed("the resync's census waited 120 s for Kafka to acknowledge what capture sent")
+            // Everything capture handed to Kafka must be in the log the census reads. Both waits
+            // keep answering the walsender (the session's status updates), or wal_sender_timeout
+            // would end the stream while a large topic is read, and the resync would start over.
+            let deadline = ContinuousClock.now + .seconds(120)
+            while publisher.tracker.inFlight > 0 {
+                guard ContinuousClock.now < deadline else {
+                    throw CaptureError.deliveryFailed("the resync's census waited 120 s for Kafka to acknowledge what capture sent")
+                }
+                publisher.collect(timeoutMilliseconds: 100)
+                try publisher.checkFailure()
+                try publisher.whileWaiting()
             }
             let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
             return try KeyCensus.read(topic: topics.table(schema: parts[0], table: parts[1]), admin: producer,
-                                      consumerProperties: properties, logger: logger)
+                                      consumerProperties: properties, logger: logger, whileReading: publisher.whileWaiting)
         }
         incremental.resync(tables: config.tables)
         session.resyncMarker = resyncMarker

@@ -84,9 +84,10 @@ extension KeyCensus {
     /// so every record it published is in the log. The end is the partitions' high watermarks
     /// and then a second with nothing new: some brokers (Tansu) report the high watermark late,
     /// and a record missed here is a phantom row never deleted. Throws when the log cannot be
-    /// read: deciding deletes on half a census would delete live rows.
+    /// read: deciding deletes on half a census would delete live rows. `whileReading` runs
+    /// between polls (capture answers its walsender there).
     static func read(topic: String, admin: KafkaProducer, consumerProperties: [String: String], logger: Logger,
-                     quietSeconds: Double = 1, timeoutSeconds: Double = 600) throws -> KeyCensus {
+                     quietSeconds: Double = 1, timeoutSeconds: Double = 600, whileReading: () throws -> Void = {}) throws -> KeyCensus {
         var census = KeyCensus()
         let partitions = try admin.topics()[topic] ?? 0
         guard partitions > 0 else { return census }
@@ -107,6 +108,7 @@ extension KeyCensus {
             guard ContinuousClock.now < deadline else {
                 throw CaptureError.deliveryFailed("the resync could not read \(topic) to its end within \(Int(timeoutSeconds)) s")
             }
+            try whileReading()
             for record in try reader.poll(maxRecords: 10_000, timeoutMilliseconds: 100) {
                 let partition = record.topicPartition
                 guard record.offset >= position[partition, default: 0] else { continue }

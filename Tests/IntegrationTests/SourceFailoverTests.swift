@@ -1,4 +1,5 @@
 import Foundation
+import HelioCapture
 import HelioOps
 import HelioPostgres
 import HelioTestSupport
@@ -96,6 +97,46 @@ struct SourceFailoverTests {
         #expect(audit.duplicateRows == 0, "\(audit.details)")
         #expect(audit.invariantViolations == 0, "\(audit.details)")
         #expect(pipeline.unexpectedExits.filter { $0.role == .apply }.isEmpty, "\(pipeline.unexpectedExits)")
+    }
+
+    @Test("on_missing_slot: fail creates nothing; resync recreates the slot and leaves its marker until done; slot drop forgets the slot's history")
+    func missingSlotChoices() throws {
+        let env = try TestEnvironment("missingslot")
+        defer { env.drop() }
+        var config = env.userConfiguration()
+        try DeliveryMarkerHistoryTests.deliver(env, config: config, date: "2026-01-01")
+        let admin = try env.source()
+        try DeliveryMarkerHistoryTests.dropSlot(admin, config.slot)
+        func slotExists() throws -> Bool {
+            try !admin.execute("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [config.slot]).isEmpty
+        }
+
+        config.onMissingSlot = .fail
+        let refused: String
+        do {
+            try CaptureService(config: config, logger: env.logger).run(shouldStop: { false })
+            refused = "no error"
+        } catch {
+            refused = "\(error)"
+        }
+        #expect(refused.contains("is gone, though capture had published from it"), "\(refused)")
+        #expect(try !slotExists(), "fail creates nothing")
+
+        config.onMissingSlot = .resync
+        let capture = RunningCapture(env, config: config)
+        try env.waitForSlot()
+        let marker = CaptureService.resyncMarker(spoolDirectory: config.spoolDirectory, slot: config.slot)
+        try eventually("the resync to finish", within: 60) { !FileManager.default.fileExists(atPath: marker) }
+        let users = try env.changes("users", minimum: 2)
+        #expect(users.contains { $0.op == .read && $0.source.snapshot == .true && $0.source.txId != 0 },
+                "the users were re-read at a watermark, not by an initial snapshot: \(users.map { "\($0.op)" })")
+        try capture.finish()
+
+        let drop = try HelioProcess.run(["slot", "drop", "--yes"], config: config)
+        #expect(drop.status == 0, "\(drop.output)")
+        for file in CaptureService.slotFiles(spoolDirectory: config.spoolDirectory, slot: config.slot) {
+            #expect(!FileManager.default.fileExists(atPath: file), "\(file) removed by helio slot drop")
+        }
     }
 
     /// Dimensions, facts, compensation and irradiance rows to start from.
