@@ -392,6 +392,9 @@ alter table dw.irradiance_mirror add column if not exists quality_flags text[];
 -- source order per row; only a row's latest entry is held: a later change of the
 -- row that is applied, or quarantined in turn, supersedes it. An operator
 -- releases (applies) or drops held entries (dw.quality_release, dw.quality_drop).
+-- A change on which apply fails (a value that does not cast, a constraint the
+-- source does not have) is kept here too (dw.apply_batch), and the later changes
+-- of its row wait behind it, held, until an operator releases or drops them.
 create table if not exists dw.quarantine (
     source_table   text collate "C" not null,
     row_id         bigint not null,
@@ -400,8 +403,11 @@ create table if not exists dw.quarantine (
     op             char(1) not null,
     commit_ts      timestamptz not null,
     after          jsonb not null,
-    rules          text[] not null,                 -- the quarantine rules failed
+    rules          text[] not null,                 -- the quarantine rules failed (apply_error, behind_error: see error)
     flags          text[],                          -- flag rules failed too
+    error          text,                            -- apply failed on it (dw.apply_batch), or it waits behind one that did
+    before         jsonb,                           -- (an apply error's change as staged: released as it came)
+    tx_id          bigint,
     status         text not null default 'held',    -- held | superseded | released | dropped
     quarantined_at timestamptz not null default now(),
     decided_at     timestamptz,

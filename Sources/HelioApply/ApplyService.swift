@@ -235,6 +235,10 @@ public final class ApplyService: @unchecked Sendable {
         consumer.commitAdvisory(batch.offsets)
         metrics.changes(batch.tableCounts)
         metrics.qualityViolations(stats: stats)
+        for held in ApplyMetrics.isolated(stats: stats) {
+            logger.error("a change could not be applied: it is held in quarantine, and its row's later changes wait behind it (helio quality held)",
+                         metadata: [LogKeys.table: "\(held.table)", "row_id": "\(held.rowID)", LogKeys.lsn: "\(held.lsn)", LogKeys.error: "\(held.error)"])
+        }
         metrics.lag(batch.offsets.map { partition, next in
             (partition.topic, partition.partition, max(consumer.cachedHighWatermark(partition) ?? next, next) - next)
         })

@@ -3,7 +3,8 @@ import HelioPostgres
 import Logging
 
 /// Applies one batch per warehouse transaction: COPY into the session's staging tables, the
-/// set-based `dw.apply_staged`, and the consumed offsets, committed together. A crash at any
+/// set-based `dw.apply_staged` (through `dw.apply_batch`, which holds a change it cannot apply
+/// in quarantine instead of failing the batch), and the consumed offsets, committed together. A crash at any
 /// point leaves either the whole batch with its offsets or neither.
 final class WarehouseWriter {
     let connection: PostgresConnection
@@ -70,7 +71,8 @@ final class WarehouseWriter {
                 try writer.write(transactionRows)
                 try writer.finish()
             }
-            let stats = try connection.execute("SELECT \(schema.qualified("apply_staged"))($1::jsonb)::text", [applyConfig]).scalar ?? "{}"
+            // (apply_batch: apply_staged, and a change it cannot apply held in quarantine, not the batch failed)
+            let stats = try connection.execute("SELECT \(schema.qualified("apply_batch"))($1::jsonb)::text", [applyConfig]).scalar ?? "{}"
             if !offsets.isEmpty {
                 let sorted = offsets.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
                 try connection.execute("""
