@@ -1,19 +1,22 @@
 import Foundation
 import Synchronization
 
-/// Keeps the quality panel fresh for the status page: loads it once a minute on a thread of
+/// Keeps the quality panel fresh for the status page: loads it once a minute (every 5 s until a
+/// load succeeds) on a thread of
 /// its own (the loader blocks in libpq, never on the cooperative pool), while the operator
 /// endpoint runs. The page reads the last result and never waits for the warehouse; each
 /// load reads a day of flags, so reloading on every page view (every 5 s) would cost too much.
 public final class QualityPanelFeed: Sendable {
     let load: @Sendable () throws -> QualityPanel
     let intervalSeconds: Double
+    let retrySeconds: Double
     private let current: Mutex<QualityPanelState>
     private let loading = Mutex(false)
 
-    public init(intervalSeconds: Double = 60, load: @escaping @Sendable () throws -> QualityPanel) {
+    public init(intervalSeconds: Double = 60, retrySeconds: Double = 5, load: @escaping @Sendable () throws -> QualityPanel) {
         self.load = load
         self.intervalSeconds = intervalSeconds
+        self.retrySeconds = retrySeconds
         self.current = Mutex(.loading)
     }
 
@@ -54,13 +57,21 @@ public final class QualityPanelFeed: Sendable {
         }
     }
 
-    /// Starts a load every `intervalSeconds` until the task is cancelled. Never waits for one:
-    /// the endpoint, shut down last, must not wait for a slow warehouse to stop.
+    /// Starts a load every `intervalSeconds`, or every `retrySeconds` until one succeeds (a
+    /// demo's warehouse is migrated by apply a few seconds after the page is up), until the task
+    /// is cancelled. Never waits for a load: the endpoint, shut down last, must not wait for a
+    /// slow warehouse to stop.
     func run() async {
         if case .unavailable = state { return }
+        var sinceLoad = Double.infinity
         while !Task.isCancelled {
-            startLoad()
-            try? await Task.sleep(for: .seconds(intervalSeconds))
+            let ready = if case .ready = state { true } else { false }
+            if !ready || sinceLoad >= intervalSeconds {
+                startLoad()
+                sinceLoad = 0
+            }
+            try? await Task.sleep(for: .seconds(retrySeconds))
+            sinceLoad += retrySeconds
         }
     }
 }

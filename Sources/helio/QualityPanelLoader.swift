@@ -18,6 +18,7 @@ enum QualityPanelLoader {
     static func load(url: String, now: Date) throws -> QualityPanel {
         let connection = try PostgresConnection(ConnectionOptions(url: url, applicationName: "helio-status-quality"))
         let findings = QualityFindings(connection: connection)
+        guard try findings.isMigrated() else { throw NotMigrated() }
         let since = now.addingTimeInterval(-Double(QualityPanel.hours) * 3_600)
         let counts = try findings.perHour(since: since).map {
             QualityPanel.Count(hour: $0.hour, table: $0.table, rule: $0.rule, violations: $0.violations)
@@ -28,5 +29,10 @@ enum QualityPanelLoader {
         case let .oldest(table, rowID, rules, committed, _, held): .oldest(table: table, rowID: rowID, rules: rules, committed: committed, held: held)
         }
         return QualityPanel(asOf: now, counts: counts, quarantine: quarantine)
+    }
+
+    /// What the panel says before apply's first start on this warehouse.
+    struct NotMigrated: Error, CustomStringConvertible {
+        var description: String { "the warehouse has no schema dw yet (apply creates it when it starts)" }
     }
 }

@@ -85,12 +85,32 @@ struct StatusPageQualityTests {
         #expect(off.state == .unavailable("no warehouse here"))
     }
 
+    @Test("while loads fail the feed retries at the short interval; once one succeeds it waits for the long one")
+    func retries() async throws {
+        let loads = Mutex(0)
+        let feed = QualityPanelFeed(intervalSeconds: 3_600, retrySeconds: 0.05) {
+            let n = loads.withLock { $0 += 1; return $0 }
+            if n < 3 { throw Refused() }
+            return QualityPanel(asOf: Self.now, counts: [], quarantine: .empty)
+        }
+        let running = Task { await feed.run() }
+        defer { running.cancel() }
+        for _ in 0..<400 where feed.state != .ready(QualityPanel(asOf: Self.now, counts: [], quarantine: .empty)) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(feed.state == .ready(QualityPanel(asOf: Self.now, counts: [], quarantine: .empty)), "two failures, then a load that works")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(loads.withLock { $0 } == 3, "no load after the first good one within the hour")
+    }
+
     @Test("the warehouse's flags per hour by commit time, and quarantine absent, empty or holding")
     func warehouse() throws {
         let stack = try LocalStack.fromEnvironment()
         try stack.withScratchWarehouse("tqpanel") { connection in
-            try QualityFixture.apply(connection, QualityRateJumpTests.history())
             let findings = QualityFindings(connection: connection)
+            #expect(try !findings.isMigrated(), "before apply's first start")
+            try QualityFixture.apply(connection, QualityRateJumpTests.history())
+            #expect(try findings.isMigrated())
             let end = QualityRateJumpTests.now
             let counts = try findings.perHour(since: end.addingTimeInterval(-24 * 3_600))
             let panel = QualityPanel(asOf: end.addingTimeInterval(-1), counts: counts.map {

@@ -17,6 +17,11 @@ public struct QualityFindings {
         self.connection = connection
     }
 
+    /// Whether the warehouse has the tables these read (apply creates them when it starts).
+    public func isMigrated() throws -> Bool {
+        try connection.execute("SELECT to_regclass('dw.fact_energy') IS NOT NULL AND to_regclass('dw.irradiance_mirror') IS NOT NULL").scalar == "t"
+    }
+
     /// Flags per day, table, unit and rule. The day is the ledger entry's `date_key` (the
     /// reading's local day; a bill's month is its first day) or the reading's `local_day`; the
     /// unit is the entry's plant (its natural `unit_id`), nil when the entry has none.
