@@ -2177,7 +2177,7 @@ begin
     select p_seq, s.source_table, s.row_id, s.lsn, p_error from pg_temp.stage_changes s
     union all
     select p_seq, f.source_table, f.row_id, f.lsn, p_error from pg_temp.stage_facts f;
-    v_new := dw._quarantine_staged('{apply_error}', p_error, false);
+    v_new := dw._quarantine_staged('{apply_error}', p_error, 'all');
     if v_new > 0 then
         perform dw._count_arrivals();
     end if;
@@ -2186,11 +2186,13 @@ begin
 end
 $$;
 
--- Moves staged changes into dw.quarantine as held (all of them, or with
--- p_behind only those whose row already has a held apply error), counting
+-- Moves staged changes into dw.quarantine as held (p_which: 'all'; 'behind':
+-- those whose row already has a held apply error; 'paused': those of the tables
+-- in dw.paused_table), counting
 -- dimension changes toward their transaction's END as dw.apply_dimension
 -- would have. Returns the number of new entries.
-create or replace function dw._quarantine_staged(p_rules text[], p_error text, p_behind boolean) returns int
+drop function if exists dw._quarantine_staged(text[], text, boolean);
+create or replace function dw._quarantine_staged(p_rules text[], p_error text, p_which text) returns int
 language plpgsql as $$
 declare
     v_n int;
@@ -2200,9 +2202,12 @@ begin
     select s.source_table, s.row_id, s.commit_lsn, s.lsn, s.op, s.commit_ts, s.after, s.before, s.tx_id
       from pg_temp.stage_changes s
      where s.commit_lsn is not null
-       and (not p_behind or exists (select 1 from dw.quarantine q
-                                     where q.status = 'held' and q.error is not null
-                                       and q.source_table = s.source_table and q.row_id = s.row_id))
+       and case p_which
+           when 'behind' then exists (select 1 from dw.quarantine q
+                                       where q.status = 'held' and q.error is not null
+                                         and q.source_table = s.source_table and q.row_id = s.row_id)
+           when 'paused' then s.source_table in (select p.source_table from dw.paused_table p)
+           else true end
     union all
     select f.source_table, f.row_id, f.commit_lsn, f.lsn, f.op, f.commit_ts,
            case when f.source_table = 'energy'
@@ -2213,12 +2218,15 @@ begin
                                         'compensated_kwh', f.compensated_kwh, 'credit_balance_kwh', f.credit_balance_kwh) end,
            null::jsonb, f.tx_id
       from pg_temp.stage_facts f
-     where not p_behind or exists (select 1 from dw.quarantine q
-                                    where q.status = 'held' and q.error is not null
-                                      and q.source_table = f.source_table and q.row_id = f.row_id);
-    if p_behind then
+     where case p_which
+           when 'behind' then exists (select 1 from dw.quarantine q
+                                       where q.status = 'held' and q.error is not null
+                                         and q.source_table = f.source_table and q.row_id = f.row_id)
+           when 'paused' then f.source_table in (select p.source_table from dw.paused_table p)
+           else true end;
+    if p_which <> 'all' then
         delete from pg_temp.stage_changes s using _qmove m
-         where s.source_table = m.source_table and s.row_id = m.row_id and s.lsn = m.lsn;
+         where s.source_table = m.source_table and s.row_id is not distinct from m.row_id and s.lsn = m.lsn;
         delete from pg_temp.stage_facts s using _qmove m
          where s.source_table = m.source_table and s.row_id = m.row_id and s.lsn = m.lsn;
     end if;
@@ -2247,8 +2255,37 @@ create or replace function dw._hold_behind_errors() returns void
 language plpgsql as $$
 begin
     if exists (select 1 from dw.quarantine q where q.status = 'held' and q.error is not null) then
-        perform dw._quarantine_staged('{behind_error}', 'waits behind a change apply could not apply', true);
+        perform dw._quarantine_staged('{behind_error}', 'waits behind a change apply could not apply', 'behind');
     end if;
+    -- an operator paused these tables (helio apply pause): all their changes wait
+    if exists (select 1 from dw.paused_table) then
+        perform dw._quarantine_staged('{paused}', 'the table''s apply is paused', 'paused');
+    end if;
+end
+$$;
+
+-- helio apply pause: the table's changes are held from the next batch on.
+create or replace function dw.apply_pause(p_table text, p_by text) returns boolean
+language plpgsql as $$
+begin
+    if p_table not in ('users', 'units', 'devices', 'energy', 'energy_compensate', 'irradiance') then
+        raise exception 'helio: % is not a table apply consumes (users, units, devices, energy, energy_compensate, irradiance)', p_table
+            using errcode = '22023';
+    end if;
+    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    insert into dw.paused_table (source_table, paused_by) values (p_table, p_by) on conflict do nothing;
+    return found;
+end
+$$;
+
+-- helio apply resume: the table's held changes (and any held change of their
+-- rows) are applied in source order, and its apply goes on. Returns how many.
+create or replace function dw.apply_resume(p_table text, p_config jsonb, p_by text) returns int
+language plpgsql as $$
+begin
+    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    delete from dw.paused_table where source_table = p_table;
+    return (dw.quality_release(p_table, 'paused', null, p_config, p_by)->>'released')::int;
 end
 $$;
 

@@ -415,3 +415,12 @@ create table if not exists dw.quarantine (
     constraint quarantine_change primary key (source_table, row_id, commit_lsn, lsn)
 );
 create index if not exists quarantine_held on dw.quarantine (source_table, row_id) where status = 'held';
+
+-- Tables whose apply an operator paused (helio apply pause; migration 9): their
+-- changes are held in dw.quarantine (rules {paused}) until helio apply resume
+-- applies them in source order.
+create table if not exists dw.paused_table (
+    source_table text collate "C" primary key,
+    paused_at    timestamptz not null default now(),
+    paused_by    text
+);

@@ -92,6 +92,34 @@ public struct QuarantineDecisions {
         }
     }
 
+    /// Pauses apply of one source table: from the next batch on its changes are held (counted
+    /// as arrived, so the other tables go on). False when it was paused already.
+    public func pause(table: String, by operatorName: String) throws -> Bool {
+        try connection.execute("SELECT dw.apply_pause($1, $2)", [table, operatorName]).scalar == "t"
+    }
+
+    /// Resumes it: the changes held while it was paused apply in source order. Returns how many.
+    public func resume(table: String, by operatorName: String) throws -> Int {
+        let applyConfig = ApplyService(config: config, logger: .init(label: "helio.apply")).applyConfig
+        try connection.execute("BEGIN")
+        do {
+            let result = try connection.execute("SELECT dw.apply_resume($1, $2::jsonb, $3)", [table, applyConfig, operatorName]).scalar
+            try connection.execute("COMMIT")
+            return Int(result ?? "") ?? 0
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The paused tables, with who paused them and when.
+    public func paused() throws -> [(table: String, since: String, by: String)] {
+        try connection.execute("""
+            SELECT source_table, to_char(paused_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), coalesce(paused_by, '')
+              FROM dw.paused_table ORDER BY 1
+            """).rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2] ?? "") }
+    }
+
     /// Discards the selection's held changes: they are never applied. Returns how many.
     public func drop(_ selection: Selection, by operatorName: String) throws -> Int {
         Int(try connection.execute("SELECT dw.quality_drop($1, $2, $3::timestamptz, $4)",

@@ -108,6 +108,8 @@ public struct WarehouseSchema: Sendable {
                 quarantined_at timestamptz NOT NULL DEFAULT now(), decided_at timestamptz, decided_by text,
                 CONSTRAINT quarantine_change PRIMARY KEY (source_table, row_id, commit_lsn, lsn));
             CREATE INDEX IF NOT EXISTS quarantine_held ON dw.quarantine (source_table, row_id) WHERE status = 'held';
+            CREATE TABLE IF NOT EXISTS dw.paused_table (
+                source_table text COLLATE "C" PRIMARY KEY, paused_at timestamptz NOT NULL DEFAULT now(), paused_by text);
             """),
     ]
 

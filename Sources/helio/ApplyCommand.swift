@@ -5,7 +5,8 @@ import HelioOps
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Consume the change topics and maintain the warehouse (schema dw), exactly once in effect.",
-        discussion: "Example: helio apply --config /etc/helio/helio.yaml")
+        discussion: "Example: helio apply --config /etc/helio/helio.yaml",
+        subcommands: [ApplyTableControl.Pause.self, ApplyTableControl.Resume.self])
 
     @OptionGroup var options: GlobalOptions<ApplyKeys>
 
