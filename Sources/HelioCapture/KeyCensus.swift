@@ -20,11 +20,11 @@ struct KeyCensus: Sendable, Equatable {
 
     /// One record of the table topic, in log order for its key (a key's records share a partition).
     mutating func read(key: [UInt8]?, value: [UInt8]?) {
-        guard let keyText = key.flatMap(Self.keyText) else {
-            // A truncate (null key) removed every row published before it.
-            if let value, Self.operation(value) == "t" { live.removeAll() }
-            return
-        }
+        // A truncate (null key) is not applied: it sits on one partition, and the others are read
+        // before or after it, so clearing the census there could forget a phantom written after
+        // the truncate. Rows it removed stay live here and get a delete again, which changes
+        // nothing downstream (a consumer deletes a row it no longer has).
+        guard let keyText = key.flatMap(Self.keyText) else { return }
         guard let value else {
             live.remove(keyText)
             return

@@ -34,7 +34,7 @@ struct KeyCensusTests {
         #expect(census.gone == ["2", "4"])
     }
 
-    @Test("text keys, Debezium's schema/payload form, a key change, and a truncate")
+    @Test("text keys, Debezium's schema/payload form, a key change; a truncate and composite keys change nothing")
     func forms() {
         var census = KeyCensus()
         census.read(key: Self.bytes(#"{"code":"a-1"}"#), value: Self.bytes(#"{"after":{"code":"a-1"},"op":"c"}"#))
@@ -44,9 +44,9 @@ struct KeyCensusTests {
         census.read(key: Self.bytes(#"{"code":"c-3"}"#), value: Self.bytes(#"{"before":{"code":"a-1"},"after":{"code":"c-3"},"op":"u"}"#))
         #expect(census.live == ["b-2", "c-3"])
         census.read(key: nil, value: Self.bytes(#"{"op":"t"}"#))
-        #expect(census.live.isEmpty, "a truncate ends every row published before it")
+        #expect(census.live == ["b-2", "c-3"], "a truncate is not applied: its rows get a harmless delete again")
         census.read(key: Self.bytes(#"{"a":1,"b":2}"#), value: Self.bytes(#"{"op":"c"}"#))
-        #expect(census.live.isEmpty, "composite keys are not counted (resync needs single-column keys)")
+        #expect(census.live == ["b-2", "c-3"], "composite keys are not counted (resync needs single-column keys)")
     }
 
     @Test("the database of a multi-host URL, of a plain URL and of a keyword string")
