@@ -1,11 +1,38 @@
 import ArgumentParser
+import HelioApply
 import HelioEvents
 import HelioKafka
 import HelioOps
 
 struct DeadLetter: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dlq", abstract: "Inspect the dead-letter topic.", subcommands: [List.self])
+        commandName: "dlq", abstract: "Inspect the dead-letter topic; re-apply the changes apply could not apply.",
+        subcommands: [List.self, Replay.self])
+
+    /// Changes that decoded but that apply could not apply are held in the warehouse
+    /// (`dw.quarantine`, rule `apply_error`, with the later changes of their rows behind them),
+    /// in the same transaction as the batch's offsets, so they cannot be lost between a topic
+    /// and the warehouse. After the fix, replay applies them, each row's in source order.
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-apply, after a fix, the changes apply held because it could not apply them (and those behind them); idempotent.",
+            discussion: "Example: helio dlq replay --config /etc/helio/helio.yaml --table units --since 1d")
+        @OptionGroup var options: GlobalOptions<QualityQuarantine.ReleaseKeys>
+        @Option(help: "Only this source table.") var table: String?
+        @Option(help: "Only changes committed on or after this day: a date (2026-04-01) or a number of days back (7d).")
+        var since: String?
+        @Option(help: "Who decides (recorded; default: the login name).") var by: String?
+
+        func run() throws {
+            let (config, logger) = try options.start("helio.dlq")
+            let who = QualityQuarantine.operatorName(by)
+            let selection = QuarantineDecisions.Selection(table: table, rule: "apply_error", since: try since.map(Quality.Report.day))
+            let applied = try QualityQuarantine.decisions(config).release(selection, by: who)
+            logger.notice("held apply errors re-applied", metadata: [LogKeys.audit: "dlq.replay", "table": "\(table ?? "all")",
+                                                                     "changes": "\(applied)", "by": "\(who)"])
+            print("re-applied \(applied) held change\(applied == 1 ? "" : "s")")
+        }
+    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -7,7 +7,7 @@ import Testing
 /// One change that decodes but cannot be applied (here: a constraint the warehouse has and the
 /// source does not) no longer stops apply: through the real pipeline, the change is held in
 /// quarantine with its error, the other tables and rows go on applying, the row's later change
-/// waits behind it; after the fix the operator's release applies both in order and the
+/// waits behind it; after the fix `helio dlq replay` applies both in order and the
 /// warehouse equals the source.
 @Suite("Apply errors isolated", .serialized)
 struct ApplyErrorIsolationTests {
@@ -47,9 +47,12 @@ struct ApplyErrorIsolationTests {
 
         // The fix, then the operator's release: both changes of the unit, in order.
         try warehouse.execute("ALTER TABLE dw.dim_units DROP CONSTRAINT units_city_known")
-        let released = try QuarantineDecisions(connection: try env.warehouse(), config: config)
-            .release(.init(table: "units"), by: "on-call")
-        #expect(released == 2)
+        let replay = try ConfigCheckTests.helio(["dlq", "replay", "--table", "units", "--by", "on-call"], environment: [
+            "HELIO_WAREHOUSE_URL": config.warehouseURL ?? "", "HELIO_LOG_FORMAT": "json", "HELIO_PII_KEY": config.piiKey ?? ""])
+        #expect(replay.status == 0 && replay.output.contains("re-applied 2 held changes"), "\(replay.output)")
+        #expect(AuditLineTests.auditLines(replay.output).first?["audit"] == "dlq.replay", "\(replay.output)")
+        #expect(try warehouse.execute("SELECT string_agg(status || ' ' || decided_by, ',') FROM dw.quarantine").scalar
+                == "released on-call,released on-call")
         let differences = try env.waitForWarehouse()
         #expect(differences.isEmpty, "\(differences.prefix(10))")
         #expect(try warehouse.execute("SELECT name LIKE '% (renamed)' FROM dw.dim_units WHERE unit_id = $1::bigint AND is_current",
