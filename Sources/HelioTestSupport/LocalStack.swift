@@ -43,6 +43,15 @@ public struct LocalStack: Sendable {
         try String(contentsOf: repositoryRoot.appendingPathComponent("schemas/\(name)"), encoding: .utf8)
     }
 
+    /// The apply functions: schemas/apply/*.sql in their numbered order, as
+    /// scripts/embed-warehouse-sql joins them (one empty line between files).
+    public static func applyFunctionsSQL() throws -> String {
+        let folder = repositoryRoot.appendingPathComponent("schemas/apply")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".sql") && $0.first?.isNumber == true }.sorted()
+        return try files.map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
+    }
+
     /// Runs `body` on a connection (as the warehouse's admin) to a database of its own, named
     /// `prefix` plus a random number and dropped afterwards, for tests of the warehouse SQL.
     public func withScratchWarehouse<T>(_ prefix: String, _ body: (PostgresConnection) throws -> T) throws -> T {

@@ -30,7 +30,7 @@ struct WarehouseScenarioTests {
     private func run(_ file: String, preamble: String? = nil) throws {
         try LocalStack.fromEnvironment().withScratchWarehouse("tsql") { connection in
             try connection.executeScript(LocalStack.schemaFile("warehouse.sql"))
-            try connection.executeScript(LocalStack.schemaFile("warehouse-apply.sql"))
+            try connection.executeScript(LocalStack.applyFunctionsSQL())
             for name in [preamble, file].compactMap({ $0 }) {
                 try connection.executeScript(try String(
                     contentsOf: LocalStack.repositoryRoot.appendingPathComponent("Tests/SQL/\(name)"), encoding: .utf8))

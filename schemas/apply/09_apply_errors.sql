@@ -1,0 +1,221 @@
+-- ---------------------------------------------------------------------------
+-- Apply errors: one change that cannot be applied never stops the others
+-- ---------------------------------------------------------------------------
+
+-- apply's entry point: dw.apply_staged, in a subtransaction. When it fails on
+-- the data (a value that does not cast, a constraint the source does not have:
+-- SQLSTATE classes 22 and 23), the batch is split in halves by seq, each half
+-- applied on its own (a prefix of each partition's records, as if Kafka had cut
+-- the batch there), until the changes that fail alone are found: they go to
+-- dw.quarantine with the error (rules {apply_error}) and count as arrived, so
+-- that the watermark and the barrier move on; the rest applies. Later changes
+-- of their rows wait behind them (dw._hold_behind_errors) until an operator
+-- releases or drops them. Any other error fails the batch as before.
+create or replace function dw.apply_batch(p_config jsonb default '{}'::jsonb) returns jsonb
+language plpgsql as $$
+declare
+    v_err text;
+begin
+    begin
+        return dw.apply_staged(p_config);
+    exception when data_exception or integrity_constraint_violation then
+        get stacked diagnostics v_err = message_text;
+    end;
+    return dw._apply_isolating(p_config, v_err);
+end
+$$;
+
+create or replace function dw._apply_isolating(p_config jsonb, p_error text) returns jsonb
+language plpgsql as $$
+declare
+    v_lo bigint;
+    v_hi bigint;
+    v_stats jsonb;
+begin
+    drop table if exists _iso_changes, _iso_facts, _iso_tx, _iso_stats, _iso_failed;
+    create temp table _iso_changes on commit drop as select * from pg_temp.stage_changes;
+    create temp table _iso_facts on commit drop as select * from pg_temp.stage_facts;
+    create temp table _iso_tx on commit drop as select * from pg_temp.stage_tx;
+    create temp table _iso_stats (stats jsonb) on commit drop;
+    create temp table _iso_failed (seq bigint, source_table text, row_id bigint, lsn pg_lsn, error text) on commit drop;
+    select min(x.seq), max(x.seq) into v_lo, v_hi
+      from (select seq from _iso_changes union all select seq from _iso_facts) x;
+    if v_lo is null then
+        raise exception 'helio: apply failed on a batch without changes: %', p_error using errcode = '22000';
+    end if;
+    perform dw._apply_range(p_config, v_lo, v_hi);
+    -- the batch's ENDs, whatever failed (recorded once: a repeat is ignored)
+    delete from pg_temp.stage_changes;
+    delete from pg_temp.stage_facts;
+    delete from pg_temp.stage_tx;
+    insert into pg_temp.stage_tx select * from _iso_tx;
+    v_stats := dw.apply_staged(p_config);
+    return v_stats || jsonb_build_object(
+        'quality', coalesce((select jsonb_agg(e) from _iso_stats st, jsonb_array_elements(st.stats->'quality') e), '[]'::jsonb),
+        'isolated', coalesce((select jsonb_agg(jsonb_build_object('seq', f.seq, 'table', f.source_table, 'row_id', f.row_id,
+                                                                  'lsn', f.lsn::text, 'error', f.error) order by f.seq)
+                                from _iso_failed f), '[]'::jsonb));
+end
+$$;
+
+-- Applies the changes of the isolated batch with p_lo <= seq <= p_hi (and all
+-- its ENDs), halving the range while it fails on the data.
+create or replace function dw._apply_range(p_config jsonb, p_lo bigint, p_hi bigint) returns void
+language plpgsql as $$
+declare
+    v_err text;
+    v_mid bigint;
+begin
+    if not exists (select 1 from _iso_changes where seq between p_lo and p_hi)
+       and not exists (select 1 from _iso_facts where seq between p_lo and p_hi) then
+        return;
+    end if;
+    delete from pg_temp.stage_changes;
+    delete from pg_temp.stage_facts;
+    delete from pg_temp.stage_tx;
+    insert into pg_temp.stage_changes select * from _iso_changes where seq between p_lo and p_hi;
+    insert into pg_temp.stage_facts select * from _iso_facts where seq between p_lo and p_hi;
+    insert into pg_temp.stage_tx select * from _iso_tx;
+    begin
+        insert into _iso_stats values (dw.apply_staged(p_config));
+        return;
+    exception when data_exception or integrity_constraint_violation then
+        get stacked diagnostics v_err = message_text;
+    end;
+    if p_lo >= p_hi then
+        perform dw._quarantine_failed(p_lo, v_err);
+        return;
+    end if;
+    v_mid := p_lo + (p_hi - p_lo) / 2;
+    perform dw._apply_range(p_config, p_lo, v_mid);
+    perform dw._apply_range(p_config, v_mid + 1, p_hi);
+end
+$$;
+
+-- The isolated batch's change p_seq failed alone: kept in dw.quarantine with
+-- the error, and counted as arrived (its transaction's END counted it).
+create or replace function dw._quarantine_failed(p_seq bigint, p_error text) returns void
+language plpgsql as $$
+declare
+    v_new int;
+begin
+    delete from pg_temp.stage_changes;
+    delete from pg_temp.stage_facts;
+    delete from pg_temp.stage_tx;
+    insert into pg_temp.stage_changes select * from _iso_changes where seq = p_seq;
+    insert into pg_temp.stage_facts select * from _iso_facts where seq = p_seq;
+    insert into _iso_failed
+    select p_seq, s.source_table, s.row_id, s.lsn, p_error from pg_temp.stage_changes s
+    union all
+    select p_seq, f.source_table, f.row_id, f.lsn, p_error from pg_temp.stage_facts f;
+    v_new := dw._quarantine_staged('{apply_error}', p_error, 'all');
+    if v_new > 0 then
+        perform dw._count_arrivals();
+    end if;
+    delete from pg_temp.stage_changes;
+    delete from pg_temp.stage_facts;
+end
+$$;
+
+-- Moves staged changes into dw.quarantine as held (p_which: 'all'; 'behind':
+-- those whose row already has a held apply error; 'paused': those of the tables
+-- in dw.paused_table), counting
+-- dimension changes toward their transaction's END as dw.apply_dimension
+-- would have. Returns the number of new entries.
+drop function if exists dw._quarantine_staged(text[], text, boolean);
+create or replace function dw._quarantine_staged(p_rules text[], p_error text, p_which text) returns int
+language plpgsql as $$
+declare
+    v_n int;
+begin
+    drop table if exists _qmove;
+    create temp table _qmove on commit drop as
+    select s.source_table, s.row_id, s.commit_lsn, s.lsn, s.op, s.commit_ts, s.after, s.before, s.tx_id
+      from pg_temp.stage_changes s
+     where s.commit_lsn is not null
+       and case p_which
+           when 'behind' then exists (select 1 from dw.quarantine q
+                                       where q.status = 'held' and q.error is not null
+                                         and q.source_table = s.source_table and q.row_id = s.row_id)
+           when 'paused' then s.source_table in (select p.source_table from dw.paused_table p)
+           else true end
+    union all
+    select f.source_table, f.row_id, f.commit_lsn, f.lsn, f.op, f.commit_ts,
+           case when f.source_table = 'energy'
+                then jsonb_build_object('id', f.row_id, 'device_id', f.device_id, 'measured_at', f.measured_at,
+                                        'energy_kwh', f.energy_kwh, 'power_kw', f.power_kw)
+                else jsonb_build_object('id', f.row_id, 'unit_id', f.unit_id, 'reference_month', f.reference_month,
+                                        'injected_kwh', f.injected_kwh, 'consumed_kwh', f.consumed_kwh,
+                                        'compensated_kwh', f.compensated_kwh, 'credit_balance_kwh', f.credit_balance_kwh) end,
+           null::jsonb, f.tx_id
+      from pg_temp.stage_facts f
+     where case p_which
+           when 'behind' then exists (select 1 from dw.quarantine q
+                                       where q.status = 'held' and q.error is not null
+                                         and q.source_table = f.source_table and q.row_id = f.row_id)
+           when 'paused' then f.source_table in (select p.source_table from dw.paused_table p)
+           else true end;
+    if p_which <> 'all' then
+        delete from pg_temp.stage_changes s using _qmove m
+         where s.source_table = m.source_table and s.row_id is not distinct from m.row_id and s.lsn = m.lsn;
+        delete from pg_temp.stage_facts s using _qmove m
+         where s.source_table = m.source_table and s.row_id = m.row_id and s.lsn = m.lsn;
+    end if;
+    with added as (
+        insert into dw.quarantine (source_table, row_id, commit_lsn, lsn, op, commit_ts, after, before, tx_id, rules, error)
+        select m.source_table, coalesce(m.row_id, -1), m.commit_lsn, m.lsn, m.op, m.commit_ts,
+               coalesce(m.after, '{}'::jsonb), m.before, m.tx_id, p_rules, p_error
+          from _qmove m
+        on conflict on constraint quarantine_change do nothing
+        returning source_table, commit_lsn)
+    insert into dw.tx_log as tl (commit_lsn, dim_applied)
+    select a.commit_lsn, count(*) from added a
+     where a.source_table in ('users', 'units', 'devices')
+       and a.commit_lsn >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
+     group by a.commit_lsn
+    on conflict (commit_lsn) do update set dim_applied = tl.dim_applied + excluded.dim_applied;
+    select count(*) into v_n from _qmove;
+    return v_n;
+end
+$$;
+
+-- Later changes of a row whose change apply could not apply wait behind it,
+-- held (in source order), never applied out of order. Called by apply_staged
+-- after the batch's arrivals are counted; costs one probe when nothing is held.
+create or replace function dw._hold_behind_errors() returns void
+language plpgsql as $$
+begin
+    if exists (select 1 from dw.quarantine q where q.status = 'held' and q.error is not null) then
+        perform dw._quarantine_staged('{behind_error}', 'waits behind a change apply could not apply', 'behind');
+    end if;
+    -- an operator paused these tables (helio apply pause): all their changes wait
+    if exists (select 1 from dw.paused_table) then
+        perform dw._quarantine_staged('{paused}', 'the table''s apply is paused', 'paused');
+    end if;
+end
+$$;
+
+-- helio apply pause: the table's changes are held from the next batch on.
+create or replace function dw.apply_pause(p_table text, p_by text) returns boolean
+language plpgsql as $$
+begin
+    if p_table not in ('users', 'units', 'devices', 'energy', 'energy_compensate', 'irradiance') then
+        raise exception 'helio: % is not a table apply consumes (users, units, devices, energy, energy_compensate, irradiance)', p_table
+            using errcode = '22023';
+    end if;
+    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    insert into dw.paused_table (source_table, paused_by) values (p_table, p_by) on conflict do nothing;
+    return found;
+end
+$$;
+
+-- helio apply resume: the table's held changes (and any held change of their
+-- rows) are applied in source order, and its apply goes on. Returns how many.
+create or replace function dw.apply_resume(p_table text, p_config jsonb, p_by text) returns int
+language plpgsql as $$
+begin
+    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    delete from dw.paused_table where source_table = p_table;
+    return (dw.quality_release(p_table, 'paused', null, p_config, p_by)->>'released')::int;
+end
+$$;
