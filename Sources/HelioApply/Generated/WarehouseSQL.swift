@@ -6,7 +6,7 @@ enum WarehouseSQL {
 --
 -- Idempotent: every statement is `create … if not exists`, so the file can be run
 -- on every start. Run it as the role that owns schema dw (no superuser, no
--- extensions). The functions that load these tables are in warehouse-apply.sql.
+-- extensions). The functions that load these tables are in apply/*.sql.
 --
 -- Besides the contract's tables (dim_users, dim_units, dim_devices,
 -- dim_day_climate, fact_energy) it holds the applier's bookkeeping:

@@ -1,6 +1,6 @@
 -- Throughput check (not a scenario): 100,000 energy inserts in 100 transactions
 -- of 1,000 rows against 1,000 devices, then the same volume as corrections.
--- Run: psql … -f schemas/warehouse.sql -f schemas/warehouse-apply.sql -f this
+-- Run: psql … -f schemas/warehouse.sql $(printf -- '-f %s ' schemas/apply/[0-9]*.sql) -f this
 -- Run as a superuser on a local Linux server, `cpu_ms` gives the backend's CPU
 -- time for each apply (from /proc/self/stat), steadier than wall time on a
 -- busy machine.
