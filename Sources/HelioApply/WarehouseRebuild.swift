@@ -40,8 +40,7 @@ public enum WarehouseRebuild {
             try connection.execute("ALTER SCHEMA \(connection.quoteIdentifier(rebuilt.name)) RENAME TO dw")
             try WarehouseSchema.live.installFunctions(connection)
             let rebuildGroup = groupID(live: liveGroup, schema: rebuilt)
-            try connection.execute("DELETE FROM dw.consumer_offsets WHERE group_id = $1", [liveGroup])
-            try connection.execute("UPDATE dw.consumer_offsets SET group_id = $1 WHERE group_id = $2", [liveGroup, rebuildGroup])
+            try OffsetStore(connection: connection, group: liveGroup).takeOver(fromGroup: rebuildGroup)
             for grantee in schemaGrantees { try connection.execute("GRANT USAGE ON SCHEMA dw TO \(connection.quoteIdentifier(grantee))") }
             for grantee in tableGrantees { try connection.execute("GRANT SELECT ON ALL TABLES IN SCHEMA dw TO \(connection.quoteIdentifier(grantee))") }
             try connection.execute("COMMIT")

@@ -30,18 +30,13 @@ final class WarehouseWriter {
         try connection.execute("SELECT \(schema.qualified("create_staging"))()")
     }
 
+    /// Apply's stored positions (this writer's connection: stored in the batch's transaction).
+    var offsetStore: OffsetStore { OffsetStore(connection: connection, group: groupID, schema: schema) }
+
     /// Where each partition resumes: the offset after the last one applied, or the
     /// beginning of the log for a partition never applied.
     func storedOffsets(_ partitions: [TopicPartition]) throws -> [TopicPartition: StoredOffset] {
-        let rows = try connection.execute(
-            "SELECT topic, kpartition, next_offset, check_offset, check_position FROM \(schema.qualified("consumer_offsets")) WHERE group_id = $1", [groupID]).rows
-        var stored: [TopicPartition: StoredOffset] = [:]
-        for row in rows {
-            guard let topic = row[0], let partition = row[1].flatMap({ Int32($0) }), let offset = row[2].flatMap({ Int64($0) }) else { continue }
-            stored[TopicPartition(topic: topic, partition: partition)] = StoredOffset(
-                next: offset, checkOffset: row[3].flatMap { Int64($0) }, checkPosition: row[4])
-        }
-        return stored.filter { partitions.contains($0.key) }
+        try offsetStore.stored().filter { partitions.contains($0.key) }
     }
 
     /// Applies the batch; returns the statistics `dw.apply_staged` reports.
@@ -73,22 +68,7 @@ final class WarehouseWriter {
             }
             // (apply_batch: apply_staged, and a change it cannot apply held in quarantine, not the batch failed)
             let stats = try connection.execute("SELECT \(schema.qualified("apply_batch"))($1::jsonb)::text", [applyConfig]).scalar ?? "{}"
-            if !offsets.isEmpty {
-                let sorted = offsets.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
-                try connection.execute("""
-                    INSERT INTO \(schema.qualified("consumer_offsets")) (group_id, topic, kpartition, next_offset, updated_at)
-                    SELECT $1, t, p, o, now() FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(t, p, o)
-                    ON CONFLICT (group_id, topic, kpartition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = now()
-                    """, [groupID, "{" + sorted.map { "\"\($0.key.topic)\"" }.joined(separator: ",") + "}",
-                          "{" + sorted.map { String($0.key.partition) }.joined(separator: ",") + "}",
-                          "{" + sorted.map { String($0.value) }.joined(separator: ",") + "}"])
-                for (partition, check) in checks {
-                    try connection.execute("""
-                        UPDATE \(schema.qualified("consumer_offsets")) SET check_offset = $4, check_position = $5
-                        WHERE group_id = $1 AND topic = $2 AND kpartition = $3
-                        """, [groupID, partition.topic, String(partition.partition), String(check.offset), check.position])
-                }
-            }
+            try offsetStore.store(offsets, checks: checks)
             try connection.execute("COMMIT")
             return stats
         } catch {

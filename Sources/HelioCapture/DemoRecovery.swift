@@ -20,12 +20,15 @@ import PGOutput
 public struct DemoRecovery {
     let config: HelioConfiguration
     let logger: Logger
+    /// Apply's stored positions (apply's `OffsetStore`), nil before apply's first start.
+    let applyPositions: () throws -> [TopicPartition: Int64]?
     /// The warehouse schema the demo's apply builds (and this drops).
     static let warehouseSchema = "dw"
 
-    public init(config: HelioConfiguration, logger: Logger) {
+    public init(config: HelioConfiguration, logger: Logger, applyPositions: @escaping () throws -> [TopicPartition: Int64]?) {
         self.config = config
         self.logger = logger
+        self.applyPositions = applyPositions
     }
 
     /// What the broker lost, or nil when the demo can resume where it stopped.
@@ -60,15 +63,9 @@ public struct DemoRecovery {
     /// (Apply's own guard re-reads the last applied record; this cheaper check is enough for a
     /// broker that came back empty, which is the demo's case.)
     func applyLoss(admin: KafkaProducer, topics: [String: Int]) throws -> String? {
-        guard let url = config.warehouseURL else { return nil }
-        let warehouse = try PostgresConnection(ConnectionOptions(url: url, applicationName: "helio-demo"))
-        guard try warehouse.execute("SELECT to_regclass($1)::text", ["\(Self.warehouseSchema).consumer_offsets"]).scalar != nil else { return nil }
-        let rows = try warehouse.execute("""
-            SELECT topic, kpartition::text, next_offset::text FROM \(Self.warehouseSchema).consumer_offsets
-            WHERE group_id = $1 AND next_offset > 0 ORDER BY 1, 2
-            """, [config.groupID]).rows
-        for row in rows {
-            guard let topic = row[0], let partition = row[1].flatMap({ Int32($0) }), let next = row[2].flatMap({ Int64($0) }) else { continue }
+        guard let positions = try applyPositions() else { return nil }
+        for (key, next) in positions.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) where next > 0 {
+            let (topic, partition) = (key.topic, key.partition)
             guard let count = topics[topic], partition < count else {
                 return "\(topic)[\(partition)] is gone, but the warehouse was built from it up to offset \(next)"
             }

@@ -1,3 +1,4 @@
+import HelioApply
 import HelioEvents
 import HelioKafka
 import HelioOps
@@ -29,19 +30,13 @@ enum WorkProbes {
             let partitions = try kafka.topics()
             let warehouse = try PostgresConnection(ConnectionOptions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"),
                                                                      applicationName: "helio-watchdog", settings: ["statement_timeout": "30s"]))
-            var stored: [TopicPartition: Int64] = [:]
-            for row in try warehouse.execute("SELECT topic, kpartition::text, next_offset::text FROM dw.consumer_offsets WHERE group_id = $1",
-                                             [config.groupID]).rows {
-                if let topic = row[0], let partition = row[1].flatMap({ Int32($0) }), let next = row[2].flatMap({ Int64($0) }) {
-                    stored[TopicPartition(topic: topic, partition: partition)] = next
-                }
-            }
+            let stored = try OffsetStore(connection: warehouse, group: config.groupID).positions()
             var lag: Int64 = 0
             for topic in config.topicNames + [TopicNames(prefix: config.topicPrefix).transaction] {
                 for partition in 0..<Int32(partitions[topic] ?? 0) {
                     let key = TopicPartition(topic: topic, partition: partition)
                     let (low, high) = try kafka.watermarks(key)
-                    lag += max(0, high - max(stored[key] ?? low, low))
+                    lag += OffsetStore.lag(next: stored[key], low: low, high: high)
                 }
             }
             return lag > 0 ? "about \(lag) records not yet applied" : nil

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HelioApply
 import HelioEvents
 import HelioKafka
 import HelioOps
@@ -58,7 +59,7 @@ struct Replay: ParsableCommand {
                 let progress = ProgressReporter("replay (first record at or after \(fromTimestamp))", unit: "partitions", logger: logger)
                 defer { progress.finish() }
                 let found = try ReplayFromTimestamp(
-                    timestampMs: Int64(date.timeIntervalSince1970 * 1000), partitions: partitions, stored: try ConsumerOffsets.stored(warehouse, group: config.groupID),
+                    timestampMs: Int64(date.timeIntervalSince1970 * 1000), partitions: partitions, stored: try OffsetStore(connection: warehouse, group: config.groupID).positions(),
                     admin: kafka, consumerProperties: KafkaConsumer.defaults(brokers: properties["bootstrap.servers"]!, groupID: "\(config.groupID)-replay",
                                                                              overrides: config.kafkaProperties),
                     logger: logger, progress: { done, total in progress.update(done: done, total: total) })
@@ -66,15 +67,7 @@ struct Replay: ParsableCommand {
                 untouched = found.untouched
             }
         }
-        try warehouse.execute("BEGIN")
-        for (partition, offset) in targets.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
-            try warehouse.execute("""
-                INSERT INTO dw.consumer_offsets (group_id, topic, kpartition, next_offset) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (group_id, topic, kpartition) DO UPDATE
-                SET next_offset = excluded.next_offset, check_offset = NULL, check_position = NULL, updated_at = now()
-                """, [config.groupID, partition.topic, String(partition.partition), String(offset)])
-        }
-        try warehouse.execute("COMMIT")
+        try OffsetStore(connection: warehouse, group: config.groupID).rewind(to: targets)
         logger.notice("replay positions stored; start `helio apply` to re-apply", metadata: [
             LogKeys.audit: "replay", "group": "\(config.groupID)", "partitions": "\(targets.count)",
             "from": "\(fromBeginning ? "beginning" : fromTimestamp ?? fromOffsets ?? "")", "untouched": "\(untouched.count)"])

@@ -21,7 +21,9 @@ struct Run: AsyncParsableCommand {
             // The local stack's broker forgets its topics at every restart; the demo starts over
             // instead of refusing (capture and apply alone refuse: a lost log is an operator's call).
             do {
-                try DemoRecovery(config: config, logger: logger).recoverIfBrokerLost()
+                try DemoRecovery(config: config, logger: logger, applyPositions: {
+                    try config.warehouseURL.flatMap { try OffsetStore.positions(url: $0, group: config.groupID, applicationName: "helio-demo") }
+                }).recoverIfBrokerLost()
             } catch {
                 throw exitStatus(for: error, logger: logger)
             }

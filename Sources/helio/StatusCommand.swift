@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HelioApply
 import HelioEvents
 import HelioKafka
 import HelioOps
@@ -54,7 +55,7 @@ struct Status: ParsableCommand {
             let partitions = try kafka.topics()
             let warehouse = CommandPools.quick(try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-status")
             defer { warehouse.close() }
-            let applied = try warehouse.withConnection { try ConsumerOffsets.stored($0, group: config.groupID) }
+            let applied = try warehouse.withConnection { try OffsetStore(connection: $0, group: config.groupID).positions() }
             var totalLag: Int64 = 0
             for topic in config.topicNames + [topics.transaction] {
                 guard let count = partitions[topic] else {
@@ -62,15 +63,15 @@ struct Status: ParsableCommand {
                     report.problems.append("topic \(topic) is missing")
                     continue
                 }
-                var end: Int64 = 0, done: Int64 = 0
+                var end: Int64 = 0, lag: Int64 = 0
                 for partition in 0..<Int32(count) {
                     let key = TopicPartition(topic: topic, partition: partition)
-                    let high = (try? kafka.watermarks(key).high) ?? 0
+                    let (low, high) = (try? kafka.watermarks(key)) ?? (0, 0)
                     end += high
-                    done += min(applied[key] ?? 0, high)
+                    lag += OffsetStore.lag(next: applied[key], low: low, high: high)
                 }
-                totalLag += max(0, end - done)
-                report.topics.append(.init(name: topic, partitions: count, end: end, applied: done, lag: max(0, end - done)))
+                totalLag += lag
+                report.topics.append(.init(name: topic, partitions: count, end: end, applied: end - lag, lag: lag))
             }
             if totalLag > maxLag { report.problems.append("apply lags by about \(totalLag) records (limit \(maxLag))") }
             let fresh = try warehouse.withConnection { try $0.execute("""

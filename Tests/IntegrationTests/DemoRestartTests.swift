@@ -19,7 +19,9 @@ struct DemoRestartTests {
         defer { broker.discard() }
         var config = env.configuration()
         config.kafkaBrokers = broker.brokers
-        let recovery = DemoRecovery(config: config, logger: env.logger)
+        let recovery = DemoRecovery(config: config, logger: env.logger, applyPositions: {
+            try config.warehouseURL.flatMap { try OffsetStore.positions(url: $0, group: config.groupID, applicationName: "helio-demo") }
+        })
         let source = try env.source()
         try source.execute("""
             INSERT INTO users (name, email) VALUES ('A', 'a@example.com'), ('B', 'b@example.com');
