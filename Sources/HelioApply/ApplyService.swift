@@ -240,7 +240,7 @@ public final class ApplyService: @unchecked Sendable {
                          metadata: [LogKeys.table: "\(held.table)", "row_id": "\(held.rowID)", LogKeys.lsn: "\(held.lsn)", LogKeys.error: "\(held.error)"])
         }
         metrics.lag(batch.offsets.map { partition, next in
-            (partition.topic, partition.partition, max(consumer.cachedHighWatermark(partition) ?? next, next) - next)
+            (partition.topic, partition.partition, OffsetStore.lag(next: next, low: 0, high: consumer.cachedHighWatermark(partition) ?? next))
         })
         let milliseconds = Date().timeIntervalSince(batch.started) * 1000
         metrics.batch(records: batch.records, milliseconds: milliseconds, lastCommitMicros: batch.lastCommitMicros)
