@@ -21,6 +21,12 @@ public final class ApplyService: @unchecked Sendable {
         self.metrics = schema.name == WarehouseSchema.live.name ? ApplyMetrics() : ApplyMetrics(health: HealthState())
     }
 
+    /// JSON handed to `dw.apply_staged` (and to the warehouse functions that judge or apply
+    /// as apply does: release, resume, the quality re-check).
+    public static func configuration(_ config: HelioConfiguration) -> String {
+        ApplyService(config: config, logger: Logger(label: "helio.apply")).applyConfig
+    }
+
     /// JSON handed to `dw.apply_staged`.
     var applyConfig: String {
         // The collections apply consumes: with transaction consistency, only their events are awaited.

@@ -1,4 +1,5 @@
 import Foundation
+import HelioApply
 import HelioEvents
 import HelioOps
 import Logging
@@ -20,6 +21,7 @@ public enum ScheduledChecks {
     public static let stallCheck = "stalled_pipeline"
     public static let deadLetterCheck = "dlq_growth"
     public static let qualityCheck = "quality_jump"
+    public static let qualityRecheck = "quality_recheck"
 
     /// The jobs, or none when the scheduler is disabled. A job whose settings are missing in
     /// this process (reconciliation without a source URL) is left out with a log line.
@@ -48,6 +50,8 @@ public enum ScheduledChecks {
                 let check = QualityRateJumpCheck(warehouseURL: warehouseURL, ratio: schedule.qualityJumpRatio,
                                                  minimum: schedule.qualityJumpMinimum, alerts: alerts)
                 try add(qualityCheck, schedule.qualityCheck, check.run)
+                let recheck = QualityRecheckCheck(warehouseURL: warehouseURL, applyConfig: ApplyService.configuration(config), alerts: alerts)
+                try add(qualityRecheck, schedule.qualityRecheck, recheck.run)
             }
             if let deadLettered {
                 let check = DeadLetterGrowthCheck(topic: config.deadLetterTopic, alerts: alerts, count: deadLettered)

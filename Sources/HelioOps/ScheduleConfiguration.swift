@@ -44,6 +44,10 @@ public struct ScheduleConfiguration: Sendable, Equatable {
     /// ... and at least this many flags in the last hour, so that a rule going from 1 to 6
     /// flags an hour does not page anyone.
     public var qualityJumpMinimum = 20
+    /// Re-check every fact row and reading changed in the last 7 days against the rules, and
+    /// alert on a violation the warehouse does not show or a flag that no longer holds
+    /// (`QualityRecheckCheck`, the seed's weekly validation). Mondays at 03:00.
+    public var qualityRecheck: String? = "0 3 * * 1"
 
     /// Alerts are also POSTed as JSON here. Secret (the URL usually holds a token): never
     /// logged or printed; use `HELIO_ALERT_WEBHOOK_URL_FILE`.

@@ -284,3 +284,94 @@ begin
               from (select source_table, rule, sum(n)::bigint as n from pg_temp._qcount group by 1, 2) c);
 end
 $$;
+
+-- The scheduled re-check (helio's quality_recheck job, the seed's weekly
+-- validation): every fact source row and reading changed since p_since is
+-- judged again, on its current values as the warehouse holds them (a fact row's
+-- ledger sum and its latest entry's attribution; a reading's mirror values),
+-- with the rules of p_config as flags, and the result compared with the flags
+-- stored when it was applied. A difference is a violation the warehouse does
+-- not show (a rule added since, a flag lost) or a flag that no longer holds
+-- (a rule relaxed, a value changed under it). Read-only: nothing is written.
+-- Returns {checked, differences: [{table, row_id, rule, kind: unflagged|stale}]}.
+create or replace function dw.quality_recheck(p_config jsonb, p_since timestamptz) returns jsonb
+language plpgsql as $$
+declare
+    v_cfg jsonb := dw.effective_config(p_config);
+    v_checked bigint := 0;
+    v_n bigint;
+    t text;
+begin
+    perform dw.create_staging();
+    perform set_config('helio.quality', jsonb_build_object('rules', v_cfg->'quality_rules',
+                                                           'sample_minutes', v_cfg->'sample_minutes',
+                                                           'release', true)::text, true);
+    drop table if exists _recheck;
+    create temp table _recheck (source_table text, row_id bigint, rule text, kind text) on commit drop;
+    foreach t in array array['energy', 'energy_compensate'] loop
+        delete from pg_temp._fe;
+        delete from pg_temp._dv;
+        drop table if exists _stored;
+        -- each row's latest entry that is not a reversal, and the ledger sums
+        create temp table _stored on commit drop as
+        select l.source_id, l.quality_flags, l.device_key, l.unit_key, l.measured_at, l.power_kw, l.credit_balance_kwh,
+               l.source_commit_ts, l.source_commit_lsn, l.source_lsn, s.generated, s.injected, s.consumed, s.compensated
+          from (select distinct on (f.source_id) f.*
+                  from dw.fact_energy f
+                 where f.source_table = t and f.entry_kind <> 'reversal'
+                   and f.source_id in (select x.source_id from dw.fact_energy x
+                                        where x.source_table = t and x.source_commit_ts >= p_since)
+                 order by f.source_id, f.source_commit_lsn desc, f.source_lsn desc, f.energy_fact_id desc) l
+          join (select f.source_id, sum(f.generated_kwh) as generated, sum(f.injected_kwh) as injected,
+                       sum(f.consumed_kwh) as consumed, sum(f.compensated_kwh) as compensated,
+                       (array_agg(f.entry_kind order by f.source_commit_lsn desc, f.source_lsn desc, f.energy_fact_id desc))[1] as last_kind
+                  from dw.fact_energy f where f.source_table = t group by f.source_id) s
+            on s.source_id = l.source_id
+         where s.last_kind <> 'reversal';   -- a row deleted since is not judged
+        insert into pg_temp._fe (row_id, lsn, commit_lsn, commit_ts, ord, entry_kind, device_id, unit_id, measured_at, day,
+                                 generated_kwh, injected_kwh, consumed_kwh, compensated_kwh, power_kw, credit_balance_kwh)
+        select st.source_id, st.source_lsn, st.source_commit_lsn, st.source_commit_ts, 2, 'original',
+               d.device_id, u.unit_id, st.measured_at,
+               case when t = 'energy' then (st.measured_at at time zone (v_cfg->>'timezone'))::date
+                    else date_trunc('month', st.measured_at at time zone (v_cfg->>'timezone'))::date end,
+               st.generated, st.injected, st.consumed, st.compensated,
+               st.power_kw, st.credit_balance_kwh
+          from _stored st
+          left join dw.dim_devices d on d.device_key = st.device_key
+          left join dw.dim_units u on u.unit_key = st.unit_key;
+        insert into pg_temp._dv (device_id) select distinct device_id from pg_temp._fe where device_id is not null;
+        perform dw._quality_check(t, '_fe');
+        insert into _recheck
+        select t, e.row_id, r.rule, 'unflagged' from pg_temp._fe e join _stored st on st.source_id = e.row_id,
+               unnest(coalesce(e.quality_flags, '{}')) r(rule)
+         where not r.rule = any (coalesce(st.quality_flags, '{}'))
+        union all
+        select t, e.row_id, r.rule, 'stale' from pg_temp._fe e join _stored st on st.source_id = e.row_id,
+               unnest(coalesce(st.quality_flags, '{}')) r(rule)
+         where not r.rule = any (coalesce(e.quality_flags, '{}'))
+           and r.rule in (select x->>'name' from jsonb_array_elements(v_cfg->'quality_rules') x);
+        select count(*) into v_n from _stored;
+        v_checked := v_checked + v_n;
+    end loop;
+    drop table if exists _ir;
+    create temp table _ir on commit drop as
+    select m.id, 'u'::char(1) as op, m.commit_lsn, m.source_lsn as lsn, m.source_commit_ts as commit_ts, m.unit_id, m.device_id,
+           m.measured_at, m.irradiance_wm2, m.module_temp_c, m.ambient_temp_c, null::text[] as quality_flags,
+           m.quality_flags as stored_flags
+      from dw.irradiance_mirror m where not m.deleted and m.source_commit_ts >= p_since;
+    perform dw._quality_check('irradiance', '_ir');
+    insert into _recheck
+    select 'irradiance', i.id, r.rule, 'unflagged' from pg_temp._ir i, unnest(coalesce(i.quality_flags, '{}')) r(rule)
+     where not r.rule = any (coalesce(i.stored_flags, '{}'))
+    union all
+    select 'irradiance', i.id, r.rule, 'stale' from pg_temp._ir i, unnest(coalesce(i.stored_flags, '{}')) r(rule)
+     where not r.rule = any (coalesce(i.quality_flags, '{}'))
+       and r.rule in (select x->>'name' from jsonb_array_elements(v_cfg->'quality_rules') x);
+    select count(*) into v_n from pg_temp._ir;
+    v_checked := v_checked + v_n;
+    return jsonb_build_object('checked', v_checked,
+        'differences', coalesce((select jsonb_agg(jsonb_build_object('table', r.source_table, 'row_id', r.row_id,
+                                                                     'rule', r.rule, 'kind', r.kind)
+                                                  order by r.source_table, r.row_id, r.rule) from _recheck r), '[]'::jsonb));
+end
+$$;

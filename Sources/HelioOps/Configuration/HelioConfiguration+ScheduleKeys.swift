@@ -32,6 +32,9 @@ extension HelioConfiguration {
                      ConfigurationKey.trimmed($0.qualityJumpRatio) },
         schedule("schedule.quality_jump_min_violations", "HELIO_QUALITY_JUMP_MIN_VIOLATIONS", expectation: "a whole number from 1",
                  "and at least this many flags in the last hour") { String($0.qualityJumpMinimum) },
+        schedule("schedule.quality_recheck", "HELIO_SCHEDULE_QUALITY_RECHECK", expectation: cron,
+                 "when to re-check the last 7 days of facts and readings against the rules (alert on a difference); off disables") {
+                     $0.qualityRecheck ?? "off" },
         schedule("alerts.webhook_url", "HELIO_ALERT_WEBHOOK_URL", secrecy: .endpointURL, expectation: "an http:// or https:// URL",
                  "alerts are also POSTed as JSON here") { $0.alertWebhookURL },
         schedule("alerts.webhook_attempts", "HELIO_ALERT_WEBHOOK_ATTEMPTS", expectation: "a whole number from 1",
