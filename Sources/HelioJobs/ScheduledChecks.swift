@@ -22,6 +22,7 @@ public enum ScheduledChecks {
     public static let deadLetterCheck = "dlq_growth"
     public static let qualityCheck = "quality_jump"
     public static let qualityRecheck = "quality_recheck"
+    public static let shadowRebuild = "shadow_rebuild"
 
     /// The jobs, or none when the scheduler is disabled. A job whose settings are missing in
     /// this process (reconciliation without a source URL) is left out with a log line.
@@ -52,6 +53,7 @@ public enum ScheduledChecks {
                 try add(qualityCheck, schedule.qualityCheck, check.run)
                 let recheck = QualityRecheckCheck(warehouseURL: warehouseURL, applyConfig: ApplyService.configuration(config), alerts: alerts)
                 try add(qualityRecheck, schedule.qualityRecheck, recheck.run)
+                try add(shadowRebuild, schedule.shadowRebuild, ShadowRebuildCheck(config: config, alerts: alerts).run)
             }
             if let deadLettered {
                 let check = DeadLetterGrowthCheck(topic: config.deadLetterTopic, alerts: alerts, count: deadLettered)

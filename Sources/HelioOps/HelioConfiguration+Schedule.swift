@@ -20,6 +20,7 @@ import Foundation
 /// | `HELIO_QUALITY_JUMP_RATIO` | `qualityJumpRatio` |
 /// | `HELIO_QUALITY_JUMP_MIN_VIOLATIONS` | `qualityJumpMinimum` |
 /// | `HELIO_SCHEDULE_QUALITY_RECHECK` | `qualityRecheck` (`off` disables) |
+/// | `HELIO_SCHEDULE_SHADOW_REBUILD` | `shadowRebuild` (`off` disables) |
 /// | `HELIO_ALERT_WEBHOOK_URL` (`_FILE`) | `alertWebhookURL` (secret) |
 /// | `HELIO_ALERT_WEBHOOK_ATTEMPTS` | `webhookAttempts` |
 /// | `HELIO_ALERT_WEBHOOK_TIMEOUT_SECONDS` | `webhookTimeoutSeconds` |
@@ -50,6 +51,7 @@ extension ScheduleConfiguration {
         Key(name: "HELIO_QUALITY_JUMP_RATIO") { $0.qualityJumpRatio = try number($1, "HELIO_QUALITY_JUMP_RATIO") },
         Key(name: "HELIO_QUALITY_JUMP_MIN_VIOLATIONS") { $0.qualityJumpMinimum = try number($1, "HELIO_QUALITY_JUMP_MIN_VIOLATIONS") },
         Key(name: "HELIO_SCHEDULE_QUALITY_RECHECK") { $0.qualityRecheck = schedule($1) },
+        Key(name: "HELIO_SCHEDULE_SHADOW_REBUILD") { $0.shadowRebuild = schedule($1) },
         Key(name: "HELIO_ALERT_WEBHOOK_URL") { config, text in
             guard let url = URLComponents(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
                 // The value may hold a token: name the key, never echo it.
@@ -83,7 +85,8 @@ extension ScheduleConfiguration {
     public func validate() throws {
         let schedules = [("HELIO_SCHEDULE_RECONCILIATION", reconciliation), ("HELIO_SCHEDULE_SLOT_WATCHDOG", slotWatchdog),
                          ("HELIO_SCHEDULE_STALL_CHECK", stallCheck), ("HELIO_SCHEDULE_DLQ_CHECK", deadLetterCheck),
-                         ("HELIO_SCHEDULE_QUALITY_CHECK", qualityCheck), ("HELIO_SCHEDULE_QUALITY_RECHECK", qualityRecheck)]
+                         ("HELIO_SCHEDULE_QUALITY_CHECK", qualityCheck), ("HELIO_SCHEDULE_QUALITY_RECHECK", qualityRecheck),
+                         ("HELIO_SCHEDULE_SHADOW_REBUILD", shadowRebuild)]
         for case let (key, expression?) in schedules {
             do {
                 _ = try parse(expression)

@@ -48,6 +48,9 @@ public struct ScheduleConfiguration: Sendable, Equatable {
     /// alert on a violation the warehouse does not show or a flag that no longer holds
     /// (`QualityRecheckCheck`, the seed's weekly validation). Mondays at 03:00.
     public var qualityRecheck: String? = "0 3 * * 1"
+    /// Rebuild the warehouse from the topics into `dw_shadow` and compare it with the live one
+    /// (`ShadowRebuildCheck`, the seed's backup verification). The 1st of each month at 04:00.
+    public var shadowRebuild: String? = "0 4 1 * *"
 
     /// Alerts are also POSTed as JSON here. Secret (the URL usually holds a token): never
     /// logged or printed; use `HELIO_ALERT_WEBHOOK_URL_FILE`.

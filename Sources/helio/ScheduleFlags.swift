@@ -16,6 +16,7 @@ struct ScheduleFlags<Scope: CommandKeys>: ParsableArguments {
     @Option(name: flag("schedule.quality_jump_ratio"), help: help("schedule.quality_jump_ratio", shownIn: Scope.self)) var qualityJumpRatio: String?
     @Option(name: flag("schedule.quality_jump_min_violations"), help: help("schedule.quality_jump_min_violations", shownIn: Scope.self)) var qualityJumpMinimum: String?
     @Option(name: flag("schedule.quality_recheck"), help: help("schedule.quality_recheck", valueName: "cron", shownIn: Scope.self)) var qualityRecheck: String?
+    @Option(name: flag("schedule.shadow_rebuild"), help: help("schedule.shadow_rebuild", valueName: "cron", shownIn: Scope.self)) var shadowRebuild: String?
     @Option(name: flag("alerts.webhook_url"), help: help("alerts.webhook_url", shownIn: Scope.self)) var webhookURL: String?
     @Option(name: flag("alerts.webhook_attempts"), help: help("alerts.webhook_attempts", shownIn: Scope.self)) var webhookAttempts: String?
     @Option(name: flag("alerts.webhook_timeout_seconds"), help: help("alerts.webhook_timeout_seconds", shownIn: Scope.self)) var webhookTimeoutSeconds: String?
@@ -29,6 +30,7 @@ struct ScheduleFlags<Scope: CommandKeys>: ParsableArguments {
             ("schedule.stall_check", stallCheck), ("schedule.stall_seconds", stallSeconds), ("schedule.dlq_check", dlqCheck),
             ("schedule.quality_check", qualityCheck), ("schedule.quality_jump_ratio", qualityJumpRatio),
             ("schedule.quality_jump_min_violations", qualityJumpMinimum), ("schedule.quality_recheck", qualityRecheck),
+            ("schedule.shadow_rebuild", shadowRebuild),
             ("alerts.webhook_url", webhookURL), ("alerts.webhook_attempts", webhookAttempts),
             ("alerts.webhook_timeout_seconds", webhookTimeoutSeconds), ("alerts.repeat_seconds", repeatSeconds),
         ]

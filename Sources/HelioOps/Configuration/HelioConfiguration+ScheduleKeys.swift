@@ -35,6 +35,9 @@ extension HelioConfiguration {
         schedule("schedule.quality_recheck", "HELIO_SCHEDULE_QUALITY_RECHECK", expectation: cron,
                  "when to re-check the last 7 days of facts and readings against the rules (alert on a difference); off disables") {
                      $0.qualityRecheck ?? "off" },
+        schedule("schedule.shadow_rebuild", "HELIO_SCHEDULE_SHADOW_REBUILD", expectation: cron,
+                 "when to rebuild the warehouse from the topics into dw_shadow and compare it with the live one (alert on a difference); off disables") {
+                     $0.shadowRebuild ?? "off" },
         schedule("alerts.webhook_url", "HELIO_ALERT_WEBHOOK_URL", secrecy: .endpointURL, expectation: "an http:// or https:// URL",
                  "alerts are also POSTed as JSON here") { $0.alertWebhookURL },
         schedule("alerts.webhook_attempts", "HELIO_ALERT_WEBHOOK_ATTEMPTS", expectation: "a whole number from 1",
