@@ -222,7 +222,8 @@ public final class IncrementalSnapshot {
         // Keys live in Kafka that neither a chunk nor the stream showed since the census: the
         // source does not have them. Deleted here, at the high watermark, so that a row inserted
         // again later comes after its delete.
-        let deletes = current.census?.gone ?? []
+        let keyType = current.table.relation.columns[current.table.keyColumns[0]].typeOID
+        let deletes = (current.census?.gone ?? []).filter { KeyCensus.fits($0, typeOID: keyType) }
         if current.census != nil {
             logger.notice("resync: rows the source no longer has published as deletes",
                           metadata: [LogKeys.table: "\(current.table.qualifiedName)", LogKeys.rows: "\(deletes.count)"])

@@ -29,7 +29,11 @@ struct KeyCensus: Sendable, Equatable {
             live.remove(keyText)
             return
         }
-        switch Self.operation(value) {
+        // Only what capture could have written counts: a record without `source` is not a change
+        // event of the table (a poison record someone produced), and a delete for its key would
+        // be poison too.
+        guard let event = Self.payloadObject(value), event["source"]?.objectValue != nil else { return }
+        switch event["op"]?.stringValue {
         case "d":
             live.remove(keyText)
         case "c", "u", "r":
@@ -59,8 +63,10 @@ struct KeyCensus: Sendable, Equatable {
         key.flatMap(payloadObject).flatMap { $0.count == 1 ? $0.fields[0].key : nil }
     }
 
-    static func operation(_ value: [UInt8]) -> String? {
-        payloadObject(value)?["op"]?.stringValue
+    /// Whether `key` can be a value of a key column of type `typeOID`: an integer column's key
+    /// must read as an integer (a census holds only what was in the topic, whoever wrote it).
+    static func fits(_ key: String, typeOID: UInt32) -> Bool {
+        [20, 21, 23].contains(typeOID) ? Int64(key) != nil : true
     }
 
     static func beforeKey(_ value: [UInt8], keyField: String?) -> String? {
@@ -68,7 +74,7 @@ struct KeyCensus: Sendable, Equatable {
         return text(field)
     }
 
-    private static func payloadObject(_ bytes: [UInt8]) -> JSONObject? {
+    static func payloadObject(_ bytes: [UInt8]) -> JSONObject? {
         guard let object = (try? JSONValue.parse(bytes))?.objectValue else { return nil }
         if let payload = object["payload"]?.objectValue, object["schema"] != nil { return payload }
         return object

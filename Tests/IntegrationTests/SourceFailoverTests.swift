@@ -11,7 +11,8 @@ import Testing
 /// streaming, plus deletes for rows Kafka shows live that the new primary does not have — and
 /// the warehouse ends equal to the promoted primary.
 ///
-/// Two failovers, because one history cannot hold both kinds of gap: the standby has a prefix
+/// The fault suite's stack (its source is a primary with a streaming standby; capture's URL
+/// names both). Two failovers, because one history cannot hold both kinds of gap: the standby has a prefix
 /// of the old primary's WAL, capture published another prefix, and one of them is the longer.
 /// 1. Phantoms: the standby is stopped while the primary writes and capture publishes (inserts,
 ///    updates, deletes the new primary never sees); then the primary dies (-m immediate) and the
@@ -24,33 +25,22 @@ struct SourceFailoverTests {
     func promotedStandby() throws {
         let stack = try FaultStack()
         defer { stack.stop() }
-        try stack.start()
-        let primary = stack.source
-        let first = try primary.standby(named: "standby1")
-        let second = try primary.standby(named: "standby2")
-        defer {
-            first.stop()
-            second.stop()
-        }
-        try first.replicate(from: primary)
-
-        var config = stack.configuration(batchSize: 500)
-        let hosts = [primary, first, second].map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
-        config.sourceURL = "postgresql://helio_capture:\(stack.capturePassword)@\(hosts)/\(FaultStack.sourceDatabase)?target_session_attrs=read-write"
+        try stack.start()   // the source's primary and its streaming standby; capture's URL names both
+        let config = stack.configuration(batchSize: 500)
+        #expect(config.sourceURL?.contains("target_session_attrs=read-write") == true)
         let pipeline = SupervisedPipeline(config: config, logDirectory: "\(stack.root)/logs")
         defer { pipeline.shutdown() }
 
-        try Self.seed(try primary.admin(FaultStack.sourceDatabase))
+        try Self.seed(try stack.sourceAdmin())
         pipeline.startMonitor()
         try pipeline.start(.capture)
         try pipeline.start(.apply)
-        try Self.expectEqual("before the failovers", stack: stack, source: primary, config: config)
-        try first.waitForReplay(of: primary)
+        try Self.expectEqual("before the failovers", stack: stack, config: config)
+        try stack.standby.waitForReplay(of: stack.source)
 
         // 1. Phantoms: published from the old primary, never on the standby.
-        try first.stop(mode: "fast")
-        let old = try primary.admin(FaultStack.sourceDatabase)
-        try old.execute("""
+        try stack.standby.stop(mode: "fast")
+        try stack.sourceAdmin().execute("""
             INSERT INTO energy (device_id, measured_at, energy_kwh, power_kw)
                 SELECT 1 + g % 3, timestamptz '2026-03-01' + g * interval '15 minutes', g, 1 FROM generate_series(1, 40) g;
             DELETE FROM energy WHERE id IN (3, 4, 5);
@@ -61,24 +51,21 @@ struct SourceFailoverTests {
             DELETE FROM irradiance WHERE id = 1;
             """)
         // The warehouse shows the phantoms: Kafka holds what the new primary will never have.
-        try Self.expectEqual("phantoms applied", stack: stack, source: primary, config: config)
-        try primary.stop(mode: "immediate")
-        try first.start()
-        try first.promote()
-        let afterFirst = try first.admin(FaultStack.sourceDatabase)
-        // The workload goes on while capture resyncs.
-        try Self.write(afterFirst, day: "2026-04-01")
+        try Self.expectEqual("phantoms applied", stack: stack, config: config)
+        try stack.failover(startingStandby: true)
+        // The workload goes on while capture follows the promoted standby and resyncs.
+        try Self.write(try stack.sourceAdmin(), day: "2026-04-01")
         let captureLog = { pipeline.child(.capture)?.log ?? "" }
         try eventually("capture to resync after the first failover", within: 60) { captureLog().contains("resync finished") }
-        try Self.write(afterFirst, day: "2026-04-02")
-        try Self.expectEqual("after the first failover", stack: stack, source: first, config: config)
+        try Self.write(try stack.sourceAdmin(), day: "2026-04-02")
+        try Self.expectEqual("after the first failover", stack: stack, config: config)
         #expect(captureLog().contains("creating it and resyncing"), "capture said why it resynced")
         #expect(Self.deletesPublished(captureLog()) > 0, "the phantom inserts were published as deletes")
 
         // 2. A gap: on the new primary and its standby, never published by the stream.
-        try second.replicate(from: first)
+        try stack.rebuildStandby()
         pipeline.stop(.capture)
-        try afterFirst.execute("""
+        try stack.sourceAdmin().execute("""
             DELETE FROM energy WHERE id IN (8, 9, 10);
             UPDATE energy SET energy_kwh = 77 WHERE id = 11;
             INSERT INTO energy (device_id, measured_at, energy_kwh) VALUES (2, '2026-05-01', 5), (3, '2026-05-01', 6);
@@ -86,13 +73,12 @@ struct SourceFailoverTests {
             INSERT INTO users (name, email) VALUES ('Gap', 'gap@example.com');
             DELETE FROM energy_compensate WHERE id = 1;
             """)
-        try second.waitForReplay(of: first)
-        try first.stop(mode: "immediate")
-        try second.promote()
+        try stack.standby.waitForReplay(of: stack.source)
+        try stack.failover()
         let secondCapture = try pipeline.start(.capture)
-        try Self.write(try second.admin(FaultStack.sourceDatabase), day: "2026-06-01")
+        try Self.write(try stack.sourceAdmin(), day: "2026-06-01")
         try eventually("capture to resync after the second failover", within: 60) { secondCapture.log.contains("resync finished") }
-        let audit = try Self.expectEqual("after the second failover", stack: stack, source: second, config: config)
+        let audit = try Self.expectEqual("after the second failover", stack: stack, config: config)
         #expect(Self.deletesPublished(secondCapture.log) > 0, "the rows deleted in the gap were published as deletes")
         #expect(audit.duplicateRows == 0, "\(audit.details)")
         #expect(audit.invariantViolations == 0, "\(audit.details)")
@@ -167,8 +153,8 @@ struct SourceFailoverTests {
 
     /// Waits until the warehouse equals `source` and checks the audit's three counts.
     @discardableResult
-    static func expectEqual(_ label: String, stack: FaultStack, source: PostgresCluster, config: HelioConfiguration) throws -> WarehouseAudit.Result {
-        let audit = try WarehouseAudit.run(label, stack: stack, source: source, piiKey: config.piiKey!, timezone: config.timezone,
+    static func expectEqual(_ label: String, stack: FaultStack, config: HelioConfiguration) throws -> WarehouseAudit.Result {
+        let audit = try WarehouseAudit.run(label, stack: stack, piiKey: config.piiKey!, timezone: config.timezone,
                                            sampleMinutes: config.sampleMinutes, within: 90)
         #expect(audit.changesLost == 0 && audit.invariantViolations == 0 && audit.duplicateRows == 0, "\(label): \(audit.details)")
         return audit

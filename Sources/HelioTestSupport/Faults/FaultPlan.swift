@@ -18,6 +18,7 @@ public enum Fault: String, CaseIterable, Sendable {
     case missingPublication = "missing publication"
     case slotActive = "slot active in another process"
     case spoolFull = "spool directory full"
+    case sourceFailover = "source failover to its promoted standby"
 }
 
 /// How much of each fault, and the workload around them. `short` runs inside `make test`
@@ -49,7 +50,7 @@ public struct FaultPlan: Sendable {
             // The broker's data loss (a minute with its rebuild) is left to the long run and to
             // KafkaLogLossTests, which `make test` runs as well.
             .killCapture: 1, .killApply: 1, .killBoth: 1, .brokerPause: 1, .sourceRestartImmediate: 1,
-            .warehouseRestart: 1, .poison: 1, .largeTransaction: 1, .slotActive: 1, .spoolFull: 1,
+            .warehouseRestart: 1, .poison: 1, .largeTransaction: 1, .slotActive: 1, .spoolFull: 1, .sourceFailover: 1,
         ], workloadRate: 15, seedUsers: 6, batchSize: 200, brokerPauseSeconds: 5, largeTransactionRows: 20_000,
            spoolFullRows: 15_000, recoveryTimeout: 120, largeRecoveryTimeout: 300, gapSeconds: 0.5...2)
     }
@@ -58,7 +59,7 @@ public struct FaultPlan: Sendable {
         FaultPlan(size: .long, seed: seed, counts: [
             .killCapture: 10, .killApply: 10, .killBoth: 10, .brokerPause: 2, .brokerRestart: 1, .sourceRestartFast: 2,
             .sourceRestartImmediate: 2, .warehouseRestart: 4, .poison: 3, .schemaChange: 1, .largeTransaction: 1, .truncate: 2,
-            .wrongCredentials: 2, .missingPublication: 1, .slotActive: 1, .spoolFull: 1,
+            .wrongCredentials: 2, .missingPublication: 1, .slotActive: 1, .spoolFull: 1, .sourceFailover: 2,
         ], workloadRate: 40, seedUsers: 20, batchSize: 1_000, brokerPauseSeconds: 30, largeTransactionRows: 1_000_000,
            spoolFullRows: 50_000, recoveryTimeout: 300, largeRecoveryTimeout: 3_600, gapSeconds: 1...6)
     }

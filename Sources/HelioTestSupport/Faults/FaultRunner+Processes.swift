@@ -22,6 +22,7 @@ extension FaultRunner {
         case .missingPublication: return try missingPublication()
         case .slotActive: return try slotActive()
         case .spoolFull: return try spoolFull()
+        case .sourceFailover: return try sourceFailover()
         }
     }
 

@@ -67,6 +67,36 @@ extension FaultRunner {
                                      note: "recovery counted from the server's return")
     }
 
+    /// The source's primary dies (`pg_ctl stop -m immediate`) under the workload and its
+    /// streaming standby is promoted (issue #13 item 2). Capture follows it through its
+    /// multi-host URL, finds its slot missing and resyncs; the workload and the probe move to
+    /// the new primary. Survived when a change reaches the warehouse and the resync finishes;
+    /// the next checkpoint audits the warehouse against the promoted primary. Then the old
+    /// primary is rebuilt as the new one's standby, for the next failover.
+    func sourceFailover() throws -> FaultReport.Injection {
+        let resyncsBefore = resyncsFinished()
+        try stack.failover()
+        let lifted = Date()
+        let seconds = recovery(since: lifted)
+        let resynced = (try? eventually("capture's resync to finish", within: plan.recoveryTimeout) { resyncsFinished() > resyncsBefore }) != nil
+        let resyncSeconds = Date().timeIntervalSince(lifted)
+        try stack.rebuildStandby()
+        return FaultReport.Injection(fault: Fault.sourceFailover.rawValue, survived: seconds != nil && resynced, recoverySeconds: seconds,
+                                     note: "recovery counted from the promotion; "
+                                         + (resynced ? String(format: "resync finished within %.1f s", resyncSeconds) : "the resync did NOT finish")
+                                         + "; the old primary rebuilt as the new standby")
+    }
+
+    /// `resync finished` lines in every capture log of the run.
+    func resyncsFinished() -> Int {
+        let directory = "\(stack.root)/logs"
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return files.filter { $0.hasPrefix("capture") }.reduce(0) { count, file in
+            let text = (try? String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)) ?? ""
+            return count + text.components(separatedBy: "resync finished").count - 1
+        }
+    }
+
     /// pg_ctl restart of the warehouse while apply is inside a batch's transaction: the batch
     /// rolls back with its offsets, apply reconnects and applies it again.
     func warehouseRestart(mode: String) throws -> FaultReport.Injection {

@@ -9,7 +9,14 @@ import HelioPostgres
 /// rows for the dimension tables.
 public final class FaultStack: @unchecked Sendable {
     public let root: String
-    public let source: PostgresCluster
+    /// The source's primary now; `failover()` swaps it with `standby`.
+    public var source: PostgresCluster { lock.withLock { clusters.primary } }
+    /// The source's streaming physical standby (`pg_basebackup -R`).
+    public var standby: PostgresCluster { lock.withLock { clusters.standby } }
+    private var clusters: (primary: PostgresCluster, standby: PostgresCluster)
+    private let lock = NSLock()
+    /// Both source clusters' ports, in a fixed order: capture's multi-host URL names them all.
+    let sourcePorts: [Int]
     public let warehouse: PostgresCluster
     public let broker: TansuBroker
     public let capturePassword: String
@@ -27,7 +34,10 @@ public final class FaultStack: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         // postgres must traverse the root to reach its data directories.
         try Spawn.run(["/bin/chmod", "755", root], log: "/dev/null")
-        source = try PostgresCluster(name: "source", root: root)
+        let primary = try PostgresCluster(name: "source", root: root)
+        let standby = try primary.standby(named: "source-b")
+        clusters = (primary, standby)
+        sourcePorts = [primary.port, standby.port]
         warehouse = try PostgresCluster(name: "warehouse", root: root)
         broker = try TansuBroker(root: root)
         capturePassword = Self.secret()
@@ -54,18 +64,41 @@ public final class FaultStack: @unchecked Sendable {
         try warehouse.psql(database: "postgres", "CREATE DATABASE \(Self.warehouseDatabase);")
         try warehouse.psql(database: Self.warehouseDatabase, roles, variables: ["part": "warehouse"])
         try warehouse.psql(database: Self.warehouseDatabase, "ALTER ROLE helio_writer PASSWORD '\(writerPassword)';")
+        try standby.replicate(from: source)
+    }
+
+    /// The primary dies (`-m immediate`, as when its machine does) and the standby is promoted:
+    /// from here on `source` is the promoted one. `rebuildStandby` makes the old one its standby.
+    /// `startingStandby`: the standby was stopped (to make it miss WAL) and starts only now,
+    /// when there is no primary left to catch up from.
+    public func failover(startingStandby: Bool = false) throws {
+        try source.stop(mode: "immediate")
+        if startingStandby { try standby.start() }
+        try standby.promote()
+        lock.withLock { clusters = (clusters.standby, clusters.primary) }
+    }
+
+    /// The old primary, wiped, becomes the new primary's streaming standby (same port).
+    public func rebuildStandby() throws {
+        try standby.discardData()
+        try standby.replicate(from: source)
     }
 
     /// Stops everything this stack started and deletes its files (unless HELIO_TEST_KEEP is set).
     public func stop() {
         broker.stop()
         source.stop()
+        standby.stop()
         warehouse.stop()
         for mount in mounts { _ = try? Spawn.run(["/bin/umount", "-l", mount], log: "/dev/null", allowFailure: true) }
         if ProcessInfo.processInfo.environment["HELIO_TEST_KEEP"] == nil { try? FileManager.default.removeItem(atPath: root) }
     }
 
-    public var captureURL: String { source.url(user: "helio_capture", password: capturePassword, database: Self.sourceDatabase) }
+    /// Both source clusters, the writable one chosen by libpq: capture follows a failover.
+    public var captureURL: String {
+        let hosts = sourcePorts.map { "127.0.0.1:\($0)" }.joined(separator: ",")
+        return "postgresql://helio_capture:\(capturePassword)@\(hosts)/\(Self.sourceDatabase)?target_session_attrs=read-write"
+    }
     public var writerURL: String { warehouse.url(user: "helio_writer", password: writerPassword, database: Self.warehouseDatabase) }
 
     public func sourceAdmin() throws -> PostgresConnection { try source.admin(Self.sourceDatabase) }

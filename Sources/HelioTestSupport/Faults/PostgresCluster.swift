@@ -82,11 +82,20 @@ public final class PostgresCluster: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         try Spawn.run(["/bin/chown", "postgres:", log], log: toolLog)
         try asPostgres(["PGPASSWORD=\(primary.superuserPassword)", "\(bindir)/pg_basebackup", "-D", data, "-h", "127.0.0.1",
-                        "-p", "\(primary.port)", "-U", "postgres", "-R", "-X", "stream", "-C", "-S", name, "-c", "fast", "--no-sync"])
+                        "-p", "\(primary.port)", "-U", "postgres", "-R", "-X", "stream", "-C", "-S", physicalSlot, "-c", "fast", "--no-sync"])
         // The copy carries the primary's port and socket directory; later lines win.
         try appendAsRoot("\(data)/postgresql.conf", "\nport = \(port)\nunix_socket_directories = '\(socketDirectory)'\n")
         try start()
     }
+
+    /// Deletes the (stopped) cluster's data directory, so that `replicate(from:)` can make it again.
+    public func discardData() throws {
+        stop()
+        try Spawn.run(["/bin/rm", "-rf", data], log: toolLog)
+    }
+
+    /// The standby's physical slot on its primary (slot names take lowercase letters, digits and `_`).
+    var physicalSlot: String { name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined() }
 
     /// Ends recovery: the standby becomes a primary on a new timeline (`pg_ctl promote`).
     public func promote() throws {
