@@ -99,7 +99,7 @@ public final class CaptureService: @unchecked Sendable {
                 activePublisher.logGuard = logGuard
                 activePublisher.abandonTransaction()
                 if !slot.exists {
-                    let resync = try missingSlot(logGuard: logGuard)
+                    let resync = try missingSlot(logGuard: logGuard, admin: producer, topics: topics)
                     // Records of the previous slot still in flight must be acknowledged before the
                     // tracker restarts at the new slot's position (a promoted standby's WAL may end
                     // before positions capture confirmed to the old primary).
@@ -160,10 +160,18 @@ public final class CaptureService: @unchecked Sendable {
     /// or was restored from a backup — and `capture.on_missing_slot` decides. Returns whether
     /// to resync; the resync's marker is written before anything else changes, so a crash from
     /// here on resumes it.
-    private func missingSlot(logGuard: KafkaLogGuard) throws -> Bool {
+    private func missingSlot(logGuard: KafkaLogGuard, admin: KafkaProducer, topics: TopicNames) throws -> Bool {
         let delivered = logGuard.storedMarker()
         let resyncPending = FileManager.default.fileExists(atPath: resyncMarker)
-        guard delivered != nil || resyncPending else { return false }
+        guard delivered != nil || resyncPending else {
+            // No record of delivering, but the log says someone did: most likely a spool directory
+            // that was not kept. The initial snapshot cannot delete what the gap removed.
+            if let high = try? admin.watermarks(TopicPartition(topic: topics.transaction, partition: 0), timeoutMilliseconds: 3_000).high, high > 0 {
+                logger.warning("creating the slot with an initial snapshot, but \(topics.transaction) already holds records capture has no record of delivering (the slot was dropped with helio slot drop, or the spool directory was lost): rows deleted since those records stay live downstream; run helio verify after apply caught up",
+                               metadata: [LogKeys.slot: "\(config.slot)", "spool_dir": "\(config.spoolDirectory)"])
+            }
+            return false
+        }
         let metadata: Logger.Metadata = [LogKeys.slot: "\(config.slot)", "action": "\(config.onMissingSlot.rawValue)",
                                          "last_delivered": "\(delivered.map { "transaction \($0.position.transactionID)" } ?? "-")",
                                          "confirmed_at_most": "\(delivered?.confirmedBound.map { "\($0)" } ?? "-")"]
