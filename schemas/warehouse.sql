@@ -424,3 +424,16 @@ create table if not exists dw.paused_table (
     paused_at    timestamptz not null default now(),
     paused_by    text
 );
+
+-- The appliers of each consumer group (migration 10; OffsetStore.register): each
+-- member's assignment and when it was last seen, for helio status.
+create table if not exists dw.apply_member (
+    group_id   text not null,
+    member     text not null,                  -- host:pid:random, one per apply process
+    host       text,
+    pid        int,
+    partitions text[] not null default '{}',   -- its assignment, topic[partition]
+    started_at timestamptz not null default now(),
+    seen_at    timestamptz not null default now(),
+    primary key (group_id, member)
+);

@@ -69,6 +69,7 @@ public final class ApplyService: @unchecked Sendable {
             return
         }
 
+        let member = ApplyMember()
         while !shouldStop() {
             do {
                 let writer = try WarehouseWriter(url: warehouseURL, groupID: config.groupID, applyConfig: applyConfig, schema: schema, logger: logger)
@@ -80,7 +81,7 @@ public final class ApplyService: @unchecked Sendable {
                 let pipeline = BatchPipeline<PreparedBatch>(name: "apply-writer", merge: { waiting, next in
                     waiting.absorb(next, maxRecords: maxRecords)
                 }) { [self] batch in
-                    try commit(batch, writer: writer, deadLetters: &deadLetters, consumer: consumer)
+                    try commit(batch, writer: writer, deadLetters: &deadLetters, consumer: consumer, member: member)
                 }
                 defer { pipeline.close() }
                 // Before partitions go to another member, what was consumed from them is applied
@@ -88,10 +89,11 @@ public final class ApplyService: @unchecked Sendable {
                 // instead of re-reading a batch still in flight here and racing it.
                 consumer.onRevoke = { _ in _ = try? pipeline.drain() }   // (a failure resurfaces at the next submit)
                 let guardian = OffsetGuard(properties: consumerProperties, logger: logger, topics: topics)
-                consumer.startOffsets = { partitions in
+                consumer.startOffsets = { [member] partitions in
                     try pipeline.drain() // stored positions are current only once the writer is idle
                     let stored = try writer.storedOffsets(partitions)
                     try guardian.verify(stored)
+                    try member.register(partitions: Set(partitions), store: writer.offsetStore)
                     return stored.mapValues(\.next)
                 }
                 try consumer.subscribe(subscribed)
@@ -106,6 +108,10 @@ public final class ApplyService: @unchecked Sendable {
                     let records = try consumer.poll(maxRecords: config.batchSize, timeoutMilliseconds: Int32(config.batchWaitMilliseconds))
                     if records.isEmpty {
                         metrics.idle()
+                        if member.due() {   // (a sign of life while idle: the writer is drained first)
+                            try pipeline.drain()
+                            try member.beat(consumer.assignment, store: writer.offsetStore)
+                        }
                         if let idle = stopWhenIdleSeconds, !consumer.assignment.isEmpty, Date().timeIntervalSince(lastRecord) >= idle {
                             try pipeline.drain()
                             return
@@ -122,6 +128,7 @@ public final class ApplyService: @unchecked Sendable {
                     }
                 }
                 try pipeline.drain()
+                try? writer.offsetStore.leave(member: member.name)
                 logger.notice("apply stopped; every batch consumed is applied",
                               metadata: ["schema": "\(schema.name)", LogKeys.events: "\(metrics.applied)", "batches": "\(metrics.batches)"])
                 return
@@ -233,12 +240,14 @@ public final class ApplyService: @unchecked Sendable {
     }
 
     /// On the writer thread: dead letters first (acknowledged), then data and offsets in one transaction.
-    func commit(_ batch: PreparedBatch, writer: WarehouseWriter, deadLetters: inout DeadLetters, consumer: KafkaConsumer) throws {
+    func commit(_ batch: PreparedBatch, writer: WarehouseWriter, deadLetters: inout DeadLetters, consumer: KafkaConsumer,
+                member: ApplyMember) throws {
         try deadLetters.send(batch.poison)
         metrics.deadLettered(batch.poison.count)
         let stats = try writer.apply(changeRows: batch.changeRows, factRows: batch.factRows, transactionRows: batch.transactionRows,
                                      offsets: batch.offsets, checks: batch.checks)
         consumer.commitAdvisory(batch.offsets)
+        if member.due() { try member.beat(consumer.assignment, store: writer.offsetStore) }
         metrics.changes(batch.tableCounts)
         metrics.qualityViolations(stats: stats)
         for held in ApplyMetrics.isolated(stats: stats) {

@@ -93,6 +93,59 @@ public struct OffsetStore {
         try connection.execute("UPDATE \(table) SET group_id = $1 WHERE group_id = $2", [group, fromGroup])
     }
 
+    /// One apply process of the group, as `helio status` shows it.
+    public struct Member: Sendable, Encodable {
+        public let member: String
+        public let host: String
+        public let pid: Int
+        public let partitions: [TopicPartition]
+        public let secondsSinceSeen: Int
+
+        enum CodingKeys: String, CodingKey { case member, host, pid, partitions, secondsSinceSeen = "seen_seconds_ago" }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(member, forKey: .member)
+            try container.encode(host, forKey: .host)
+            try container.encode(pid, forKey: .pid)
+            try container.encode(partitions.map(\.description), forKey: .partitions)
+            try container.encode(secondsSinceSeen, forKey: .secondsSinceSeen)
+        }
+    }
+
+    /// This process's assignment (after each rebalance) and a sign of life (every few seconds).
+    func register(member: String, host: String, pid: Int32, partitions: Set<TopicPartition>) throws {
+        let names = partitions.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }.map(\.description)
+        try connection.execute("""
+            INSERT INTO \(schema.qualified("apply_member")) (group_id, member, host, pid, partitions)
+            VALUES ($1, $2, $3, $4, $5::text[])
+            ON CONFLICT (group_id, member) DO UPDATE SET partitions = excluded.partitions, seen_at = now()
+            """, [group, member, host, String(pid), "{" + names.map { "\"\($0)\"" }.joined(separator: ",") + "}"])
+    }
+
+    /// A process that stops cleanly leaves; one that dies is no longer seen.
+    func leave(member: String) throws {
+        try connection.execute("DELETE FROM \(schema.qualified("apply_member")) WHERE group_id = $1 AND member = $2", [group, member])
+    }
+
+    /// The members seen in the last `seconds` seconds, oldest first; rows of members not seen
+    /// for a day are removed.
+    public func members(seenWithin seconds: Int = 60) throws -> [Member] {
+        guard try connection.execute("SELECT to_regclass($1)::text", [schema.qualified("apply_member")]).scalar != nil else { return [] }
+        try connection.execute("DELETE FROM \(schema.qualified("apply_member")) WHERE seen_at < now() - interval '1 day'")
+        return try connection.execute("""
+            SELECT member, coalesce(host, ''), coalesce(pid, 0)::text, array_to_string(partitions, ' '),
+                   extract(epoch FROM now() - seen_at)::int::text
+              FROM \(schema.qualified("apply_member"))
+             WHERE group_id = $1 AND seen_at >= now() - make_interval(secs => $2::int)
+             ORDER BY started_at, member
+            """, [group, String(seconds)]).rows.map { row in
+            Member(member: row[0] ?? "", host: row[1] ?? "", pid: Int(row[2] ?? "") ?? 0,
+                   partitions: (row[3] ?? "").split(separator: " ").compactMap { TopicPartition(String($0)) },
+                   secondsSinceSeen: Int(row[4] ?? "") ?? 0)
+        }
+    }
+
     /// Records of a partition not yet applied: those after the stored position (or, for a
     /// partition never applied, after the log's start) up to its high watermark.
     public static func lag(next: Int64?, low: Int64, high: Int64) -> Int64 {

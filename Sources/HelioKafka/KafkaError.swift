@@ -34,6 +34,13 @@ public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
         self.partition = partition
     }
     public var description: String { "\(topic)[\(partition)]" }
+
+    /// Parses `description` back (`topic[3]`).
+    public init?(_ text: String) {
+        guard text.hasSuffix("]"), let open = text.lastIndex(of: "["),
+              let partition = Int32(text[text.index(after: open)..<text.index(before: text.endIndex)]) else { return nil }
+        self.init(topic: String(text[..<open]), partition: partition)
+    }
 }
 
 /// One record read from Kafka, copied out of librdkafka's buffers.

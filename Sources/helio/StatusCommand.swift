@@ -57,6 +57,7 @@ struct Status: ParsableCommand {
             defer { warehouse.close() }
             let applied = try warehouse.withConnection { try OffsetStore(connection: $0, group: config.groupID).positions() }
             var totalLag: Int64 = 0
+            var lagByPartition: [TopicPartition: Int64] = [:]
             for topic in config.topicNames + [topics.transaction] {
                 guard let count = partitions[topic] else {
                     report.topics.append(.init(name: topic, partitions: nil, end: nil, applied: nil, lag: nil))
@@ -68,12 +69,17 @@ struct Status: ParsableCommand {
                     let key = TopicPartition(topic: topic, partition: partition)
                     let (low, high) = (try? kafka.watermarks(key)) ?? (0, 0)
                     end += high
-                    lag += OffsetStore.lag(next: applied[key], low: low, high: high)
+                    let partitionLag = OffsetStore.lag(next: applied[key], low: low, high: high)
+                    lagByPartition[key] = partitionLag
+                    lag += partitionLag
                 }
                 totalLag += lag
                 report.topics.append(.init(name: topic, partitions: count, end: end, applied: end - lag, lag: lag))
             }
             if totalLag > maxLag { report.problems.append("apply lags by about \(totalLag) records (limit \(maxLag))") }
+            report.members = try warehouse.withConnection { try OffsetStore(connection: $0, group: config.groupID).members() }.map { member in
+                StatusReport.Member(member, lag: member.partitions.reduce(0) { $0 + (lagByPartition[$1] ?? 0) })
+            }
             let fresh = try warehouse.withConnection { try $0.execute("""
                 SELECT max(ts)::text, extract(epoch FROM now() - max(ts))::bigint::text FROM (
                   SELECT max(source_commit_ts) AS ts FROM dw.fact_energy UNION ALL SELECT max(source_commit_ts) FROM dw.dim_users

@@ -1,3 +1,5 @@
+import HelioApply
+
 /// What `helio status` found: printed as text for a person or as JSON (`--json`) for a script,
 /// from the same values so the two never disagree.
 struct StatusReport: Encodable {
@@ -7,6 +9,8 @@ struct StatusReport: Encodable {
     var slotChecked = false
     var slot: Slot?
     var topics: [Topic] = []
+    /// The group's appliers seen in the last minute (`dw.apply_member`), nil when not read.
+    var members: [Member]?
     var warehouse: Warehouse?
     var problems: [String] = []
 
@@ -28,13 +32,34 @@ struct StatusReport: Encodable {
         var lag: Int64?
     }
 
+    /// One applier: its assignment and the lag of its partitions.
+    struct Member: Encodable {
+        var member: String
+        var host: String
+        var pid: Int
+        var partitions: [String]
+        var seenSecondsAgo: Int
+        var lag: Int64
+
+        init(_ member: OffsetStore.Member, lag: Int64) {
+            self.member = member.member
+            self.host = member.host
+            self.pid = member.pid
+            self.partitions = member.partitions.map(\.description)
+            self.seenSecondsAgo = member.secondsSinceSeen
+            self.lag = lag
+        }
+
+        private enum CodingKeys: String, CodingKey { case member, host, pid, partitions, seenSecondsAgo = "seen_seconds_ago", lag }
+    }
+
     struct Warehouse: Encodable {
         var lastAppliedCommit: String?
         var secondsAgo: Int64?
     }
 
     private enum CodingKeys: String, CodingKey {
-        case slotName = "slot_name", groupID = "group_id", slot, topics, warehouse, healthy, problems
+        case slotName = "slot_name", groupID = "group_id", slot, topics, members, warehouse, healthy, problems
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -43,6 +68,7 @@ struct StatusReport: Encodable {
         try container.encode(groupID, forKey: .groupID)
         try container.encode(slot, forKey: .slot)
         try container.encode(topics, forKey: .topics)
+        try container.encode(members, forKey: .members)
         try container.encode(warehouse, forKey: .warehouse)
         try container.encode(healthy, forKey: .healthy)
         try container.encode(problems, forKey: .problems)
@@ -63,6 +89,12 @@ struct StatusReport: Encodable {
                 lines.append("\(topic.name): \(partitions) partitions, end ≈ \(end), applied \(applied), lag ≈ \(lag)")
             } else {
                 lines.append("\(topic.name): missing")
+            }
+        }
+        if let members {
+            lines.append("== appliers (\(members.count) seen in the last minute)")
+            for member in members {
+                lines.append("\(member.member): \(member.partitions.count) partitions, lag ≈ \(member.lag), seen \(member.seenSecondsAgo) s ago")
             }
         }
         if let warehouse {

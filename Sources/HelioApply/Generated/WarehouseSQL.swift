@@ -428,6 +428,19 @@ create table if not exists dw.paused_table (
     paused_at    timestamptz not null default now(),
     paused_by    text
 );
+
+-- The appliers of each consumer group (migration 10; OffsetStore.register): each
+-- member's assignment and when it was last seen, for helio status.
+create table if not exists dw.apply_member (
+    group_id   text not null,
+    member     text not null,                  -- host:pid:random, one per apply process
+    host       text,
+    pid        int,
+    partitions text[] not null default '{}',   -- its assignment, topic[partition]
+    started_at timestamptz not null default now(),
+    seen_at    timestamptz not null default now(),
+    primary key (group_id, member)
+);
 """#
 
     /// schemas/apply/*.sql, in order: the set-based apply functions (create or replace).
@@ -3150,6 +3163,14 @@ CREATE TABLE IF NOT EXISTS dw.quarantine (
 CREATE INDEX IF NOT EXISTS quarantine_held ON dw.quarantine (source_table, row_id) WHERE status = 'held';
 CREATE TABLE IF NOT EXISTS dw.paused_table (
     source_table text COLLATE "C" PRIMARY KEY, paused_at timestamptz NOT NULL DEFAULT now(), paused_by text);
+"""#),
+        (10, #"""
+-- The appliers of each consumer group, as `helio status` and the status page show them: each
+-- member's assignment (topic[partition]) and when it was last seen (dw.apply_member).
+CREATE TABLE IF NOT EXISTS dw.apply_member (
+    group_id text NOT NULL, member text NOT NULL, host text, pid int, partitions text[] NOT NULL DEFAULT '{}',
+    started_at timestamptz NOT NULL DEFAULT now(), seen_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (group_id, member));
 """#),
     ]
 }
