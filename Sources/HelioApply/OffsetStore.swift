@@ -121,6 +121,8 @@ public struct OffsetStore {
             VALUES ($1, $2, $3, $4, $5::text[])
             ON CONFLICT (group_id, member) DO UPDATE SET partitions = excluded.partitions, seen_at = now()
             """, [group, member, host, String(pid), "{" + names.map { "\"\($0)\"" }.joined(separator: ",") + "}"])
+        // (members gone for a day are forgotten: a process that died never left)
+        try connection.execute("DELETE FROM \(schema.qualified("apply_member")) WHERE group_id = $1 AND seen_at < now() - interval '1 day'", [group])
     }
 
     /// A process that stops cleanly leaves; one that dies is no longer seen.
@@ -128,11 +130,10 @@ public struct OffsetStore {
         try connection.execute("DELETE FROM \(schema.qualified("apply_member")) WHERE group_id = $1 AND member = $2", [group, member])
     }
 
-    /// The members seen in the last `seconds` seconds, oldest first; rows of members not seen
-    /// for a day are removed.
+    /// The members seen in the last `seconds` seconds, oldest first (read-only: `status` may
+    /// run as a role that only reads).
     public func members(seenWithin seconds: Int = 60) throws -> [Member] {
         guard try connection.execute("SELECT to_regclass($1)::text", [schema.qualified("apply_member")]).scalar != nil else { return [] }
-        try connection.execute("DELETE FROM \(schema.qualified("apply_member")) WHERE seen_at < now() - interval '1 day'")
         return try connection.execute("""
             SELECT member, coalesce(host, ''), coalesce(pid, 0)::text, array_to_string(partitions, ' '),
                    extract(epoch FROM now() - seen_at)::int::text
