@@ -15,12 +15,8 @@ struct ApplyErrorIsolationTests {
     func heldThenReleased() throws {
         let env = try TestEnvironment("applyerror")
         defer { env.drop() }
-        var workload = RandomWorkload(seed: 29)
-        try workload.seed(try env.source())
-        let config = env.userConfiguration()
-        let pipeline = RunningPipeline(env, config: config)
+        let (pipeline, config, _) = try env.seededPipeline(seed: 29)
         defer { try? pipeline.finish() }
-        try env.waitForSlot()
         #expect(try env.waitForWarehouse().isEmpty)
         let warehouse = try env.warehouse()
         try warehouse.execute("ALTER TABLE dw.dim_units ADD CONSTRAINT units_city_known CHECK (city IS DISTINCT FROM 'Atlantis')")

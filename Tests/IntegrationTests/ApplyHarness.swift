@@ -27,6 +27,20 @@ final class RunningPipeline {
 }
 
 extension TestEnvironment {
+    /// Where most pipeline tests start: the source seeded by a `RandomWorkload`, capture and
+    /// apply running on it (with `configure`'s changes to the environment's configuration),
+    /// the slot made. The caller finishes the pipeline.
+    func seededPipeline(seed: UInt64, configure: (inout HelioConfiguration) throws -> Void = { _ in })
+        throws -> (pipeline: RunningPipeline, config: HelioConfiguration, workload: RandomWorkload) {
+        var workload = RandomWorkload(seed: seed)
+        try workload.seed(try source())
+        var config = userConfiguration()
+        try configure(&config)
+        let pipeline = RunningPipeline(self, config: config)
+        try waitForSlot()
+        return (pipeline, config, workload)
+    }
+
     func verifier() throws -> WarehouseVerifier {
         let config = configuration()
         return WarehouseVerifier(source: try source(), warehouse: try warehouse(), piiKey: config.piiKey!,

@@ -14,12 +14,8 @@ struct ApplyMemberTests {
     func membersFollowRebalances() throws {
         let env = try TestEnvironment("applymembers")
         defer { env.drop() }
-        var workload = RandomWorkload(seed: 41)
-        try workload.seed(try env.source())
-        let config = env.userConfiguration()
-        let pipeline = RunningPipeline(env, config: config)
+        var (pipeline, config, workload) = try env.seededPipeline(seed: 41)
         defer { try? pipeline.finish() }
-        try env.waitForSlot()
         #expect(try env.waitForWarehouse().isEmpty)
         let store = OffsetStore(connection: try env.warehouse(), group: config.groupID)
         var all: Set<TopicPartition> = []

@@ -15,14 +15,11 @@ struct QuarantinePipelineTests {
     func heldThenCorrected() throws {
         let env = try TestEnvironment("quarantinepipe")
         defer { env.drop() }
-        var workload = RandomWorkload(seed: 23)
-        try workload.seed(try env.source())
-        var config = env.userConfiguration()
-        config.qualityRules = [try QualityRule.parse("energy.energy_kwh range 0.. quarantine"),
-                               try QualityRule.parse("irradiance.irradiance_wm2 range 0..1500 quarantine")]
-        let pipeline = RunningPipeline(env, config: config)
+        let (pipeline, _, _) = try env.seededPipeline(seed: 23) {
+            $0.qualityRules = [try QualityRule.parse("energy.energy_kwh range 0.. quarantine"),
+                           try QualityRule.parse("irradiance.irradiance_wm2 range 0..1500 quarantine")]
+        }
         defer { try? pipeline.finish() }
-        try env.waitForSlot()
         let source = try env.source()
         let device = try #require(try source.execute("SELECT id::text FROM devices ORDER BY id LIMIT 1").scalar)
         let unit = try #require(try source.execute("SELECT id::text FROM units ORDER BY id LIMIT 1").scalar)

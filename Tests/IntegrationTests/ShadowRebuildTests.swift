@@ -15,11 +15,7 @@ struct ShadowRebuildTests {
     func rebuildAndCompare() throws {
         let env = try TestEnvironment("shadowrebuild")
         defer { env.drop() }
-        var workload = RandomWorkload(seed: 37)
-        try workload.seed(try env.source())
-        let config = env.userConfiguration()
-        let pipeline = RunningPipeline(env, config: config)
-        try env.waitForSlot()
+        var (pipeline, config, workload) = try env.seededPipeline(seed: 37)
         try workload.run(try env.source(), transactions: 40)
         #expect(try env.waitForWarehouse().isEmpty)
         try pipeline.finish()

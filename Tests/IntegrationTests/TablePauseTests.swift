@@ -13,12 +13,8 @@ struct TablePauseTests {
     func pauseAndResume() throws {
         let env = try TestEnvironment("tablepause")
         defer { env.drop() }
-        var workload = RandomWorkload(seed: 31)
-        try workload.seed(try env.source())
-        let config = env.userConfiguration()
-        let pipeline = RunningPipeline(env, config: config)
+        let (pipeline, config, _) = try env.seededPipeline(seed: 31)
         defer { try? pipeline.finish() }
-        try env.waitForSlot()
         #expect(try env.waitForWarehouse().isEmpty)
         let environment = ["HELIO_WAREHOUSE_URL": config.warehouseURL ?? "", "HELIO_LOG_FORMAT": "json",
                            "HELIO_PII_KEY": config.piiKey ?? ""]
