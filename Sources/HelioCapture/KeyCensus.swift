@@ -93,7 +93,7 @@ extension KeyCensus {
     /// read: deciding deletes on half a census would delete live rows. `whileReading` runs
     /// between polls (capture answers its walsender there).
     static func read(topic: String, admin: KafkaProducer, consumerProperties: [String: String], logger: Logger,
-                     quietSeconds: Double = 1, timeoutSeconds: Double = 600, whileReading: () throws -> Void = {}) throws -> KeyCensus {
+                     quietSeconds: Double = 1, stallSeconds: Double = 120, whileReading: () throws -> Void = {}) throws -> KeyCensus {
         var census = KeyCensus()
         let partitions = try admin.topics()[topic] ?? 0
         guard partitions > 0 else { return census }
@@ -108,11 +108,12 @@ extension KeyCensus {
         let reader = try KafkaConsumer(properties: consumerProperties, logger: logger)
         defer { reader.close() }
         try reader.assign(position)
-        let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
         var lastRecord = ContinuousClock.now
         while ends.contains(where: { position[$0.key, default: 0] < $0.value }) || ContinuousClock.now - lastRecord < .seconds(quietSeconds) {
-            guard ContinuousClock.now < deadline else {
-                throw CaptureError.deliveryFailed("the resync could not read \(topic) to its end within \(Int(timeoutSeconds)) s")
+            // However large the topic, it must keep coming: a broker that stops answering fails
+            // the resync (capture restarts and begins it again) rather than deleting on half a census.
+            guard ContinuousClock.now - lastRecord < .seconds(stallSeconds) else {
+                throw CaptureError.deliveryFailed("the resync read no record of \(topic) for \(Int(stallSeconds)) s before reaching its end")
             }
             try whileReading()
             for record in try reader.poll(maxRecords: 10_000, timeoutMilliseconds: 100) {
