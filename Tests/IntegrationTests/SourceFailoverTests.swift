@@ -1,5 +1,7 @@
 import Foundation
 import HelioCapture
+import HelioEvents
+import HelioKafka
 import HelioOps
 import HelioPostgres
 import HelioTestSupport
@@ -123,6 +125,34 @@ struct SourceFailoverTests {
         for file in CaptureService.slotFiles(spoolDirectory: config.spoolDirectory, slot: config.slot) {
             #expect(!FileManager.default.fileExists(atPath: file), "\(file) removed by helio slot drop")
         }
+    }
+
+    @Test("a resync cut off after the slot was made resumes at the next start, and deletes a key only Kafka has")
+    func resyncResumes() throws {
+        let env = try TestEnvironment("resyncresume")
+        defer { env.drop() }
+        let config = env.userConfiguration()
+        try DeliveryMarkerHistoryTests.deliver(env, config: config, date: "2026-01-01")
+        // As if capture died right after making the new slot: the slot exists, the marker says
+        // the resync is not done, and the topic holds a user the source never had (a phantom).
+        let marker = CaptureService.resyncMarker(spoolDirectory: config.spoolDirectory, slot: config.slot)
+        FileManager.default.createFile(atPath: marker, contents: Data("public.users\n".utf8))
+        let producer = try KafkaProducer(properties: KafkaProducer.defaults(brokers: env.stack.brokers), logger: env.logger)
+        let phantom = #"{"before":null,"after":{"id":999999,"name":"ghost"},"source":{"table":"users"},"op":"c","ts_ms":1}"#
+        try producer.send(OutgoingRecord(topic: env.topic("users"), key: Array(#"{"id":999999}"#.utf8), value: Array(phantom.utf8)), id: 1)
+        #expect(producer.flush(timeoutMilliseconds: 10_000))
+
+        let capture = RunningCapture(env, config: config)
+        try env.waitForSlot()
+        try eventually("the resync to finish", within: 60) { !FileManager.default.fileExists(atPath: marker) }
+        try capture.finish()
+        // The phantom is no complete event (only what the census reads): decode what capture wrote.
+        let users = try TopicReader(brokers: env.stack.brokers).read([env.topic("users")], minimum: 3)
+            .compactMap { $0.value.flatMap { try? ChangeEnvelope.decode($0) } }
+        let deleted = users.filter { $0.op == .delete }.compactMap { $0.before?["id"]?.int64Value }
+        #expect(deleted == [999999], "the phantom user was deleted, nothing else: \(deleted)")
+        let reread = users.filter { $0.op == .read && $0.source.txId != 0 }
+        #expect(!reread.isEmpty, "the users were re-read at a watermark")
     }
 
     /// Dimensions, facts, compensation and irradiance rows to start from.
