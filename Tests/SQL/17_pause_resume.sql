@@ -68,3 +68,26 @@ do $$ begin
   assert (select city from dw.dim_units where unit_id = 7 and is_current) = 'Salvador', 'applied';
   assert (select count(*) from dw.quarantine where status = 'held') = 0, 'nothing held';
 end $$;
+
+-- resume never counts a held change twice: a transaction whose other dimension change has
+-- not arrived stays incomplete (the watermark waits) until it does
+do $$ begin
+  assert dw.apply_pause('units', 'ops'), 'paused again';
+end $$;
+begin;
+select pg_temp.batch('[
+ {"seq":1,"t":"units","op":"u","id":7,"lsn":"0/4000","commit":"0/4100","tx":40,"ts":"2026-04-05 12:00:00+00","after":{"id":7,"user_id":1,"name":"Roof","city":"Recife","status":"active"}}]',
+ '[{"tx":40,"commit":"0/4100","ts":"2026-04-05 12:00:00+00","n":2,"c":{"public.units":1,"public.devices":1}}]');
+commit;
+do $$ begin
+  assert dw.dim_watermark() < '0/4100', 'the devices change has not arrived';
+  assert dw.apply_resume('units', '{}', 'ops') = 1, 'resumed';
+  assert dw.dim_watermark() < '0/4100', 'the released change is not counted twice: ' || dw.dim_watermark();
+end $$;
+begin;
+select pg_temp.batch('[
+ {"seq":1,"t":"devices","op":"u","id":5,"lsn":"0/4010","commit":"0/4100","tx":40,"ts":"2026-04-05 12:00:00+00","after":{"id":5,"unit_id":7,"kind":"inverter","nominal_power_kw":"5.000","status":"active"}}]', '[]');
+commit;
+do $$ begin
+  assert dw.dim_watermark() >= '0/4100', 'complete once the devices change arrived: ' || dw.dim_watermark();
+end $$;

@@ -230,12 +230,8 @@ begin
     select (select count(*) from pg_temp._dim_ev) + (select count(*) from pg_temp._dim_trunc) into v_events;
 
     -- every new event counts toward its transaction's END (the END may come later)
-    insert into dw.tx_log as tl (commit_lsn, dim_applied)
-    select x.commit_lsn, count(*)
-      from (select commit_lsn from pg_temp._dim_ev union all select commit_lsn from pg_temp._dim_trunc) x
-     where x.commit_lsn >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
-     group by x.commit_lsn
-    on conflict (commit_lsn) do update set dim_applied = tl.dim_applied + excluded.dim_applied;
+    perform dw._count_dim_applied(array(select commit_lsn from pg_temp._dim_ev
+                                        union all select commit_lsn from pg_temp._dim_trunc));
 
     -- events at or below an already applied truncate are superseded by it
     select a.commit_lsn, a.lsn into v_lo_commit, v_lo_lsn

@@ -33,6 +33,25 @@ begin
 end
 $$;
 
+-- Counts dimension events toward their transactions' ENDs (one element per
+-- event: its commit position), at or above the horizon below which every
+-- transaction is complete. Not for changes released from the quarantine
+-- (helio.release, set by dw.apply_staged): they were counted when held.
+create or replace function dw._count_dim_applied(p_commits pg_lsn[]) returns int
+language plpgsql as $$
+begin
+    if cardinality(p_commits) = 0 or current_setting('helio.release', true) = 'on' then
+        return 0;
+    end if;
+    insert into dw.tx_log as tl (commit_lsn, dim_applied)
+    select c, count(*) from unnest(p_commits) c
+     where c >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
+     group by c
+    on conflict (commit_lsn) do update set dim_applied = tl.dim_applied + excluded.dim_applied;
+    return cardinality(p_commits);
+end
+$$;
+
 -- The END events' counts per collection; collections come as Debezium's array
 -- ([{"data_collection": …, "event_count": …}]) or as an object ({"public.users": 2}).
 -- One END per transaction: a batch can hold the same END twice (capture re-sends

@@ -168,12 +168,8 @@ begin
           from _qmove m
         on conflict on constraint quarantine_change do nothing
         returning source_table, commit_lsn)
-    insert into dw.tx_log as tl (commit_lsn, dim_applied)
-    select a.commit_lsn, count(*) from added a
-     where a.source_table in ('users', 'units', 'devices')
-       and a.commit_lsn >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
-     group by a.commit_lsn
-    on conflict (commit_lsn) do update set dim_applied = tl.dim_applied + excluded.dim_applied;
+    select dw._count_dim_applied(array(select a.commit_lsn from added a where a.source_table in ('users', 'units', 'devices')))
+      into v_n;   -- (the events counted; what is returned is how many moved)
     select count(*) into v_n from _qmove;
     return v_n;
 end

@@ -44,6 +44,8 @@ begin
     perform set_config('helio.quality', jsonb_build_object('rules', v_cfg->'quality_rules',
                                                            'sample_minutes', v_minutes,
                                                            'release', v_cfg->'quality_release')::text, true);
+    -- changes released from the quarantine were counted toward their ENDs when held
+    perform set_config('helio.release', case when (v_cfg->>'quality_release')::boolean then 'on' else 'off' end, true);
 
     perform dw._stage_end_counts();
     v_ends := dw.record_tx_ends(array(select jsonb_array_elements_text(v_cfg->'collections')));

@@ -918,12 +918,8 @@ begin
     select (select count(*) from pg_temp._dim_ev) + (select count(*) from pg_temp._dim_trunc) into v_events;
 
     -- every new event counts toward its transaction's END (the END may come later)
-    insert into dw.tx_log as tl (commit_lsn, dim_applied)
-    select x.commit_lsn, count(*)
-      from (select commit_lsn from pg_temp._dim_ev union all select commit_lsn from pg_temp._dim_trunc) x
-     where x.commit_lsn >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
-     group by x.commit_lsn
-    on conflict (commit_lsn) do update set dim_applied = tl.dim_applied + excluded.dim_applied;
+    perform dw._count_dim_applied(array(select commit_lsn from pg_temp._dim_ev
+                                        union all select commit_lsn from pg_temp._dim_trunc));
 
     -- events at or below an already applied truncate are superseded by it
     select a.commit_lsn, a.lsn into v_lo_commit, v_lo_lsn
@@ -995,6 +991,25 @@ begin
      where t.dim_expected is null;
     get diagnostics v_n = row_count;
     return v_n;
+end
+$$;
+
+-- Counts dimension events toward their transactions' ENDs (one element per
+-- event: its commit position), at or above the horizon below which every
+-- transaction is complete. Not for changes released from the quarantine
+-- (helio.release, set by dw.apply_staged): they were counted when held.
+create or replace function dw._count_dim_applied(p_commits pg_lsn[]) returns int
+language plpgsql as $$
+begin
+    if cardinality(p_commits) = 0 or current_setting('helio.release', true) = 'on' then
+        return 0;
+    end if;
+    insert into dw.tx_log as tl (commit_lsn, dim_applied)
+    select c, count(*) from unnest(p_commits) c
+     where c >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
+     group by c
+    on conflict (commit_lsn) do update set dim_applied = tl.dim_applied + excluded.dim_applied;
+    return cardinality(p_commits);
 end
 $$;
 
@@ -2777,12 +2792,8 @@ begin
           from _qmove m
         on conflict on constraint quarantine_change do nothing
         returning source_table, commit_lsn)
-    insert into dw.tx_log as tl (commit_lsn, dim_applied)
-    select a.commit_lsn, count(*) from added a
-     where a.source_table in ('users', 'units', 'devices')
-       and a.commit_lsn >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
-     group by a.commit_lsn
-    on conflict (commit_lsn) do update set dim_applied = tl.dim_applied + excluded.dim_applied;
+    select dw._count_dim_applied(array(select a.commit_lsn from added a where a.source_table in ('users', 'units', 'devices')))
+      into v_n;   -- (the events counted; what is returned is how many moved)
     select count(*) into v_n from _qmove;
     return v_n;
 end
@@ -2875,6 +2886,8 @@ begin
     perform set_config('helio.quality', jsonb_build_object('rules', v_cfg->'quality_rules',
                                                            'sample_minutes', v_minutes,
                                                            'release', v_cfg->'quality_release')::text, true);
+    -- changes released from the quarantine were counted toward their ENDs when held
+    perform set_config('helio.release', case when (v_cfg->>'quality_release')::boolean then 'on' else 'off' end, true);
 
     perform dw._stage_end_counts();
     v_ends := dw.record_tx_ends(array(select jsonb_array_elements_text(v_cfg->'collections')));
