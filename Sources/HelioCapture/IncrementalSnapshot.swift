@@ -32,7 +32,6 @@ public final class IncrementalSnapshot {
         var resync = false
         /// The resync's census of the table, taken before its first chunk.
         var census: KeyCensus?
-        var deleted = 0
     }
 
     struct Chunk {
@@ -223,8 +222,12 @@ public final class IncrementalSnapshot {
         // source does not have them. Deleted here, at the high watermark, so that a row inserted
         // again later comes after its delete.
         let keyType = current.table.relation.columns[current.table.keyColumns[0]].typeOID
-        let deletes = (current.census?.gone ?? []).filter { KeyCensus.fits($0, typeOID: keyType) }
-        if current.census != nil {
+        var deletes = (current.census?.gone ?? []).filter { KeyCensus.fits($0, typeOID: keyType) }
+        if current.census != nil && !KeyCensus.comparable(typeOID: keyType) {
+            logger.warning("resync: the table's key type is written differently in Kafka than PostgreSQL prints it, so rows the source lost are not deleted; helio verify lists them",
+                           metadata: [LogKeys.table: "\(current.table.qualifiedName)", "type_oid": "\(keyType)"])
+            deletes = []
+        } else if current.census != nil {
             logger.notice("resync: rows the source no longer has published as deletes",
                           metadata: [LogKeys.table: "\(current.table.qualifiedName)", LogKeys.rows: "\(deletes.count)"])
         }

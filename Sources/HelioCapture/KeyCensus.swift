@@ -63,6 +63,14 @@ struct KeyCensus: Sendable, Equatable {
         key.flatMap(payloadObject).flatMap { $0.count == 1 ? $0.fields[0].key : nil }
     }
 
+    /// Key types whose value reads the same in a record key (both forms) as in PostgreSQL's text
+    /// output: integers, text, varchar, uuid. Others (a timestamp written in ISO-8601 with an
+    /// offset, Debezium's base64 numeric) would never match a chunk's key, and every row would
+    /// look gone.
+    static func comparable(typeOID: UInt32) -> Bool {
+        [20, 21, 23, 25, 1043, 2950].contains(typeOID)
+    }
+
     /// Whether `key` can be a value of a key column of type `typeOID`: an integer column's key
     /// must read as an integer (a census holds only what was in the topic, whoever wrote it).
     static func fits(_ key: String, typeOID: UInt32) -> Bool {
