@@ -15,8 +15,9 @@ import Logging
 /// is complete, a key still live and never touched is not in the source: it is published as a
 /// delete. Pure: KeyCensusTests.
 struct KeyCensus: Sendable, Equatable {
+    /// Keys Kafka shows live that the source has not shown since (touching one removes it, so
+    /// the census shrinks as the table is re-read instead of holding a second set).
     private(set) var live: Set<String> = []
-    private var touched: Set<String> = []
 
     /// One record of the table topic, in log order for its key (a key's records share a partition).
     mutating func read(key: [UInt8]?, value: [UInt8]?) {
@@ -46,10 +47,11 @@ struct KeyCensus: Sendable, Equatable {
     }
 
     /// The source showed this key's state (a streamed change or a chunk read): not a candidate.
-    mutating func touch(_ key: String) { touched.insert(key) }
+    /// Read the whole topic first: a key touched and then read again would count as live.
+    mutating func touch(_ key: String) { live.remove(key) }
 
     /// Keys Kafka shows live that the source never showed since the census was taken.
-    var gone: [String] { live.subtracting(touched).sorted() }
+    var gone: [String] { live.sorted() }
 
     // MARK: Reading records (both record forms: Helio's, and Debezium's with schema and payload)
 
