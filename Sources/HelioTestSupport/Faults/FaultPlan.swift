@@ -19,6 +19,9 @@ public enum Fault: String, CaseIterable, Sendable {
     case slotActive = "slot active in another process"
     case spoolFull = "spool directory full"
     case sourceFailover = "source failover to its promoted standby"
+    case standbyTakeover = "kill -9 the streaming capture, a standby waiting"
+    case applyPoison = "a change the warehouse refuses (held, replayed after the fix)"
+    case pausedTable = "a table paused and resumed under load"
 }
 
 /// How much of each fault, and the workload around them. `short` runs inside `make test`
@@ -51,15 +54,17 @@ public struct FaultPlan: Sendable {
             // KafkaLogLossTests, which `make test` runs as well.
             .killCapture: 1, .killApply: 1, .killBoth: 1, .brokerPause: 1, .sourceRestartImmediate: 1,
             .warehouseRestart: 1, .poison: 1, .largeTransaction: 1, .slotActive: 1, .spoolFull: 1, .sourceFailover: 1,
+            .standbyTakeover: 1, .applyPoison: 1, .pausedTable: 1,
         ], workloadRate: 15, seedUsers: 6, batchSize: 200, brokerPauseSeconds: 5, largeTransactionRows: 20_000,
            spoolFullRows: 15_000, recoveryTimeout: 120, largeRecoveryTimeout: 300, gapSeconds: 0.5...2)
     }
 
     public static func long(seed: UInt64) -> FaultPlan {
         FaultPlan(size: .long, seed: seed, counts: [
-            .killCapture: 10, .killApply: 10, .killBoth: 10, .brokerPause: 2, .brokerRestart: 1, .sourceRestartFast: 2,
+            .killCapture: 10, .killApply: 15, .killBoth: 10, .brokerPause: 2, .brokerRestart: 1, .sourceRestartFast: 2,
             .sourceRestartImmediate: 2, .warehouseRestart: 4, .poison: 3, .schemaChange: 1, .largeTransaction: 1, .truncate: 2,
             .wrongCredentials: 2, .missingPublication: 1, .slotActive: 1, .spoolFull: 1, .sourceFailover: 2,
+            .standbyTakeover: 20, .applyPoison: 10, .pausedTable: 10,
         ], workloadRate: 40, seedUsers: 20, batchSize: 1_000, brokerPauseSeconds: 30, largeTransactionRows: 1_000_000,
            spoolFullRows: 50_000, recoveryTimeout: 300, largeRecoveryTimeout: 3_600, gapSeconds: 1...6)
     }

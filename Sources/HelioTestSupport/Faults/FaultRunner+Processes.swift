@@ -23,6 +23,9 @@ extension FaultRunner {
         case .slotActive: return try slotActive()
         case .spoolFull: return try spoolFull()
         case .sourceFailover: return try sourceFailover()
+        case .standbyTakeover: return try standbyTakeover()
+        case .applyPoison: return try applyPoison(round: round)
+        case .pausedTable: return try pausedTable(round: round)
         }
     }
 
