@@ -150,3 +150,16 @@ do $$ begin
     (select energy_fact_id, quality_flags from dw.fact_energy union all select -id, quality_flags from dw.irradiance_mirror)
     except select * from before_replay), 'replay changes no flag';
 end $$;
+
+-- pattern: the value's text must match (here: a power written without a sign and with four decimals)
+begin;
+insert into stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after) values
+ (1, 'energy', 'c', 20, '0/5000', '0/5100', 50, '2026-04-12 12:00:00+00', '{"id":20,"device_id":5,"measured_at":"2026-04-12T08:00:00-03:00","energy_kwh":"0.5000","power_kw":"2.0000"}'),
+ (2, 'energy', 'c', 21, '0/5010', '0/5100', 50, '2026-04-12 12:00:00+00', '{"id":21,"device_id":5,"measured_at":"2026-04-12T08:15:00-03:00","energy_kwh":"0.5000","power_kw":"-2.0000"}');
+insert into stage_tx values (50, '0/5100', '2026-04-12 12:00:00+00', 2, '{"public.energy":2}');
+select dw.apply_staged('{"quality_rules": [{"name": "energy.power_kw.pattern", "table": "energy", "column": "power_kw", "kind": "pattern", "pattern": "^\\d+\\.\\d{4}$", "severity": "flag"}]}');
+commit;
+do $$ begin
+  assert pg_temp.flags('energy', 20) = 'original:-', pg_temp.flags('energy', 20);
+  assert pg_temp.flags('energy', 21) = 'original:energy.power_kw.pattern', pg_temp.flags('energy', 21);
+end $$;

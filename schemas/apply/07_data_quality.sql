@@ -69,6 +69,8 @@ begin
                 case when r->>'max' is not null then format('%s > %L::%s', v_col, r->>'max', v_type) end)
             when 'allowed' then format('not (%s = any (%L::%s[]))', v_col,
                                        array(select jsonb_array_elements_text(r->'values')), v_type)
+            -- the value's text (numbers as stored, with their scale) must match
+            when 'pattern' then format('not (%s::text ~ %L)', v_col, r->>'pattern')
             when 'future_skew' then format('%s > f.commit_ts + make_interval(secs => %L::double precision)',
                                            v_col, r->>'seconds')
             -- energy in an interval ≤ the device's nominal power (its version valid at the

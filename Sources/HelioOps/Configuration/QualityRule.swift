@@ -8,6 +8,7 @@ import Foundation
 /// - `not_null`
 /// - `range MIN..MAX` (either side may be left out: `0..`, `..100`)
 /// - `allowed A|B|C`
+/// - `pattern REGEX` (the value's text must match; PostgreSQL's `~`, no spaces: use `\s`)
 /// - `future_skew SECONDS` (the value may be at most this far after the change's commit time)
 /// - `nominal_power TOLERANCE` (energy.energy_kwh only: at most the device's nominal power, in
 ///   the version valid at the reading's time, × `apply.sample_minutes` × TOLERANCE)
@@ -21,6 +22,7 @@ public struct QualityRule: Sendable, Equatable {
         case notNull
         case range(min: Decimal?, max: Decimal?)
         case allowed([String])
+        case pattern(String)
         case futureSkew(seconds: Double)
         case nominalPower(tolerance: Decimal)
         case withinCredit
@@ -30,6 +32,7 @@ public struct QualityRule: Sendable, Equatable {
             case .notNull: "not_null"
             case .range: "range"
             case .allowed: "allowed"
+            case .pattern: "pattern"
             case .futureSkew: "future_skew"
             case .nominalPower: "nominal_power"
             case .withinCredit: "within_credit"
@@ -122,6 +125,11 @@ public struct QualityRule: Sendable, Equatable {
             }
             guard !values.isEmpty else { throw QualityRuleProblem(rule: line, problem: "allowed needs values A|B|C") }
             kind = .allowed(values)
+        case ("pattern", 1):
+            guard (try? NSRegularExpression(pattern: rest[0])) != nil else {
+                throw QualityRuleProblem(rule: line, problem: "pattern '\(rest[0])' is not a regular expression")
+            }
+            kind = .pattern(rest[0])
         case ("future_skew", 1):
             guard !numeric else { throw QualityRuleProblem(rule: line, problem: "future_skew applies to measured_at / reference_month") }
             guard let seconds = Double(rest[0]), seconds.isFinite, seconds >= 0 else {
@@ -138,10 +146,10 @@ public struct QualityRule: Sendable, Equatable {
             kind = .nominalPower(tolerance: tolerance)
         case ("not_null", _), ("within_credit", _):
             throw QualityRuleProblem(rule: line, problem: "\(words[1]) takes no argument")
-        case ("range", _), ("allowed", _), ("future_skew", _), ("nominal_power", _):
+        case ("range", _), ("allowed", _), ("pattern", _), ("future_skew", _), ("nominal_power", _):
             throw QualityRuleProblem(rule: line, problem: "\(words[1]) takes one argument")
         default:
-            throw QualityRuleProblem(rule: line, problem: "has unknown kind '\(words[1])' (not_null, range, allowed, future_skew, "
+            throw QualityRuleProblem(rule: line, problem: "has unknown kind '\(words[1])' (not_null, range, allowed, pattern, future_skew, "
                                      + "nominal_power, within_credit)")
         }
         return QualityRule(table: table, column: column, kind: kind, severity: severity)
@@ -177,6 +185,7 @@ public struct QualityRule: Sendable, Equatable {
         case .notNull, .withinCredit: nil
         case let .range(min, max): "\(min.map { "\($0)" } ?? "")..\(max.map { "\($0)" } ?? "")"
         case let .allowed(values): values.joined(separator: "|")
+        case let .pattern(expression): expression
         case let .futureSkew(seconds): ConfigurationKey.trimmed(seconds)
         case let .nominalPower(tolerance): "\(tolerance)"
         }
@@ -193,6 +202,7 @@ public struct QualityRule: Sendable, Equatable {
             if let min { fields.append(("min", "\(min)", nil)) }
             if let max { fields.append(("max", "\(max)", nil)) }
         case let .allowed(values): fields.append(("values", nil, values))
+        case let .pattern(expression): fields.append(("pattern", expression, nil))
         case let .futureSkew(seconds): fields.append(("seconds", ConfigurationKey.trimmed(seconds), nil))
         case let .nominalPower(tolerance): fields.append(("tolerance", "\(tolerance)", nil))
         }

@@ -44,6 +44,9 @@ struct QualityRuleKeyTests {
         let quarantined = try load(environment: ["HELIO_QUALITY_RULES": "energy.energy_kwh range 0.. quarantine"])
         #expect(quarantined.configuration.qualityRules.map(\.text) == ["energy.energy_kwh range 0.. quarantine"])
         #expect(quarantined.configuration.qualityRules.first?.severity == .quarantine)
+        let pattern = try load(environment: ["HELIO_QUALITY_RULES": #"energy.power_kw pattern ^\d+\.\d{4}$ warn"#])
+        #expect(pattern.configuration.qualityRules.map(\.text) == [#"energy.power_kw pattern ^\d+\.\d{4}$ warn"#])
+        #expect(pattern.configuration.qualityRules.first?.jsonFields.contains { $0.0 == "pattern" && $0.1 == #"^\d+\.\d{4}$"# } == true)
         #expect(try load(environment: ["HELIO_QUALITY_RULES": "none"]).configuration.qualityRules.isEmpty)
     }
 
@@ -57,6 +60,7 @@ struct QualityRuleKeyTests {
         #expect(failure("energy.energy_kwh positive").contains("unknown kind 'positive'"))
         #expect(failure("energy.energy_kwh range 0.. hold").contains("range takes one argument"), "an unknown severity is an extra argument")
         #expect(failure("energy.energy_kwh range 5..1").contains("MIN above MAX"))
+        #expect(failure("energy.power_kw pattern ^[0-9+$").contains("is not a regular expression"))
         #expect(failure("energy.energy_kwh range ..").contains("at least one bound"))
         #expect(failure("energy.energy_kwh range zero..").contains("'zero' is not a number"))
         #expect(failure("energy.measured_at range 0..1").contains("numeric columns"))
