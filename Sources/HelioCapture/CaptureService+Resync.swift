@@ -58,12 +58,12 @@ extension CaptureService {
     /// Queues the resync of every table, with the census read from the table topics.
     func startResync(_ incremental: IncrementalSnapshot, session: CaptureSession, publisher: Publisher, producer: KafkaProducer,
                              brokers: String, topics: TopicNames) {
-        var properties = KafkaConsumer.defaults(brokers: brokers, groupID: "helio-capture-resync", overrides: config.kafkaProperties)
-        properties["auto.offset.reset"] = "earliest"
+        var consumer = KafkaConsumer.defaults(brokers: brokers, groupID: "helio-capture-resync", overrides: config.kafkaProperties)
+        consumer["auto.offset.reset"] = "earliest"
+        let properties = consumer
         incremental.takeCensus = { [logger] table in
-            // Everything capture handed to Kafka must be in the log the census reads. Both waits
-            // keep answering the walsender (the session's status updates), or wal_sender_timeout
-            // would end the stream while a large topic is read, and the resync would start over.
+            // Everything capture handed to Kafka must be in the log the census reads; the wait
+            // keeps answering the walsender (the session's status updates).
             let deadline = ContinuousClock.now + .seconds(120)
             while publisher.tracker.inFlight > 0 {
                 guard ContinuousClock.now < deadline else {
@@ -73,9 +73,12 @@ extension CaptureService {
                 try publisher.checkFailure()
                 try publisher.whileWaiting()
             }
+            let point = Clock.unixMillis()
             let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
-            return try KeyCensus.read(topic: topics.table(schema: parts[0], table: parts[1]), admin: producer,
-                                      consumerProperties: properties, logger: logger, whileReading: publisher.whileWaiting)
+            let topic = topics.table(schema: parts[0], table: parts[1])
+            return CensusRead {
+                try KeyCensus.read(topic: topic, admin: producer, consumerProperties: properties, logger: logger, point: point)
+            }
         }
         incremental.resync(tables: config.tables)
         session.resyncMarker = resyncMarker

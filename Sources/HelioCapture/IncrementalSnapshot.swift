@@ -32,6 +32,9 @@ public final class IncrementalSnapshot {
         var resync = false
         /// The resync's census of the table, taken before its first chunk.
         var census: KeyCensus?
+        /// The census being read (on its own thread) and the keys the stream touched meanwhile.
+        var censusRead: CensusRead?
+        var touchedEarly: Set<String> = []
     }
 
     struct Chunk {
@@ -59,8 +62,9 @@ public final class IncrementalSnapshot {
     let logger: Logger
     /// Where the status page learns how far a requested snapshot has read (set by the session).
     var metrics: CaptureMetrics?
-    /// The census of a table for a resync: set by the service (drains the producer, reads the topic).
-    var takeCensus: ((_ table: String) throws -> KeyCensus)?
+    /// Starts the census of a table for a resync: set by the service (drains the producer, then
+    /// reads the topic on another thread).
+    var takeCensus: ((_ table: String) throws -> CensusRead)?
     private var jobs: [Job] = []
     private var chunk: Chunk?
     private var chunkNumber = 0
@@ -138,11 +142,21 @@ public final class IncrementalSnapshot {
     private func readChunk() throws {
         guard chunk == nil, var job = jobs.first else { return }
         if job.resync && job.census == nil {
-            // Taken between transactions, with everything published so far in Kafka; from here
-            // on the stream and the chunks touch keys.
-            job.census = try takeCensus?(job.table) ?? KeyCensus()
-            logger.notice("resync: read the table's topic", metadata: [LogKeys.table: "\(job.table)",
-                                                                      "live_keys": "\(job.census?.live.count ?? 0)"])
+            // Started between transactions, with everything published so far in Kafka; from here
+            // on the stream touches keys (kept aside until the census is read), later the chunks.
+            guard let takeCensus else { return }
+            guard let reading = job.censusRead else {
+                jobs[0].censusRead = try takeCensus(job.table)
+                return
+            }
+            guard let outcome = reading.result else { return }   // still reading; streaming goes on
+            var census = try outcome.get()
+            let live = census.live.count
+            for key in job.touchedEarly { census.touch(key) }
+            job.census = census
+            job.censusRead = nil
+            job.touchedEarly = []
+            logger.notice("resync: read the table's topic", metadata: [LogKeys.table: "\(job.table)", "live_keys": "\(live)"])
             jobs[0] = job
         }
         chunkNumber += 1
@@ -201,7 +215,9 @@ public final class IncrementalSnapshot {
     func observe(table: CapturedTable, key: String?) {
         guard let key else { return }
         if chunk?.census != nil, chunk?.table.qualifiedName == table.qualifiedName { chunk?.census?.touch(key) }
-        if jobs.first?.census != nil, jobs.first?.table == table.qualifiedName { jobs[0].census?.touch(key) }
+        if jobs.first?.table == table.qualifiedName {
+            if jobs[0].census != nil { jobs[0].census?.touch(key) } else if jobs[0].censusRead != nil { jobs[0].touchedEarly.insert(key) }
+        }
         guard chunk?.inWindow == true, chunk?.table.qualifiedName == table.qualifiedName else { return }
         if chunk?.rows.removeValue(forKey: key) != nil { chunk?.order.removeAll { $0 == key } }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import HelioEvents
 import HelioKafka
 import Logging
@@ -96,14 +97,15 @@ struct KeyCensus: Sendable, Equatable {
 }
 
 extension KeyCensus {
-    /// Reads `topic` from its first to its last record. Capture has drained its producer before,
-    /// so every record it published is in the log. The end is the partitions' high watermarks
-    /// and then a second with nothing new: some brokers (Tansu) report the high watermark late,
-    /// and a record missed here is a phantom row never deleted. Throws when the log cannot be
-    /// read: deciding deletes on half a census would delete live rows. `whileReading` runs
-    /// between polls (capture answers its walsender there).
-    static func read(topic: String, admin: KafkaProducer, consumerProperties: [String: String], logger: Logger,
-                     quietSeconds: Double = 1, stallSeconds: Double = 120, whileReading: () throws -> Void = {}) throws -> KeyCensus {
+    /// Reads `topic` from its first record to its end as of `point` (Unix ms): capture drained
+    /// its producer just before, so every record it published until then is in the log. The end
+    /// is the partitions' high watermarks and then a second without a record made before `point`:
+    /// some brokers (Tansu) report the high watermark late, and a record missed here is a phantom
+    /// row never deleted. Records made after `point` (the stream goes on while this runs, on its
+    /// own thread) do not hold the end back; they are changes the stream touches anyway. Throws
+    /// when the log cannot be read: deciding deletes on half a census would delete live rows.
+    static func read(topic: String, admin: KafkaProducer, consumerProperties: [String: String], logger: Logger, point: Int64,
+                     quietSeconds: Double = 1, stallSeconds: Double = 120) throws -> KeyCensus {
         var census = KeyCensus()
         let partitions = try admin.topics()[topic] ?? 0
         guard partitions > 0 else { return census }
@@ -119,21 +121,47 @@ extension KeyCensus {
         defer { reader.close() }
         try reader.assign(position)
         var lastRecord = ContinuousClock.now
-        while ends.contains(where: { position[$0.key, default: 0] < $0.value }) || ContinuousClock.now - lastRecord < .seconds(quietSeconds) {
+        var lastEarlier = ContinuousClock.now
+        var reachedEnds: ContinuousClock.Instant?
+        while true {
+            if reachedEnds == nil, !ends.contains(where: { position[$0.key, default: 0] < $0.value }) { reachedEnds = .now }
+            if let reachedEnds {
+                // Done after a quiet second — or, should timestamps be missing and a busy stream
+                // never let it be quiet, ten seconds past the watermarks.
+                if ContinuousClock.now - lastEarlier >= .seconds(quietSeconds) || ContinuousClock.now - reachedEnds >= .seconds(quietSeconds * 10) { break }
+            }
             // However large the topic, it must keep coming: a broker that stops answering fails
             // the resync (capture restarts and begins it again) rather than deleting on half a census.
             guard ContinuousClock.now - lastRecord < .seconds(stallSeconds) else {
                 throw CaptureError.deliveryFailed("the resync read no record of \(topic) for \(Int(stallSeconds)) s before reaching its end")
             }
-            try whileReading()
             for record in try reader.poll(maxRecords: 10_000, timeoutMilliseconds: 100) {
                 let partition = record.topicPartition
                 guard record.offset >= position[partition, default: 0] else { continue }
                 census.read(key: record.key, value: record.value)
                 position[partition] = record.offset + 1
-                lastRecord = ContinuousClock.now
+                lastRecord = .now
+                if (record.timestampMs ?? 0) <= point { lastEarlier = .now }
             }
         }
         return census
     }
+}
+
+/// A census read on its own thread, so that capture streams on meanwhile.
+final class CensusRead: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcome: Result<KeyCensus, any Error>?
+
+    init(_ read: @escaping @Sendable () throws -> KeyCensus) {
+        let thread = Thread { [self] in
+            let result = Result { try read() }
+            lock.withLock { outcome = result }
+        }
+        thread.name = "helio-resync-census"
+        thread.start()
+    }
+
+    /// Nil while the topic is being read.
+    var result: Result<KeyCensus, any Error>? { lock.withLock { outcome } }
 }
