@@ -155,6 +155,36 @@ struct SourceFailoverTests {
         #expect(!reread.isEmpty, "the users were re-read at a watermark")
     }
 
+    @Test("Debezium's form: a row deleted while the slot was gone is published as a delete and a tombstone by the resync")
+    func debeziumFormResync() throws {
+        let env = try TestEnvironment("resyncdbz")
+        defer { env.drop() }
+        var config = env.userConfiguration()
+        config.compatibility = .debezium
+        try DeliveryMarkerHistoryTests.deliver(env, config: config, date: "2026-01-01")
+        let admin = try env.source()
+        let id = try #require(try admin.execute("SELECT id::text FROM energy").scalar)
+        try DeliveryMarkerHistoryTests.dropSlot(admin, config.slot)
+        try admin.execute("DELETE FROM energy")   // in the gap: no slot saw it
+
+        let capture = RunningCapture(env, config: config)
+        try env.waitForSlot()
+        let marker = CaptureService.resyncMarker(spoolDirectory: config.spoolDirectory, slot: config.slot)
+        try eventually("the resync to finish", within: 60) { !FileManager.default.fileExists(atPath: marker) }
+        try capture.finish()
+        let records = try TopicReader(brokers: env.stack.brokers).read([env.topic("energy")], minimum: 3)
+        let keyText = { (record: KafkaRecord) -> String? in
+            guard let key = record.key, let object = try? JSONValue.parse(key).objectValue else { return nil }
+            return (object["payload"]?.objectValue ?? object)["id"].flatMap { $0.numberText ?? $0.stringValue }
+        }
+        let deletes = records.filter { record in
+            guard let value = record.value, let object = try? JSONValue.parse(value).objectValue else { return false }
+            return (object["payload"]?.objectValue ?? object)["op"]?.stringValue == "d"
+        }
+        #expect(deletes.map(keyText) == [id], "one delete, of the row removed in the gap")
+        #expect(records.contains { $0.value == nil && keyText($0) == id }, "and its tombstone")
+    }
+
     /// Dimensions, facts, compensation and irradiance rows to start from.
     static func seed(_ source: PostgresConnection) throws {
         try source.execute("""
