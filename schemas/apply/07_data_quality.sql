@@ -17,7 +17,8 @@
 -- checked are the row's new values: a correction's full values, not its deltas.
 -- future_skew compares with the change's commit time, not now(), so that a
 -- replay or a rebuild from the topics reaches the same results.
-create or replace function dw._quality_check(p_table text, p_target text) returns void
+drop function if exists dw._quality_check(text, text);
+create or replace function dw._quality_check(p_table text, p_target text, p_store boolean default true) returns void
 language plpgsql as $$
 declare
     v_q jsonb := nullif(current_setting('helio.quality', true), '')::jsonb;
@@ -33,6 +34,7 @@ declare
     v_minutes numeric;
 begin
     delete from pg_temp._qrows;
+    delete from pg_temp._qhit;
     if v_q is null or jsonb_array_length(v_q->'rules') = 0 then
         return;
     end if;
@@ -105,7 +107,6 @@ begin
     if cardinality(v_any) = 0 then
         return;
     end if;
-    delete from pg_temp._qhit;
     execute format('insert into pg_temp._qhit (target_ctid, flags, warns, quars)'
                    ' select f.ctid, array_remove(array[%s]::text[], null), array_remove(array[%s]::text[], null),'
                    ' array_remove(array[%s]::text[], null)'
@@ -119,8 +120,12 @@ begin
     if cardinality(v_quars) > 0 then
         perform dw._quarantine(p_table, p_target);
     end if;
-    execute format('update pg_temp.%I f set quality_flags = h.flags from pg_temp._qhit h'
-                   ' where f.ctid = h.target_ctid and cardinality(h.flags) > 0', p_target);
+    -- (p_store false: the caller reads the flags from _qhit by ctid as it writes the rows,
+    -- which spares rewriting every flagged row of the temp table)
+    if p_store then
+        execute format('update pg_temp.%I f set quality_flags = h.flags from pg_temp._qhit h'
+                       ' where f.ctid = h.target_ctid and cardinality(h.flags) > 0', p_target);
+    end if;
     insert into pg_temp._qcount (source_table, rule, n)
     select p_table, u.rule, count(*) from pg_temp._qhit h, unnest(h.flags || h.warns || h.quars) u(rule)
      group by u.rule;

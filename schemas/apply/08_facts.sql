@@ -106,7 +106,7 @@ begin
       from pg_temp._dc k join dw.dim_day_climate c on c.unit_id = k.unit_id and c.day = k.day;
     analyze pg_temp._dck;
 
-    perform dw._quality_check(p_table, '_fe');
+    perform dw._quality_check(p_table, '_fe', false);   -- (flags read from _qhit below)
 
     -- positions (fact_state) already guarantee each change is new, so a plain
     -- insert: ON CONFLICT DO NOTHING would cost ~20% of the whole apply. The
@@ -120,8 +120,9 @@ begin
            -- (date_part: double arithmetic, three times cheaper than extract's numeric)
            (date_part('year', f.day) * 10000 + date_part('month', f.day) * 100 + date_part('day', f.day))::int,
            f.measured_at, f.generated_kwh, f.injected_kwh, f.consumed_kwh, f.compensated_kwh, f.power_kw,
-           f.credit_balance_kwh, f.commit_lsn, f.commit_ts, now(), f.quality_flags
+           f.credit_balance_kwh, f.commit_lsn, f.commit_ts, now(), nullif(h.flags, '{}')
       from pg_temp._fe f
+      left join pg_temp._qhit h on h.target_ctid = f.ctid
       left join pg_temp._dv d on d.device_id = f.device_id and f.commit_ts >= d.vf and f.commit_ts < d.vt
       left join pg_temp._uv u on u.unit_id = coalesce(d.unit_id, f.unit_id)
                              and f.commit_ts >= u.vf and f.commit_ts < u.vt

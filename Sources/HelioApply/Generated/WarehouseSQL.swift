@@ -1571,7 +1571,8 @@ $$;
 -- checked are the row's new values: a correction's full values, not its deltas.
 -- future_skew compares with the change's commit time, not now(), so that a
 -- replay or a rebuild from the topics reaches the same results.
-create or replace function dw._quality_check(p_table text, p_target text) returns void
+drop function if exists dw._quality_check(text, text);
+create or replace function dw._quality_check(p_table text, p_target text, p_store boolean default true) returns void
 language plpgsql as $$
 declare
     v_q jsonb := nullif(current_setting('helio.quality', true), '')::jsonb;
@@ -1587,6 +1588,7 @@ declare
     v_minutes numeric;
 begin
     delete from pg_temp._qrows;
+    delete from pg_temp._qhit;
     if v_q is null or jsonb_array_length(v_q->'rules') = 0 then
         return;
     end if;
@@ -1659,7 +1661,6 @@ begin
     if cardinality(v_any) = 0 then
         return;
     end if;
-    delete from pg_temp._qhit;
     execute format('insert into pg_temp._qhit (target_ctid, flags, warns, quars)'
                    ' select f.ctid, array_remove(array[%s]::text[], null), array_remove(array[%s]::text[], null),'
                    ' array_remove(array[%s]::text[], null)'
@@ -1673,8 +1674,12 @@ begin
     if cardinality(v_quars) > 0 then
         perform dw._quarantine(p_table, p_target);
     end if;
-    execute format('update pg_temp.%I f set quality_flags = h.flags from pg_temp._qhit h'
-                   ' where f.ctid = h.target_ctid and cardinality(h.flags) > 0', p_target);
+    -- (p_store false: the caller reads the flags from _qhit by ctid as it writes the rows,
+    -- which spares rewriting every flagged row of the temp table)
+    if p_store then
+        execute format('update pg_temp.%I f set quality_flags = h.flags from pg_temp._qhit h'
+                       ' where f.ctid = h.target_ctid and cardinality(h.flags) > 0', p_target);
+    end if;
     insert into pg_temp._qcount (source_table, rule, n)
     select p_table, u.rule, count(*) from pg_temp._qhit h, unnest(h.flags || h.warns || h.quars) u(rule)
      group by u.rule;
@@ -2040,7 +2045,7 @@ begin
       from pg_temp._dc k join dw.dim_day_climate c on c.unit_id = k.unit_id and c.day = k.day;
     analyze pg_temp._dck;
 
-    perform dw._quality_check(p_table, '_fe');
+    perform dw._quality_check(p_table, '_fe', false);   -- (flags read from _qhit below)
 
     -- positions (fact_state) already guarantee each change is new, so a plain
     -- insert: ON CONFLICT DO NOTHING would cost ~20% of the whole apply. The
@@ -2054,8 +2059,9 @@ begin
            -- (date_part: double arithmetic, three times cheaper than extract's numeric)
            (date_part('year', f.day) * 10000 + date_part('month', f.day) * 100 + date_part('day', f.day))::int,
            f.measured_at, f.generated_kwh, f.injected_kwh, f.consumed_kwh, f.compensated_kwh, f.power_kw,
-           f.credit_balance_kwh, f.commit_lsn, f.commit_ts, now(), f.quality_flags
+           f.credit_balance_kwh, f.commit_lsn, f.commit_ts, now(), nullif(h.flags, '{}')
       from pg_temp._fe f
+      left join pg_temp._qhit h on h.target_ctid = f.ctid
       left join pg_temp._dv d on d.device_id = f.device_id and f.commit_ts >= d.vf and f.commit_ts < d.vt
       left join pg_temp._uv u on u.unit_id = coalesce(d.unit_id, f.unit_id)
                              and f.commit_ts >= u.vf and f.commit_ts < u.vt
