@@ -223,6 +223,10 @@ public final class ApplyService: @unchecked Sendable {
                 }
             } catch {
                 batch.poison.append((record, error.reason))
+                if let arrival = DeadLetterArrival.staged(record, reason: error.reason, topics: decoder.topics, form: decoder.form) {
+                    arrival.copyRow(seq: batch.nextSeq, into: &batch.changeRows)
+                    batch.counted(table: arrival.sourceTable, commitMicros: arrival.commitMicros)
+                }
                 logger.error("poison record sent to the dead-letter topic", metadata: [
                     LogKeys.errorKind: "poison_record",
                     LogKeys.topic: "\(record.topic)", LogKeys.partition: "\(record.partition)", LogKeys.offset: "\(record.offset)",

@@ -16,6 +16,9 @@ struct StagedChange {
     var before: RowImage?
     /// The Kafka partition it came from: apply counts arrivals per partition (dw._count_arrivals).
     var partition: Int32 = -1
+    /// A placeholder for a poison record that was a change (`DeadLetterArrival`): staged with
+    /// op `x`, counted as arrived and held, never applied.
+    var deadLetter = false
 
     /// A row as decoded values (when the applier changes it: personal data), or as the JSON
     /// text it arrived in, validated (everything else: written to COPY as it is).
@@ -49,7 +52,7 @@ struct StagedChange {
         }
         decimal(Int64(seq))
         field(sourceTable)
-        field(op.rawValue)
+        field(deadLetter ? "x" : op.rawValue)
         decimal(rowID)
         field(LSNText.format(lsn))
         if let commitLSN { field(LSNText.format(commitLSN)) } else { buffer.append(contentsOf: [0x5C, 0x4E, 0x09]) }

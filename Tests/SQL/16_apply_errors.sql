@@ -117,3 +117,30 @@ commit;
 do $$ begin
   assert pg_temp.ledger(2) = 'original 1.6000, correction 0.1000, correction -0.7000', pg_temp.ledger(2);
 end $$;
+
+-- A poison record that was a change (apply stages a placeholder, op x, for it: DeadLetterArrival):
+-- counted toward its END, so the watermark and the facts after it go on; held in the
+-- quarantine with the decoder's error; the row's later changes wait behind it; a replay
+-- drops the placeholder (nothing to apply) and applies what waited.
+begin;
+insert into stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after) values
+ (1, 'units', 'x', 7, '0/4000', '0/4100', 40, '2026-04-05 12:00:00+00', '{"error":"undecodable change event: field after is not an object"}'),
+ (2, 'energy', 'c', 5, '0/4200', '0/4300', 41, '2026-04-05 12:05:00+00', '{"id":5,"device_id":5,"measured_at":"2026-04-05T08:00:00-03:00","energy_kwh":"0.3000","power_kw":"1.2000"}'),
+ (3, 'units', 'u', 7, '0/4400', '0/4500', 42, '2026-04-05 12:10:00+00', '{"id":7,"user_id":1,"name":"Roof","city":"Olinda","status":"active"}');
+insert into stage_tx values (40, '0/4100', '2026-04-05 12:00:00+00', 1, '{"public.units":1}'),
+                            (41, '0/4300', '2026-04-05 12:05:00+00', 1, '{"public.energy":1}'),
+                            (42, '0/4500', '2026-04-05 12:10:00+00', 1, '{"public.units":1}');
+select dw.apply_batch('{}');
+commit;
+do $$ begin
+  assert dw.dim_watermark() >= '0/4500', 'the dead letter counted: the watermark went on ' || dw.dim_watermark();
+  assert pg_temp.ledger(5) = 'original 0.3000', 'the fact after it applied';
+  assert pg_temp.held('units', 7) = '0/4000 held dead_letter, 0/4400 held behind_error', pg_temp.held('units', 7);
+  assert (select error like 'undecodable%' from dw.quarantine where source_table = 'units' and lsn = '0/4000'), 'the decoder''s error kept';
+  assert (select city is distinct from 'Olinda' from dw.dim_units where unit_id = 7 and is_current), 'its row waits';
+end $$;
+begin; create temp table rel3 as select dw.quality_release('units', null, null, '{}', 'ops') as r; commit;
+do $$ begin
+  assert pg_temp.held('units', 7) = '0/4000 dropped dead_letter, 0/4400 released behind_error', pg_temp.held('units', 7);
+  assert (select city = 'Olinda' from dw.dim_units where unit_id = 7 and is_current), 'what waited is applied';
+end $$;

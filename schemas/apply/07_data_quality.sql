@@ -244,14 +244,17 @@ begin
               and (p_table is null or x.source_table = p_table)
               and (p_rule is null or p_rule = any (x.rules))
               and (p_since is null or x.commit_ts >= p_since));
-    update dw.quarantine q set status = 'released', decided_at = now(), decided_by = p_by
+    -- (a poison record's placeholder, op x, has nothing to apply: it is dropped, what waited
+    -- behind it is applied)
+    update dw.quarantine q set status = case when q.op = 'x' then 'dropped' else 'released' end,
+                               decided_at = now(), decided_by = p_by
       from _release r
      where q.source_table = r.source_table and q.row_id = r.row_id and q.commit_lsn = r.commit_lsn
        and q.lsn = r.lsn and q.status = 'held';
     insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
     select row_number() over (order by r.commit_lsn, r.lsn), r.source_table, r.op, nullif(r.row_id, -1), r.lsn,
            r.commit_lsn, r.tx_id, r.commit_ts, nullif(r.after, '{}'::jsonb), r.before
-      from _release r;
+      from _release r where r.op <> 'x';
     get diagnostics v_n = row_count;
     if v_n > 0 then
         -- (transaction consistency and Debezium's form: these changes' transactions

@@ -1798,14 +1798,17 @@ begin
               and (p_table is null or x.source_table = p_table)
               and (p_rule is null or p_rule = any (x.rules))
               and (p_since is null or x.commit_ts >= p_since));
-    update dw.quarantine q set status = 'released', decided_at = now(), decided_by = p_by
+    -- (a poison record's placeholder, op x, has nothing to apply: it is dropped, what waited
+    -- behind it is applied)
+    update dw.quarantine q set status = case when q.op = 'x' then 'dropped' else 'released' end,
+                               decided_at = now(), decided_by = p_by
       from _release r
      where q.source_table = r.source_table and q.row_id = r.row_id and q.commit_lsn = r.commit_lsn
        and q.lsn = r.lsn and q.status = 'held';
     insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
     select row_number() over (order by r.commit_lsn, r.lsn), r.source_table, r.op, nullif(r.row_id, -1), r.lsn,
            r.commit_lsn, r.tx_id, r.commit_ts, nullif(r.after, '{}'::jsonb), r.before
-      from _release r;
+      from _release r where r.op <> 'x';
     get diagnostics v_n = row_count;
     if v_n > 0 then
         -- (transaction consistency and Debezium's form: these changes' transactions
@@ -2751,7 +2754,7 @@ $$;
 
 -- Moves staged changes into dw.quarantine as held (p_which: 'all'; 'behind':
 -- those whose row already has a held apply error; 'paused': those of the tables
--- in dw.paused_table), counting
+-- in dw.paused_table; 'dead': the placeholders of poison records, op x), counting
 -- dimension changes toward their transaction's END as dw.apply_dimension
 -- would have. Returns the number of new entries.
 drop function if exists dw._quarantine_staged(text[], text, boolean);
@@ -2770,6 +2773,7 @@ begin
                                        where q.status = 'held' and q.error is not null
                                          and q.source_table = s.source_table and q.row_id = s.row_id)
            when 'paused' then s.source_table in (select p.source_table from dw.paused_table p)
+           when 'dead' then s.op = 'x'
            else true end
     union all
     select f.source_table, f.row_id, f.commit_lsn, f.lsn, f.op, f.commit_ts,
@@ -2786,6 +2790,7 @@ begin
                                        where q.status = 'held' and q.error is not null
                                          and q.source_table = f.source_table and q.row_id = f.row_id)
            when 'paused' then f.source_table in (select p.source_table from dw.paused_table p)
+           when 'dead' then false
            else true end;
     if p_which <> 'all' then
         delete from pg_temp.stage_changes s using _qmove m
@@ -2796,7 +2801,7 @@ begin
     with added as (
         insert into dw.quarantine (source_table, row_id, commit_lsn, lsn, op, commit_ts, after, before, tx_id, rules, error)
         select m.source_table, coalesce(m.row_id, -1), m.commit_lsn, m.lsn, m.op, m.commit_ts,
-               coalesce(m.after, '{}'::jsonb), m.before, m.tx_id, p_rules, p_error
+               coalesce(m.after, '{}'::jsonb), m.before, m.tx_id, p_rules, coalesce(p_error, m.after->>'error')
           from _qmove m
         on conflict on constraint quarantine_change do nothing
         returning source_table, commit_lsn)
@@ -2813,6 +2818,11 @@ $$;
 create or replace function dw._hold_behind_errors() returns void
 language plpgsql as $$
 begin
+    -- poison records that were changes (DeadLetterArrival): counted, held, never applied
+    if exists (select 1 from pg_temp.stage_changes s where s.op = 'x') then
+        perform dw._quarantine_staged('{dead_letter}', null, 'dead');   -- (the error: the placeholder's)
+        delete from pg_temp.stage_changes s where s.op = 'x';   -- (those not positioned yet included)
+    end if;
     if exists (select 1 from dw.quarantine q where q.status = 'held' and q.error is not null) then
         perform dw._quarantine_staged('{behind_error}', 'waits behind a change apply could not apply', 'behind');
     end if;
