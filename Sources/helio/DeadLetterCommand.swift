@@ -15,7 +15,7 @@ struct DeadLetter: ParsableCommand {
     /// and the warehouse. After the fix, replay applies them, each row's in source order.
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-apply, after a fix, the changes apply held because it could not apply them (and those behind them); idempotent.",
+            abstract: "Re-apply, after a fix, the changes apply held because it could not apply or read them (and those behind them); idempotent.",
             discussion: "Example: helio dlq replay --config /etc/helio/helio.yaml --table units --since 1d")
         @OptionGroup var options: GlobalOptions<QualityQuarantine.ReleaseKeys>
         @Option(help: "Only this source table.") var table: String?
@@ -26,8 +26,13 @@ struct DeadLetter: ParsableCommand {
         func run() throws {
             let (config, logger) = try options.start("helio.dlq")
             let who = QualityQuarantine.operatorName(by)
-            let selection = QuarantineDecisions.Selection(table: table, rule: "apply_error", since: try since.map(Quality.Report.day))
-            let applied = try QualityQuarantine.decisions(config).release(selection, by: who)
+            let day = try since.map(Quality.Report.day)
+            let decisions = try QualityQuarantine.decisions(config)
+            // Changes the warehouse refused (apply_error), and placeholders of poison records that
+            // were changes (dead_letter: dropped, nothing to apply), each with what waited behind it.
+            let applied = try ["apply_error", "dead_letter"].reduce(0) { total, rule in
+                total + (try decisions.release(.init(table: table, rule: rule, since: day), by: who))
+            }
             logger.notice("held apply errors re-applied", metadata: [LogKeys.audit: "dlq.replay", "table": "\(table ?? "all")",
                                                                      "changes": "\(applied)", "by": "\(who)"])
             print("re-applied \(applied) held change\(applied == 1 ? "" : "s")")
