@@ -68,3 +68,20 @@ language sql stable as $$
        and a.attname not in (p_nk, p_sk, 'valid_from', 'valid_to', 'is_current', 'version',
                              'is_deleted', 'is_inferred', 'source_lsn', 'source_commit_ts', 'loaded_at')
 $$;
+
+-- A fact change's `after` image built from typed values, as Kafka carries it (the
+-- measures as text, so that their scale is kept): for typed changes that take the
+-- general path, and for changes the quarantine keeps. Inlined (a single select).
+create or replace function dw._fact_image(p_table text, p_id bigint, p_device_id bigint, p_measured_at timestamptz,
+                                          p_energy_kwh numeric, p_power_kw numeric, p_unit_id bigint,
+                                          p_reference_month date, p_injected_kwh numeric, p_consumed_kwh numeric,
+                                          p_compensated_kwh numeric, p_credit_balance_kwh numeric) returns jsonb
+language sql immutable as $$
+    select case when p_table = 'energy'
+                then jsonb_build_object('id', p_id, 'device_id', p_device_id, 'measured_at', p_measured_at,
+                                        'energy_kwh', p_energy_kwh::text, 'power_kw', p_power_kw::text)
+                else jsonb_build_object('id', p_id, 'unit_id', p_unit_id, 'reference_month', p_reference_month,
+                                        'injected_kwh', p_injected_kwh::text, 'consumed_kwh', p_consumed_kwh::text,
+                                        'compensated_kwh', p_compensated_kwh::text,
+                                        'credit_balance_kwh', p_credit_balance_kwh::text) end
+$$;

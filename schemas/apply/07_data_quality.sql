@@ -143,17 +143,14 @@ begin
         insert into dw.quarantine (source_table, row_id, commit_lsn, lsn, op, commit_ts, after, rules, flags)
         select p_table, f.row_id, f.commit_lsn, f.lsn, case f.entry_kind when 'correction' then 'u' else 'c' end,
                f.commit_ts,
-               case when p_table = 'energy' then
-                   jsonb_build_object('id', f.row_id, 'device_id', f.device_id, 'measured_at', f.st_measured_at,
-                       'energy_kwh', case when f.entry_kind = 'correction' then f.fv_generated_kwh else f.generated_kwh end,
-                       'power_kw', f.power_kw)
-               else
-                   jsonb_build_object('id', f.row_id, 'unit_id', f.unit_id, 'reference_month', f.st_reference_month,
-                       'injected_kwh', case when f.entry_kind = 'correction' then f.fv_injected_kwh else f.injected_kwh end,
-                       'consumed_kwh', case when f.entry_kind = 'correction' then f.fv_consumed_kwh else f.consumed_kwh end,
-                       'compensated_kwh', case when f.entry_kind = 'correction' then f.fv_compensated_kwh else f.compensated_kwh end,
-                       'credit_balance_kwh', f.credit_balance_kwh)
-               end,
+               -- (a correction's measures are deltas: its full values are fv_*)
+               dw._fact_image(p_table, f.row_id, f.device_id, f.st_measured_at,
+                              case when f.entry_kind = 'correction' then f.fv_generated_kwh else f.generated_kwh end,
+                              f.power_kw, f.unit_id, f.st_reference_month,
+                              case when f.entry_kind = 'correction' then f.fv_injected_kwh else f.injected_kwh end,
+                              case when f.entry_kind = 'correction' then f.fv_consumed_kwh else f.consumed_kwh end,
+                              case when f.entry_kind = 'correction' then f.fv_compensated_kwh else f.compensated_kwh end,
+                              f.credit_balance_kwh),
                h.quars, nullif(h.flags, '{}')
           from pg_temp._qhit h join pg_temp._fe f on f.ctid = h.target_ctid
          where cardinality(h.quars) > 0

@@ -463,13 +463,8 @@ begin
         returning f.*)
     insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
     select m.seq, m.source_table, m.op, m.row_id, m.lsn, m.commit_lsn, m.tx_id, m.commit_ts,
-           case when m.source_table = 'energy'
-                then jsonb_build_object('id', m.row_id, 'device_id', m.device_id, 'measured_at', m.measured_at,
-                                        'energy_kwh', m.energy_kwh::text, 'power_kw', m.power_kw::text)
-                else jsonb_build_object('id', m.row_id, 'unit_id', m.unit_id, 'reference_month', m.reference_month,
-                                        'injected_kwh', m.injected_kwh::text, 'consumed_kwh', m.consumed_kwh::text,
-                                        'compensated_kwh', m.compensated_kwh::text,
-                                        'credit_balance_kwh', m.credit_balance_kwh::text) end,
+           dw._fact_image(m.source_table, m.row_id, m.device_id, m.measured_at, m.energy_kwh, m.power_kw, m.unit_id,
+                          m.reference_month, m.injected_kwh, m.consumed_kwh, m.compensated_kwh, m.credit_balance_kwh),
            null
       from moved m;
     select count(*) into v_kept from pg_temp.stage_facts f where f.source_table = p_table;

@@ -516,6 +516,23 @@ language sql stable as $$
                              'is_deleted', 'is_inferred', 'source_lsn', 'source_commit_ts', 'loaded_at')
 $$;
 
+-- A fact change's `after` image built from typed values, as Kafka carries it (the
+-- measures as text, so that their scale is kept): for typed changes that take the
+-- general path, and for changes the quarantine keeps. Inlined (a single select).
+create or replace function dw._fact_image(p_table text, p_id bigint, p_device_id bigint, p_measured_at timestamptz,
+                                          p_energy_kwh numeric, p_power_kw numeric, p_unit_id bigint,
+                                          p_reference_month date, p_injected_kwh numeric, p_consumed_kwh numeric,
+                                          p_compensated_kwh numeric, p_credit_balance_kwh numeric) returns jsonb
+language sql immutable as $$
+    select case when p_table = 'energy'
+                then jsonb_build_object('id', p_id, 'device_id', p_device_id, 'measured_at', p_measured_at,
+                                        'energy_kwh', p_energy_kwh::text, 'power_kw', p_power_kw::text)
+                else jsonb_build_object('id', p_id, 'unit_id', p_unit_id, 'reference_month', p_reference_month,
+                                        'injected_kwh', p_injected_kwh::text, 'consumed_kwh', p_consumed_kwh::text,
+                                        'compensated_kwh', p_compensated_kwh::text,
+                                        'credit_balance_kwh', p_credit_balance_kwh::text) end
+$$;
+
 -- Session staging tables, emptied at every commit. Idempotent per session.
 create or replace function dw.create_staging() returns void
 language plpgsql as $$
@@ -1697,17 +1714,14 @@ begin
         insert into dw.quarantine (source_table, row_id, commit_lsn, lsn, op, commit_ts, after, rules, flags)
         select p_table, f.row_id, f.commit_lsn, f.lsn, case f.entry_kind when 'correction' then 'u' else 'c' end,
                f.commit_ts,
-               case when p_table = 'energy' then
-                   jsonb_build_object('id', f.row_id, 'device_id', f.device_id, 'measured_at', f.st_measured_at,
-                       'energy_kwh', case when f.entry_kind = 'correction' then f.fv_generated_kwh else f.generated_kwh end,
-                       'power_kw', f.power_kw)
-               else
-                   jsonb_build_object('id', f.row_id, 'unit_id', f.unit_id, 'reference_month', f.st_reference_month,
-                       'injected_kwh', case when f.entry_kind = 'correction' then f.fv_injected_kwh else f.injected_kwh end,
-                       'consumed_kwh', case when f.entry_kind = 'correction' then f.fv_consumed_kwh else f.consumed_kwh end,
-                       'compensated_kwh', case when f.entry_kind = 'correction' then f.fv_compensated_kwh else f.compensated_kwh end,
-                       'credit_balance_kwh', f.credit_balance_kwh)
-               end,
+               -- (a correction's measures are deltas: its full values are fv_*)
+               dw._fact_image(p_table, f.row_id, f.device_id, f.st_measured_at,
+                              case when f.entry_kind = 'correction' then f.fv_generated_kwh else f.generated_kwh end,
+                              f.power_kw, f.unit_id, f.st_reference_month,
+                              case when f.entry_kind = 'correction' then f.fv_injected_kwh else f.injected_kwh end,
+                              case when f.entry_kind = 'correction' then f.fv_consumed_kwh else f.consumed_kwh end,
+                              case when f.entry_kind = 'correction' then f.fv_compensated_kwh else f.compensated_kwh end,
+                              f.credit_balance_kwh),
                h.quars, nullif(h.flags, '{}')
           from pg_temp._qhit h join pg_temp._fe f on f.ctid = h.target_ctid
          where cardinality(h.quars) > 0
@@ -2405,13 +2419,8 @@ begin
         returning f.*)
     insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
     select m.seq, m.source_table, m.op, m.row_id, m.lsn, m.commit_lsn, m.tx_id, m.commit_ts,
-           case when m.source_table = 'energy'
-                then jsonb_build_object('id', m.row_id, 'device_id', m.device_id, 'measured_at', m.measured_at,
-                                        'energy_kwh', m.energy_kwh::text, 'power_kw', m.power_kw::text)
-                else jsonb_build_object('id', m.row_id, 'unit_id', m.unit_id, 'reference_month', m.reference_month,
-                                        'injected_kwh', m.injected_kwh::text, 'consumed_kwh', m.consumed_kwh::text,
-                                        'compensated_kwh', m.compensated_kwh::text,
-                                        'credit_balance_kwh', m.credit_balance_kwh::text) end,
+           dw._fact_image(m.source_table, m.row_id, m.device_id, m.measured_at, m.energy_kwh, m.power_kw, m.unit_id,
+                          m.reference_month, m.injected_kwh, m.consumed_kwh, m.compensated_kwh, m.credit_balance_kwh),
            null
       from moved m;
     select count(*) into v_kept from pg_temp.stage_facts f where f.source_table = p_table;
