@@ -22,12 +22,9 @@ final class ApplyMember: Sendable {
     /// Whether a sign of life is due.
     func due() -> Bool { lastBeat.withLock { Date().timeIntervalSince($0) >= interval } }
 
+    /// The assignment now (after a rebalance, or as a sign of life).
     func register(partitions: Set<TopicPartition>, store: OffsetStore) throws {
         try store.register(member: name, host: host, pid: pid, partitions: partitions)
         lastBeat.withLock { $0 = Date() }
-    }
-
-    func beat(_ assignment: Set<TopicPartition>, store: OffsetStore) throws {
-        try register(partitions: assignment, store: store)
     }
 }

@@ -110,7 +110,7 @@ public final class ApplyService: @unchecked Sendable {
                         metrics.idle()
                         if member.due() {   // (a sign of life while idle: the writer is drained first)
                             try pipeline.drain()
-                            try member.beat(consumer.assignment, store: writer.offsetStore)
+                            try member.register(partitions: consumer.assignment, store: writer.offsetStore)
                         }
                         if let idle = stopWhenIdleSeconds, !consumer.assignment.isEmpty, Date().timeIntervalSince(lastRecord) >= idle {
                             try pipeline.drain()
@@ -251,7 +251,7 @@ public final class ApplyService: @unchecked Sendable {
         let stats = try writer.apply(changeRows: batch.changeRows, factRows: batch.factRows, transactionRows: batch.transactionRows,
                                      offsets: batch.offsets, checks: batch.checks)
         consumer.commitAdvisory(batch.offsets)
-        if member.due() { try member.beat(consumer.assignment, store: writer.offsetStore) }
+        if member.due() { try member.register(partitions: consumer.assignment, store: writer.offsetStore) }
         metrics.changes(batch.tableCounts)
         metrics.qualityViolations(stats: stats)
         for held in ApplyMetrics.isolated(stats: stats) {

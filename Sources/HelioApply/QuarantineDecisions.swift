@@ -1,7 +1,6 @@
 import Foundation
 import HelioOps
 import HelioPostgres
-import Logging
 
 /// Data quality's quarantine, as an operator sees it (`helio quality held|release|drop`): the
 /// changes a rule of severity quarantine kept out of the warehouse (`dw.quarantine`), and the
@@ -50,6 +49,12 @@ public struct QuarantineDecisions {
         self.config = config
     }
 
+    /// The selection's condition on `dw.quarantine q` ($1 table, $2 rule, $3 since).
+    static let selected = """
+        q.status = 'held' AND ($1::text IS NULL OR q.source_table = $1)
+        AND ($2::text IS NULL OR $2 = ANY (q.rules)) AND ($3::timestamptz IS NULL OR q.commit_ts >= $3::timestamptz)
+        """
+
     /// The held changes of the selection, oldest commit first.
     public func held(_ selection: Selection, limit: Int = 1000) throws -> [HeldChange] {
         try connection.execute("""
@@ -57,8 +62,7 @@ public struct QuarantineDecisions {
                    to_char(q.commit_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), array_to_string(q.rules, ','),
                    q.after::text, to_char(q.quarantined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
               FROM dw.quarantine q
-             WHERE q.status = 'held' AND ($1::text IS NULL OR q.source_table = $1)
-               AND ($2::text IS NULL OR $2 = ANY (q.rules)) AND ($3::timestamptz IS NULL OR q.commit_ts >= $3::timestamptz)
+             WHERE \(Self.selected)
              ORDER BY q.commit_lsn, q.lsn
              LIMIT \(limit)
             """, selection.parameters).rows.map {
@@ -70,16 +74,14 @@ public struct QuarantineDecisions {
     /// How many held changes the selection has (what `held` would list without its limit).
     public func heldCount(_ selection: Selection) throws -> Int {
         Int(try connection.execute("""
-            SELECT count(*) FROM dw.quarantine q
-             WHERE q.status = 'held' AND ($1::text IS NULL OR q.source_table = $1)
-               AND ($2::text IS NULL OR $2 = ANY (q.rules)) AND ($3::timestamptz IS NULL OR q.commit_ts >= $3::timestamptz)
+            SELECT count(*) FROM dw.quarantine q WHERE \(Self.selected)
             """, selection.parameters).scalar ?? "") ?? 0
     }
 
     /// Applies the selection's held changes as apply would have, their quarantine rules
     /// written as flags. Returns how many were released.
     public func release(_ selection: Selection, by operatorName: String) throws -> Int {
-        let applyConfig = ApplyService(config: config, logger: .init(label: "helio.quality")).applyConfig
+        let applyConfig = ApplyService.configuration(config)
         try connection.execute("BEGIN")
         do {
             let result = try connection.execute("SELECT (dw.quality_release($1, $2, $3::timestamptz, $4::jsonb, $5)->>'released')",
@@ -100,7 +102,7 @@ public struct QuarantineDecisions {
 
     /// Resumes it: the changes held while it was paused apply in source order. Returns how many.
     public func resume(table: String, by operatorName: String) throws -> Int {
-        let applyConfig = ApplyService(config: config, logger: .init(label: "helio.apply")).applyConfig
+        let applyConfig = ApplyService.configuration(config)
         try connection.execute("BEGIN")
         do {
             let result = try connection.execute("SELECT dw.apply_resume($1, $2::jsonb, $3)", [table, applyConfig, operatorName]).scalar
