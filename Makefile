@@ -54,13 +54,21 @@ run: release up
 	HELIO_BUILD_CONFIG=release deploy/local/helio run --demo
 
 # One shell, so that the trap takes the stack down whatever happens after `up`, and
-# make exits with the status of the build or the tests.
+# make exits with the status of the build or the tests. The run's output is kept in
+# .local/test-output.log; when a test fails, its failure lines are printed again at the end,
+# because CI often shows only the tail of a long log.
 test: setup
 	trap '$(STACK) down' EXIT; \
 	$(STACK) up; \
 	swift build --build-tests; \
 	stack_env=$$($(STACK) env); eval "$$stack_env"; \
-	$(LIBS) swift test --no-parallel
+	status=0; \
+	$(LIBS) swift test --no-parallel 2>&1 | tee .local/test-output.log || status=$$?; \
+	if [[ $$status -ne 0 ]]; then \
+		echo "=== failed tests (from .local/test-output.log) ==="; \
+		grep -aE '✘|Fatal error|^error:|\.swift:[0-9]+:[0-9]+: error' .local/test-output.log | grep -av '✔' | head -80 || true; \
+	fi; \
+	exit $$status
 
 unit: setup
 	$(LIBS) swift test --skip IntegrationTests --skip SimulatorDatabaseTests
