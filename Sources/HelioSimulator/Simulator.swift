@@ -29,6 +29,11 @@ public final class Simulator {
         self.logger = logger
     }
 
+    /// A simulator on its own connection to the source at `url` (`helio simulate`, `run --demo`).
+    public convenience init(url: String, applicationName: String, options: SimulatorOptions, logger: Logger) throws {
+        self.init(connection: try PostgresConnection(ConnectionOptions(url: url, applicationName: applicationName)), options: options, logger: logger)
+    }
+
     var sampleSeconds: Int64 { Int64(options.sampleMinutes * 60) }
 
     /// The configured start of the clock, aligned down to the sample interval.

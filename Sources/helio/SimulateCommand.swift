@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HelioOps
-import HelioPostgres
 import HelioSimulator
 import Logging
 
@@ -33,8 +32,8 @@ struct SimulationOptions: ParsableArguments {
 
     /// Seeds and runs the workload on the calling (dedicated) thread.
     func run(config: HelioConfiguration, logger: Logger, shouldStop: @escaping () -> Bool) throws {
-        let connection = try PostgresConnection(ConnectionOptions(url: try url(), applicationName: "helio-simulate"))
-        let simulator = Simulator(connection: connection, options: options(timezone: config.timezone, sampleMinutes: config.sampleMinutes), logger: logger)
+        let simulator = try Simulator(url: try url(), applicationName: "helio-simulate",
+                                      options: options(timezone: config.timezone, sampleMinutes: config.sampleMinutes), logger: logger)
         let seeded = try simulator.seed()
         logger.notice("simulator seeded", metadata: ["summary": "\(seeded)"])
         let summary = try simulator.run(shouldStop: shouldStop)
