@@ -49,6 +49,12 @@ public struct QuarantineDecisions {
         self.config = config
     }
 
+    /// The decisions on the warehouse at `url`, on their own connection (`helio quality`,
+    /// `helio apply pause|resume`, `helio dlq replay`).
+    public init(url: String, config: HelioConfiguration) throws {
+        self.init(connection: try PostgresConnection(ConnectionOptions(url: url)), config: config)
+    }
+
     /// The selection's condition on `dw.quarantine q` ($1 table, $2 rule, $3 since).
     static let selected = """
         q.status = 'held' AND ($1::text IS NULL OR q.source_table = $1)

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HelioApply
 import HelioOps
-import HelioPostgres
 
 /// `helio quality held|release|drop`: the changes a rule of severity quarantine kept out of the
 /// warehouse, and an operator's decision on them (docs/operations.md, "Quarantine").
@@ -29,8 +28,7 @@ enum QualityQuarantine {
     }
 
     static func decisions(_ config: HelioConfiguration) throws -> QuarantineDecisions {
-        let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL")))
-        return QuarantineDecisions(connection: connection, config: config)
+        try QuarantineDecisions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), config: config)
     }
 
     /// Who decided: `--by`, else the login name.
