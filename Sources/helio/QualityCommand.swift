@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HelioJobs
 import HelioOps
-import HelioPostgres
 
 /// `helio quality`: what the data-quality rules found (docs/operations.md, Data quality).
 struct Quality: ParsableCommand {
@@ -25,8 +24,7 @@ struct Quality: ParsableCommand {
         func run() throws {
             let (config, _) = try options.start("helio.quality")
             let sinceDay = try since.map(Self.day)
-            let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL")))
-            let counts = try QualityFindings(connection: connection).perDay(since: sinceDay)
+            let counts = try QualityFindings(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL")).perDay(since: sinceDay)
             print(Self.render(Self.rows(counts, perUnit: perUnit), format: format, since: sinceDay, perUnit: perUnit), terminator: "")
         }
 

@@ -1,7 +1,6 @@
 import Foundation
 import HelioJobs
 import HelioOps
-import HelioPostgres
 import HelioServer
 
 /// The status page's data-quality panel for a process that reads the warehouse: each load
@@ -16,8 +15,7 @@ enum QualityPanelLoader {
     }
 
     static func load(url: String, now: Date) throws -> QualityPanel {
-        let connection = try PostgresConnection(ConnectionOptions(url: url, applicationName: "helio-status-quality"))
-        let findings = QualityFindings(connection: connection)
+        let findings = try QualityFindings(url: url, applicationName: "helio-status-quality")
         guard try findings.isMigrated() else { throw NotMigrated() }
         let since = now.addingTimeInterval(-Double(QualityPanel.hours) * 3_600)
         let counts = try findings.perHour(since: since).map {

@@ -17,6 +17,12 @@ public struct QualityFindings {
         self.connection = connection
     }
 
+    /// The findings of the warehouse at `url`, on their own connection (`helio quality report`,
+    /// the status page's panel).
+    public init(url: String, applicationName: String = "helio") throws {
+        self.init(connection: try PostgresConnection(ConnectionOptions(url: url, applicationName: applicationName)))
+    }
+
     /// Whether the warehouse has the tables these read (apply creates them when it starts).
     public func isMigrated() throws -> Bool {
         try connection.execute("SELECT to_regclass('dw.fact_energy') IS NOT NULL AND to_regclass('dw.irradiance_mirror') IS NOT NULL").scalar == "t"
