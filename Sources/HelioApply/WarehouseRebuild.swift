@@ -13,6 +13,12 @@ import Logging
 public enum WarehouseRebuild {
     public static func groupID(live: String, schema: WarehouseSchema) -> String { "\(live)-rebuild-\(schema.name)" }
 
+    /// The swap on its own connection to the warehouse at `url` (`helio rebuild --swap`).
+    @discardableResult
+    public static func swap(url: String, applicationName: String, rebuilt: WarehouseSchema, liveGroup: String, logger: Logger) throws -> String {
+        try swap(try PostgresConnection(ConnectionOptions(url: url, applicationName: applicationName)), rebuilt: rebuilt, liveGroup: liveGroup, logger: logger)
+    }
+
     /// Returns the name the old warehouse was kept under.
     @discardableResult
     public static func swap(_ connection: PostgresConnection, rebuilt: WarehouseSchema, liveGroup: String, logger: Logger) throws -> String {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import HelioApply
 import HelioOps
-import HelioPostgres
 
 struct Rebuild: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,8 +26,8 @@ struct Rebuild: AsyncParsableCommand {
         guard target.name != WarehouseSchema.live.name else { throw ValidationError("--schema must not be dw") }
         do {
             if swap {
-                let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-rebuild"))
-                let kept = try WarehouseRebuild.swap(connection, rebuilt: target, liveGroup: config.groupID, logger: logger)
+                let kept = try WarehouseRebuild.swap(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-rebuild",
+                                                     rebuilt: target, liveGroup: config.groupID, logger: logger)
                 print("rebuild: \(target.name) is now dw; the previous warehouse is kept as \(kept) (drop it when satisfied)")
                 return
             }
