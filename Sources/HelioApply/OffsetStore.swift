@@ -17,12 +17,17 @@ public struct OffsetStore {
         self.schema = schema
     }
 
+    /// The store of the live warehouse at `url`, on its own connection (`helio replay`).
+    public init(url: String, group: String, applicationName: String) throws {
+        self.init(connection: try PostgresConnection(ConnectionOptions(url: url, applicationName: applicationName)), group: group)
+    }
+
     var table: String { schema.qualified("consumer_offsets") }
 
     /// The positions stored in the warehouse at `url` (one short connection), or nil before
     /// apply's first start there.
     public static func positions(url: String, group: String, applicationName: String) throws -> [TopicPartition: Int64]? {
-        let store = OffsetStore(connection: try PostgresConnection(ConnectionOptions(url: url, applicationName: applicationName)), group: group)
+        let store = try OffsetStore(url: url, group: group, applicationName: applicationName)
         return try store.exists() ? try store.positions() : nil
     }
 

@@ -4,7 +4,6 @@ import HelioApply
 import HelioEvents
 import HelioKafka
 import HelioOps
-import HelioPostgres
 
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,7 +29,7 @@ struct Replay: ParsableCommand {
 
     func run() throws {
         let (config, logger) = try options.start("helio.replay")
-        let warehouse = try PostgresConnection(ConnectionOptions(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-replay"))
+        let offsets = try OffsetStore(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), group: config.groupID, applicationName: "helio-replay")
         var targets: [TopicPartition: Int64] = [:]
         var untouched: [TopicPartition] = []   // --from-timestamp: no record at or after the time
         if let fromOffsets {
@@ -59,7 +58,7 @@ struct Replay: ParsableCommand {
                 let progress = ProgressReporter("replay (first record at or after \(fromTimestamp))", unit: "partitions", logger: logger)
                 defer { progress.finish() }
                 let found = try ReplayFromTimestamp(
-                    timestampMs: Int64(date.timeIntervalSince1970 * 1000), partitions: partitions, stored: try OffsetStore(connection: warehouse, group: config.groupID).positions(),
+                    timestampMs: Int64(date.timeIntervalSince1970 * 1000), partitions: partitions, stored: try offsets.positions(),
                     admin: kafka, consumerProperties: KafkaConsumer.defaults(brokers: properties["bootstrap.servers"]!, groupID: "\(config.groupID)-replay",
                                                                              overrides: config.kafkaProperties),
                     logger: logger, progress: { done, total in progress.update(done: done, total: total) })
@@ -67,7 +66,7 @@ struct Replay: ParsableCommand {
                 untouched = found.untouched
             }
         }
-        try OffsetStore(connection: warehouse, group: config.groupID).rewind(to: targets)
+        try offsets.rewind(to: targets)
         logger.notice("replay positions stored; start `helio apply` to re-apply", metadata: [
             LogKeys.audit: "replay", "group": "\(config.groupID)", "partitions": "\(targets.count)",
             "from": "\(fromBeginning ? "beginning" : fromTimestamp ?? fromOffsets ?? "")", "untouched": "\(untouched.count)"])
