@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HelioApply
 import HelioOps
-import HelioPostgres
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,17 +28,18 @@ struct Verify: ParsableCommand {
     func run() throws {
         let (config, logger) = try options.start("helio.verify")
         do {
-            // Pools: the checks run side by side, each statement on a checked connection.
-            let source = CommandPools.verification(try config.require(config.sourceURL, "HELIO_SOURCE_URL"))
-            let warehouse = CommandPools.verification(try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"))
-            defer { source.close(); warehouse.close() }
-            let verifier = WarehouseVerifier(source: source, warehouse: warehouse, piiKey: try config.require(config.piiKey, "HELIO_PII_KEY"),
-                                             timezone: config.timezone, sampleMinutes: config.sampleMinutes)
+            let sourceURL = try config.require(config.sourceURL, "HELIO_SOURCE_URL")
+            let warehouseURL = try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL")
+            let piiKey = try config.require(config.piiKey, "HELIO_PII_KEY")
             let progress = ProgressReporter("verify", unit: "checks", logger: logger)
             let differences: [WarehouseVerifier.Difference]
             do {
                 defer { progress.finish() }   // before a failure is logged, so the bar does not cover it
-                differences = try verifier.verify { done, total in progress.update(done: done, total: total) }
+                // The checks run side by side on pools, each statement on a checked connection.
+                differences = try WarehouseVerifier.verify(sourceURL: sourceURL, warehouseURL: warehouseURL, piiKey: piiKey,
+                                                           timezone: config.timezone, sampleMinutes: config.sampleMinutes) { done, total in
+                    progress.update(done: done, total: total)
+                }
             }
             if json {
                 try ReportOutput.printJSON(Report(matches: differences.isEmpty, count: differences.count, differences: differences.prefix(limit).map {
