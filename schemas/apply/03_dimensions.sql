@@ -188,6 +188,9 @@ begin
     if v_open is not null and (v_cut is null or v_open < v_cut) then
         v_cut := v_open;
     end if;
+    if dw._probing() then   -- (dw._probe_waiting: nothing waits)
+        v_cut := null;
+    end if;
     if exists (select 1 from dw.pending_dim p where p.source_table = p_source) then
         with back as (
             delete from dw.pending_dim p

@@ -11,6 +11,10 @@
 -- that the watermark and the barrier move on; the rest applies. Later changes
 -- of their rows wait behind them (dw._hold_behind_errors) until an operator
 -- releases or drops them. Any other error fails the batch as before.
+-- The changes that waited in the warehouse (parked in dw.pending_dim, or in
+-- dw.pending_fact above the watermark) arrived before the batch and come back
+-- during it: the halving takes them as the batch's first part (dw._iso_wait),
+-- so that one of them that fails is found and held like a change of the batch.
 create or replace function dw.apply_batch(p_config jsonb default '{}'::jsonb) returns jsonb
 language plpgsql as $$
 declare
@@ -32,18 +36,34 @@ declare
     v_hi bigint;
     v_stats jsonb;
 begin
-    drop table if exists _iso_changes, _iso_facts, _iso_tx, _iso_stats, _iso_failed;
+    drop table if exists _iso_changes, _iso_facts, _iso_tx, _iso_stats, _iso_failed, _iso_wait;
     create temp table _iso_changes on commit drop as select * from pg_temp.stage_changes;
     create temp table _iso_facts on commit drop as select * from pg_temp.stage_facts;
     create temp table _iso_tx on commit drop as select * from pg_temp.stage_tx;
     create temp table _iso_stats (stats jsonb) on commit drop;
     create temp table _iso_failed (seq bigint, source_table text, row_id bigint, lsn pg_lsn, error text) on commit drop;
-    select min(x.seq), max(x.seq) into v_lo, v_hi
+    -- the changes waiting in the warehouse, taken out and numbered before the
+    -- batch's first seq in source order; each range puts its own back
+    select min(x.seq) into v_lo
       from (select seq from _iso_changes union all select seq from _iso_facts) x;
-    if v_lo is null then
-        raise exception 'helio: apply failed on a batch without changes: %', p_error using errcode = '22000';
+    create temp table _iso_wait on commit drop as
+    select coalesce(v_lo, 1) - count(*) over () - 1 + row_number() over (order by w.commit_lsn, w.lsn, w.kind, w.seq) as iseq,
+           w.kind, w.source_table, w.row_id, w.commit_lsn, w.lsn, w.typed, w.r
+      from (select 'dim'::text as kind, p.seq, p.source_table, p.row_id, p.commit_lsn, p.lsn, false as typed, to_jsonb(p) as r
+              from dw.pending_dim p
+            union all
+            select 'fact', p.seq, p.source_table, p.row_id, p.commit_lsn, p.lsn, p.typed, to_jsonb(p)
+              from dw.pending_fact p) w;
+    delete from dw.pending_dim;
+    delete from dw.pending_fact;
+    select min(w.iseq), max(w.iseq) into v_lo, v_hi from _iso_wait w;
+    perform dw._screen_waiting(p_config, v_lo, v_hi);
+    select min(x.seq), max(x.seq) into v_lo, v_hi
+      from (select seq from _iso_changes union all select seq from _iso_facts union all select iseq from _iso_wait) x;
+    -- (nothing left to halve: the ENDs alone below; if they still fail, so does the batch)
+    if v_lo is not null then
+        perform dw._apply_range(p_config, v_lo, v_hi);
     end if;
-    perform dw._apply_range(p_config, v_lo, v_hi);
     -- the batch's ENDs, whatever failed (recorded once: a repeat is ignored)
     delete from pg_temp.stage_changes;
     delete from pg_temp.stage_facts;
@@ -58,6 +78,121 @@ begin
 end
 $$;
 
+-- Stages the waiting changes numbered p_lo..p_hi (dw._apply_isolating) as they
+-- were staged when they arrived, for the quarantine.
+create or replace function dw._stage_waiting(p_lo bigint, p_hi bigint) returns void
+language plpgsql as $$
+begin
+    insert into pg_temp.stage_changes
+    select (jsonb_populate_record(null::pg_temp.stage_changes, w.r)).*
+      from _iso_wait w where w.iseq between p_lo and p_hi and not w.typed;
+    insert into pg_temp.stage_facts
+    select (jsonb_populate_record(null::pg_temp.stage_facts, w.r)).*
+      from _iso_wait w where w.iseq between p_lo and p_hi and w.typed;
+end
+$$;
+
+-- Puts the waiting changes numbered p_lo..p_hi back where they waited, but
+-- those of a row with a held apply error: they wait behind it, held (a
+-- dimension change counted toward its END then, as if applied).
+create or replace function dw._restore_waiting(p_lo bigint, p_hi bigint) returns void
+language plpgsql as $$
+begin
+    if not exists (select 1 from _iso_wait w where w.iseq between p_lo and p_hi) then
+        return;
+    end if;
+    drop table if exists _iso_behind;
+    create temp table _iso_behind on commit drop as
+    select w.iseq from _iso_wait w
+     where w.iseq between p_lo and p_hi
+       and exists (select 1 from dw.quarantine q
+                    where q.status = 'held' and q.error is not null
+                      and q.source_table = w.source_table and q.row_id = w.row_id
+                      and (q.commit_lsn, q.lsn) <= (w.commit_lsn, w.lsn));
+    if exists (select 1 from _iso_behind) then
+        delete from pg_temp.stage_changes;
+        delete from pg_temp.stage_facts;
+        insert into pg_temp.stage_changes
+        select (jsonb_populate_record(null::pg_temp.stage_changes, w.r)).*
+          from _iso_wait w join _iso_behind b using (iseq) where not w.typed;
+        insert into pg_temp.stage_facts
+        select (jsonb_populate_record(null::pg_temp.stage_facts, w.r)).*
+          from _iso_wait w join _iso_behind b using (iseq) where w.typed;
+        perform dw._quarantine_staged('{behind_error}', 'waits behind a change apply could not apply', 'all');
+        delete from pg_temp.stage_changes;
+        delete from pg_temp.stage_facts;
+    end if;
+    insert into dw.pending_dim
+    select (jsonb_populate_record(null::dw.pending_dim, w.r)).*
+      from _iso_wait w
+     where w.iseq between p_lo and p_hi and w.kind = 'dim' and w.iseq not in (select iseq from _iso_behind)
+    on conflict on constraint pending_dim_event do nothing;
+    insert into dw.pending_fact
+    select (jsonb_populate_record(null::dw.pending_fact, w.r)).*
+      from _iso_wait w
+     where w.iseq between p_lo and p_hi and w.kind = 'fact' and w.iseq not in (select iseq from _iso_behind)
+    on conflict on constraint pending_fact_change do nothing;
+end
+$$;
+
+-- A change that waited comes back only with what it waited for (the rest of
+-- its transaction, the watermark passing it): halving the batch would hold
+-- that innocent change instead. So the waiting changes are first tried on
+-- their own, as if nothing had to wait (dw._probing), in subtransactions that
+-- are always rolled back; the ones that fail alone are held before the batch
+-- is halved.
+create or replace function dw._probing() returns boolean
+language sql stable as $$ select current_setting('helio.probe', true) = 'on' $$;
+
+-- The error of applying the waiting changes p_lo..p_hi as if nothing had to
+-- wait (null when they apply); the warehouse is left as it was.
+create or replace function dw._probe_waiting(p_config jsonb, p_lo bigint, p_hi bigint) returns text
+language plpgsql as $$
+declare
+    v_err text;
+begin
+    begin
+        perform set_config('helio.probe', 'on', true);
+        delete from pg_temp.stage_changes;
+        delete from pg_temp.stage_facts;
+        delete from pg_temp.stage_tx;
+        perform dw._stage_waiting(p_lo, p_hi);
+        perform dw.apply_staged(p_config || '{"transaction_consistency": false}');
+        raise exception 'helio: probe applied' using errcode = 'HP001';   -- roll back what applied
+    exception
+        when sqlstate 'HP001' then
+            return null;
+        when data_exception or integrity_constraint_violation then
+            get stacked diagnostics v_err = message_text;
+            return v_err;
+    end;
+end
+$$;
+
+-- Holds the waiting changes p_lo..p_hi that fail on their own, halving.
+create or replace function dw._screen_waiting(p_config jsonb, p_lo bigint, p_hi bigint) returns void
+language plpgsql as $$
+declare
+    v_err text;
+    v_mid bigint;
+begin
+    if not exists (select 1 from _iso_wait where iseq between p_lo and p_hi) then
+        return;
+    end if;
+    v_err := dw._probe_waiting(p_config, p_lo, p_hi);
+    if v_err is null then
+        return;
+    end if;
+    if p_lo >= p_hi then
+        perform dw._quarantine_failed(p_lo, v_err);
+        return;
+    end if;
+    v_mid := p_lo + (p_hi - p_lo) / 2;
+    perform dw._screen_waiting(p_config, p_lo, v_mid);
+    perform dw._screen_waiting(p_config, v_mid + 1, p_hi);
+end
+$$;
+
 -- Applies the changes of the isolated batch with p_lo <= seq <= p_hi (and all
 -- its ENDs), halving the range while it fails on the data.
 create or replace function dw._apply_range(p_config jsonb, p_lo bigint, p_hi bigint) returns void
@@ -67,16 +202,19 @@ declare
     v_mid bigint;
 begin
     if not exists (select 1 from _iso_changes where seq between p_lo and p_hi)
-       and not exists (select 1 from _iso_facts where seq between p_lo and p_hi) then
+       and not exists (select 1 from _iso_facts where seq between p_lo and p_hi)
+       and not exists (select 1 from _iso_wait where iseq between p_lo and p_hi) then
         return;
     end if;
-    delete from pg_temp.stage_changes;
-    delete from pg_temp.stage_facts;
-    delete from pg_temp.stage_tx;
-    insert into pg_temp.stage_changes select * from _iso_changes where seq between p_lo and p_hi;
-    insert into pg_temp.stage_facts select * from _iso_facts where seq between p_lo and p_hi;
-    insert into pg_temp.stage_tx select * from _iso_tx;
     begin
+        -- (in the subtransaction: a range that fails takes its waiting changes out again)
+        perform dw._restore_waiting(p_lo, p_hi);
+        delete from pg_temp.stage_changes;
+        delete from pg_temp.stage_facts;
+        delete from pg_temp.stage_tx;
+        insert into pg_temp.stage_changes select * from _iso_changes where seq between p_lo and p_hi;
+        insert into pg_temp.stage_facts select * from _iso_facts where seq between p_lo and p_hi;
+        insert into pg_temp.stage_tx select * from _iso_tx;
         insert into _iso_stats values (dw.apply_staged(p_config));
         return;
     exception when data_exception or integrity_constraint_violation then
@@ -104,14 +242,17 @@ begin
     delete from pg_temp.stage_tx;
     insert into pg_temp.stage_changes select * from _iso_changes where seq = p_seq;
     insert into pg_temp.stage_facts select * from _iso_facts where seq = p_seq;
+    -- a change that waited (its arrival was counted when it first came)
+    perform dw._stage_waiting(p_seq, p_seq);
     insert into _iso_failed
     select p_seq, s.source_table, s.row_id, s.lsn, p_error from pg_temp.stage_changes s
     union all
     select p_seq, f.source_table, f.row_id, f.lsn, p_error from pg_temp.stage_facts f;
     v_new := dw._quarantine_staged('{apply_error}', p_error, 'all');
-    if v_new > 0 then
+    if v_new > 0 and not exists (select 1 from _iso_wait w where w.iseq = p_seq) then
         perform dw._count_arrivals();
     end if;
+    delete from _iso_wait w where w.iseq = p_seq;
     delete from pg_temp.stage_changes;
     delete from pg_temp.stage_facts;
 end
@@ -136,7 +277,8 @@ begin
        and case p_which
            when 'behind' then exists (select 1 from dw.quarantine q
                                        where q.status = 'held' and q.error is not null
-                                         and q.source_table = s.source_table and q.row_id = s.row_id)
+                                         and q.source_table = s.source_table and q.row_id = s.row_id
+                                         and (q.commit_lsn, q.lsn) <= (s.commit_lsn, s.lsn))
            when 'paused' then s.source_table in (select p.source_table from dw.paused_table p)
            when 'dead' then s.op = 'x'
            else true end
@@ -153,7 +295,8 @@ begin
      where case p_which
            when 'behind' then exists (select 1 from dw.quarantine q
                                        where q.status = 'held' and q.error is not null
-                                         and q.source_table = f.source_table and q.row_id = f.row_id)
+                                         and q.source_table = f.source_table and q.row_id = f.row_id
+                                         and (q.commit_lsn, q.lsn) <= (f.commit_lsn, f.lsn))
            when 'paused' then f.source_table in (select p.source_table from dw.paused_table p)
            when 'dead' then false
            else true end;
@@ -178,8 +321,11 @@ end
 $$;
 
 -- Later changes of a row whose change apply could not apply wait behind it,
--- held (in source order), never applied out of order. Called by apply_staged
--- after the batch's arrivals are counted; costs one probe when nothing is held.
+-- held (in source order), never applied out of order; the held change sent
+-- again is the same entry. (Its earlier changes, a replay sends again, are not
+-- held: they were applied, or apply before it.)
+-- Called by apply_staged after the batch's arrivals are counted; costs one
+-- probe when nothing is held.
 create or replace function dw._hold_behind_errors() returns void
 language plpgsql as $$
 begin

@@ -94,6 +94,10 @@ begin
     v_w := coalesce(dw.dim_watermark(), '0/0'::pg_lsn);
     v_we := dw._fact_cutoff('energy', v_w);
     v_wc := dw._fact_cutoff('energy_compensate', v_w);
+    if dw._probing() then   -- (dw._probe_waiting: nothing waits)
+        v_we := 'FFFFFFFF/FFFFFFFF';
+        v_wc := v_we;
+    end if;
     if exists (select 1 from dw.pending_fact p where p.typed and p.commit_lsn <= greatest(v_we, v_wc)) then
         v_released := dw._release_typed_pending(v_we, v_wc);
     end if;
