@@ -23,6 +23,8 @@ public final class CaptureService: @unchecked Sendable {
     static let sessionSettings = ["datestyle": "ISO", "timezone": "UTC", "intervalstyle": "iso_8601"]
 
     public func run(shouldStop: @escaping @Sendable () -> Bool) throws {
+        // Replies often enough for the short wal_sender_timeout capture sets (CaptureLeadership).
+        let config = CaptureLeadership.configuration(self.config)
         try config.checkDebeziumValueModes()
         let sourceURL = try config.require(config.sourceURL, "HELIO_SOURCE_URL")
         let brokers = try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS")
@@ -50,6 +52,7 @@ public final class CaptureService: @unchecked Sendable {
             do {
                 var replicationSettings = Self.sessionSettings
                 if let workMem = config.decodingWorkMem { replicationSettings["logical_decoding_work_mem"] = workMem }
+                replicationSettings = CaptureLeadership.replicationSettings(replicationSettings, sourceURL: sourceURL)
                 // First the replication session and the slot's lock on it: a capture that does
                 // not get the lock touches nothing (CaptureLeadership).
                 let replication = try PostgresConnection(ConnectionOptions(
