@@ -65,7 +65,7 @@ extension CaptureService {
             // Everything capture handed to Kafka must be in the log the census reads; the wait
             // keeps answering the walsender (the session's status updates).
             let deadline = ContinuousClock.now + .seconds(120)
-            while publisher.tracker.inFlight > 0 {
+            while publisher.inFlight > 0 {
                 guard ContinuousClock.now < deadline else {
                     throw CaptureError.deliveryFailed("the resync's census waited 120 s for Kafka to acknowledge what capture sent")
                 }

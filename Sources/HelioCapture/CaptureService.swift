@@ -44,6 +44,7 @@ public final class CaptureService: @unchecked Sendable {
                                      "time_precision_mode": "\(config.timePrecisionMode.rawValue)"])
         }
         var publisher: Publisher?
+        var core: CaptureCore?
         var backoff = Backoff()
         let leadership = CaptureLeadership(slot: config.slot)
         var standingBy = false
@@ -94,12 +95,15 @@ public final class CaptureService: @unchecked Sendable {
                     logger.info("replication connection", metadata: [
                         "systemid": "\(identity[0] ?? "?")", "timeline": "\(identity[1] ?? "?")", "xlogpos": "\(identity[2] ?? "?")"])
                 }
-                let activePublisher = publisher ?? Publisher(
-                    producer: producer, topics: topics, logger: logger, tracker: DeliveryTracker(start: slot.confirmedFlush ?? LSN(0)))
+                let activePublisher = publisher ?? Publisher(producer: producer, topics: topics, logger: logger)
+                // The state machine and the sink outlive connections: records already handed to
+                // Kafka are still waited for after a reconnect.
+                let activeCore = core ?? CaptureCore(confirmed: slot.confirmedFlush ?? LSN(0), statusInterval: config.statusIntervalSeconds)
                 activePublisher.debezium = builder.debezium != nil
                 activePublisher.tombstones = config.tombstonesOnDelete
-                publisher = activePublisher
-                activePublisher.logGuard = logGuard
+                (publisher, core) = (activePublisher, activeCore)
+                activePublisher.observe(activeCore)
+                activePublisher.observe(logGuard)
                 activePublisher.abandonTransaction()
                 if !slot.exists {
                     let resync = try missingSlot(logGuard: logGuard, admin: producer, topics: topics)
@@ -112,7 +116,7 @@ public final class CaptureService: @unchecked Sendable {
                     logGuard.reset()
                     try createSlot(replication, source: source, publisher: activePublisher, builder: builder, keys: keys, topics: topics,
                                    snapshot: !resync && config.snapshotOnCreate) {
-                        activePublisher.tracker = DeliveryTracker(start: $0)
+                        activeCore.machine.slotCreated(at: $0, lastDelivery: activePublisher.lastDeliveryID)
                         logGuard.created(live, at: $0)
                     }
                 } else if FileManager.default.fileExists(atPath: snapshotMarker) {
@@ -124,10 +128,11 @@ public final class CaptureService: @unchecked Sendable {
                 backoff.reset()
                 let incremental = IncrementalSnapshot(connection: source, builder: builder, topics: topics, primaryKeys: keys, logger: logger)
                 let session = CaptureSession(
-                    stream: stream, publisher: activePublisher, builder: builder,
+                    stream: stream, sink: activePublisher, core: activeCore, builder: builder,
                     relations: RelationCache(topics: topics, primaryKeys: keys), config: config, spool: spool,
                     heartbeat: Heartbeat(connection: source, interval: config.heartbeatIntervalSeconds, slot: config.slot, metrics: metrics, logger: logger),
-                    incremental: incremental, metrics: metrics, logger: logger, shouldStop: shouldStop)
+                    incremental: incremental, metrics: metrics, logger: logger,
+                    willConfirm: { logGuard.save(confirming: $0) }, shouldStop: shouldStop)
                 if FileManager.default.fileExists(atPath: resyncMarker) {
                     startResync(incremental, session: session, publisher: activePublisher, producer: producer, brokers: brokers, topics: topics)
                 }

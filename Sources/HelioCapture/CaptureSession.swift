@@ -7,11 +7,15 @@ import Logging
 import PGOutput
 
 /// One replication connection's life: START_REPLICATION, then read, publish, confirm until
-/// stopped or the connection breaks. The publisher (and its delivery tracker) outlive the
-/// session, so a reconnect keeps waiting for records already handed to Kafka.
+/// stopped or the connection breaks. What each message means for the transactions, the spool
+/// and the slot is decided by `CaptureStateMachine` (held by `CaptureCore`, which outlives
+/// the session with the sink, so a reconnect keeps waiting for records already handed to
+/// Kafka); the session performs its actions: it builds the events, writes and replays the
+/// spool, and talks to the server.
 final class CaptureSession {
     let stream: ReplicationStream
-    let publisher: Publisher
+    let sink: any ChangeSink
+    let core: CaptureCore
     let builder: EventBuilder
     let config: HelioConfiguration
     let logger: Logger
@@ -19,35 +23,21 @@ final class CaptureSession {
     let heartbeat: Heartbeat?
     let incremental: IncrementalSnapshot?
     let shouldStop: () -> Bool
+    /// Told the position a status update is about to confirm, before it is sent (the
+    /// delivery marker keeps a bound of every position confirmed).
+    let willConfirm: (LSN) -> Void
     var relations: RelationCache
     var decoder = PGOutputDecoder()
     /// Debezium's form: the catalog's view of each table's columns.
     var catalog: ColumnCatalog?
-
-    /// The transaction being read (protocol 1, or a non-streamed one in protocol 2).
-    struct Current {
-        var xid: UInt32
-        var commitLSN: LSN
-        var commitMicros: Int64
-        /// Where the transaction starts (the BEGIN message's position): Debezium's BEGIN id.
-        var beginLSN = LSN(0)
-        /// The replication origin the transaction came from (an Origin message), for Debezium's form.
-        var origin: (name: String, lsn: UInt64)? = nil
-    }
-    var current: Current?
-    /// The position of the first Stream Start of each transaction being streamed: its
-    /// beginning, for Debezium's BEGIN id when it commits.
-    var streamFirstLSN: [UInt32: LSN] = [:]
-    var lastReceived = LSN(0)
-    var lastStatusSent = 0.0
-    var lastConfirmedSent = LSN(0)
     let metrics: CaptureMetrics
 
-    init(stream: ReplicationStream, publisher: Publisher, builder: EventBuilder, relations: RelationCache,
+    init(stream: ReplicationStream, sink: any ChangeSink, core: CaptureCore, builder: EventBuilder, relations: RelationCache,
          config: HelioConfiguration, spool: StreamSpool, heartbeat: Heartbeat?, incremental: IncrementalSnapshot?,
-         metrics: CaptureMetrics, logger: Logger, shouldStop: @escaping () -> Bool) {
+         metrics: CaptureMetrics, logger: Logger, willConfirm: @escaping (LSN) -> Void = { _ in }, shouldStop: @escaping () -> Bool) {
         self.stream = stream
-        self.publisher = publisher
+        self.sink = sink
+        self.core = core
         self.builder = builder
         self.relations = relations
         self.config = config
@@ -57,12 +47,18 @@ final class CaptureSession {
         self.metrics = metrics
         incremental?.metrics = metrics
         self.logger = logger
+        self.willConfirm = willConfirm
         self.shouldStop = shouldStop
+        // The server sends again whatever was streamed of a transaction on an earlier connection.
+        for xid in core.machine.connected() { spool.discard(xid: xid) }
     }
 
+    /// The transaction being published, if any.
+    var current: CaptureStateMachine.Transaction? { core.machine.open }
+
     func run() throws {
-        publisher.whileWaiting = { [unowned self] in try self.sendStatusIfDue(force: false) }
-        defer { publisher.whileWaiting = {} }
+        sink.whileWaiting = { [unowned self] in try self.sendStatusIfDue(force: false) }
+        defer { sink.whileWaiting = {} }
         var lastCollect = 0.0
         while !shouldStop() {
             if let payload = try stream.read(timeoutMilliseconds: 100) {
@@ -73,14 +69,14 @@ final class CaptureSession {
             let now = Clock.monotonicSeconds()
             if now - lastCollect >= 0.05 {
                 lastCollect = now
-                publisher.collect(timeoutMilliseconds: 0)
+                sink.collect(timeoutMilliseconds: 0)
             }
             // Self-throttled: a heartbeat and the retained-WAL reading, busy or idle.
             heartbeat?.beatIfDue()
-            try publisher.checkFailure()
+            try sink.checkFailure()
             try sendStatusIfDue(force: false)
             // The next chunk of a requested re-snapshot starts once the previous one is published.
-            if current == nil { try incremental?.step() }
+            if !core.machine.isInTransaction { try incremental?.step() }
             finishResyncIfDone()
         }
         shutdown()
@@ -89,87 +85,50 @@ final class CaptureSession {
     private func handle(_ payload: [UInt8]) throws {
         switch try ReplicationMessage(decoding: payload) {
         case .xLogData(let walStart, let walEnd, _, let data):
-            if walEnd > lastReceived { lastReceived = walEnd }
-            try handle(message: data, at: walStart)
+            core.machine.received(walEnd: walEnd)
+            let message = try decoder.decode(data)
+            try perform(core.machine.receive(message, at: walStart), data: data)
         case .primaryKeepalive(let walEnd, _, let replyRequested):
-            if walEnd > lastReceived { lastReceived = walEnd }
             metrics.alive()
-            // With nothing open or unacknowledged, the server's position is safe to confirm:
-            // an idle publication must not pin WAL.
-            if replyRequested { publisher.collect(timeoutMilliseconds: 0) }
-            if current == nil && spool.isEmpty { publisher.tracker.confirmIdle(upTo: walEnd) }
+            if replyRequested { sink.collect(timeoutMilliseconds: 0) }
+            core.machine.keepalive(walEnd: walEnd)
             try sendStatusIfDue(force: replyRequested)
         }
     }
 
-    private func handle(message data: ArraySlice<UInt8>, at lsn: LSN) throws {
-        let message = try decoder.decode(data)
-        switch message {
-        case .streamStart(let start):
-            streamTopXID = start.xid
-            if streamFirstLSN[start.xid] == nil { streamFirstLSN[start.xid] = lsn }
-            return
-        case .streamStop:
-            streamTopXID = nil
-            return
-        case .streamCommit(let commit):
-            try replayStreamed(commit)
-            return
-        case .streamAbort(let abort):
-            if abort.abortsWholeTransaction {
-                spool.discard(xid: abort.xid)
-                streamFirstLSN[abort.xid] = nil
-            } else {
-                spool.abortSubtransaction(xid: abort.xid, subxid: abort.subxid)
-            }
-            return
-        default:
+    /// Does what the state machine decided. `data`: the message's bytes, for the spool.
+    func perform(_ action: CaptureStateMachine.Action, data: ArraySlice<UInt8>? = nil) throws {
+        switch action {
+        case .none:
             break
-        }
-        if decoder.isInStreamBlock, let xid = message.streamXID {
-            // A change of a transaction still in progress: keep it on disk until it commits,
-            // already encoded but for what depends on the commit, while the server streams on.
-            let top = streamTopXID ?? xid
-            switch message {
-            case .relation(let relation):
-                try updateRelation(relation)
-                try spool.append(xid: top, subxid: xid, walStart: lsn, data: data)
-            case .insert(let insert):
-                try spoolChange(.create, relationID: insert.relationID, before: nil, after: insert.newTuple, xid: top, subxid: xid, lsn: lsn)
-            case .update(let update) where builder.debezium != nil
-                && (try? relations.table(update.relationID)).map({ keyChanged($0, before: update.oldTuple?.tuple, after: update.newTuple) }) == true:
-                // Debezium's form: a key change becomes a delete and a create, made at commit.
-                try spool.append(xid: top, subxid: xid, walStart: lsn, data: data)
-            case .update(let update):
-                try spoolChange(.update, relationID: update.relationID, before: update.oldTuple?.tuple, after: update.newTuple,
-                                xid: top, subxid: xid, lsn: lsn)
-            case .delete(let delete):
-                try spoolChange(.delete, relationID: delete.relationID, before: delete.oldTuple.tuple, after: nil, xid: top, subxid: xid, lsn: lsn)
-            default:
-                try spool.append(xid: top, subxid: xid, walStart: lsn, data: data)
-            }
-            return
-        }
-        try apply(message, at: lsn)
-    }
-
-    /// The top-level xid of the stream block being read (Stream Start names it).
-    var streamTopXID: UInt32?
-
-    /// Handles a message of a committed (or protocol-1, in-order) transaction.
-    func apply(_ message: PGOutputMessage, at lsn: LSN) throws {
-        switch message {
-        case .begin(let begin):
-            current = Current(xid: begin.xid, commitLSN: begin.finalLSN, commitMicros: PostgresTime.unixMicros(postgresMicros: begin.commitTime),
-                              beginLSN: lsn)
-            publisher.beginTransaction(txID: Int64(begin.xid), commitLSN: begin.finalLSN, commitMicros: current!.commitMicros, beginLSN: lsn)
-        case .commit(let commit):
-            try publisher.commitTransaction(endLSN: commit.endLSN)
-            metrics.committed(commitMicros: PostgresTime.unixMicros(postgresMicros: commit.commitTime))
-            committedForDebezium(endLSN: commit.endLSN)
-            current = nil
         case .relation(let relation):
             try updateRelation(relation)
+        case .begin(let transaction):
+            sink.beginTransaction(txID: Int64(transaction.xid), commitLSN: transaction.commitLSN, commitMicros: transaction.commitMicros,
+                                  beginLSN: transaction.beginLSN)
+        case .change(let message, let lsn, let transaction):
+            try publish(message, at: lsn, in: transaction)
+        case .commit(let transaction, let endLSN, let commitMicros):
+            try sink.commitTransaction(endLSN: endLSN)
+            metrics.committed(commitMicros: commitMicros)
+            if transaction?.streamed == true { metrics.streamedTransaction() }
+            committedForDebezium(endLSN: endLSN, transaction: transaction)
+        case .spool(let xid, let subxid, let message, let lsn):
+            try spoolMessage(message, bytes: data ?? [], xid: xid, subxid: subxid, lsn: lsn)
+        case .replay(let transaction, _):
+            try perform(.begin(transaction))
+            try replayStreamed(transaction)
+            try perform(core.machine.replayFinished())
+        case .discard(let xid):
+            spool.discard(xid: xid)
+        case .discardSubtransaction(let xid, let subxid):
+            spool.abortSubtransaction(xid: xid, subxid: subxid)
+        }
+    }
+
+    /// Publishes a message of a committed (or protocol-1, in-order) transaction.
+    private func publish(_ message: PGOutputMessage, at lsn: LSN, in transaction: CaptureStateMachine.Transaction?) throws {
+        switch message {
         case .insert(let insert):
             try publishRow(.create, relationID: insert.relationID, before: nil, after: insert.newTuple, lsn: lsn)
         case .update(let update):
@@ -179,30 +138,28 @@ final class CaptureSession {
         case .truncate(let truncate):
             // Debezium's default `skipped.operations=t`: no event, but the transaction still counts.
             if builder.debezium != nil {
-                publisher.markVisible()
+                sink.markVisible()
                 return
             }
             for id in truncate.relationIDs {
                 let table = try relations.table(id)
                 let value = builder.truncate(table: table, context: try context(lsn))
-                try publisher.change(topic: table.topic, collection: table.qualifiedName, key: nil, value: value, tombstone: false)
+                try sink.change(topic: table.topic, collection: table.qualifiedName, key: nil, value: value, tombstone: false)
             }
         case .message(let message):
             if builder.debezium != nil, !message.prefix.hasPrefix("helio.") {
-                try publishDebeziumMessage(message, at: lsn)
+                try publishDebeziumMessage(message, at: lsn, in: transaction)
                 return
             }
             try handleLogicalMessage(message, at: lsn)
-        case .origin(let origin):
-            current?.origin = (origin.name, origin.commitLSN.value)
-        case .type, .streamStart, .streamStop, .streamCommit, .streamAbort:
+        default:
             break
         }
     }
 
     /// A Relation message: the table's columns from here on (and, in Debezium's form, what the
     /// catalog says of them).
-    private func updateRelation(_ relation: PGOutputMessage.Relation) throws {
+    func updateRelation(_ relation: PGOutputMessage.Relation) throws {
         try relations.update(relation)
         if let catalog {
             relations.setDebeziumColumns(try catalog.columns(for: relation), for: relation.id)
@@ -229,26 +186,26 @@ final class CaptureSession {
                 context.noLSN = true
                 for row in rows {
                     let record = builder.change(op: .read, table: table, before: nil, after: row, context: context)
-                    try publisher.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: debezium.contextHeaders))
+                    try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: debezium.contextHeaders))
                     metrics.snapshotRow()
                 }
                 for key in publication.deletes {
                     let record = builder.change(op: .delete, table: table, before: Self.keyImage(table, key), after: nil, context: context)
-                    try publisher.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: debezium.contextHeaders))
-                    try publisher.record(OutgoingRecord(topic: table.topic, key: record.key, value: nil, headers: debezium.contextHeaders))
+                    try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: debezium.contextHeaders))
+                    try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: nil, headers: debezium.contextHeaders))
                 }
                 return
             }
             for row in rows {
                 let record = builder.change(op: .read, table: table, before: nil, after: row, context: context)
-                try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: false)
+                try sink.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: false)
                 metrics.snapshotRow()
             }
             // Rows the source lost while the slot was gone (a resync): deletes with only the key,
             // as PostgreSQL sends for a table without REPLICA IDENTITY FULL, and their tombstones.
             for key in publication.deletes {
                 let record = builder.change(op: .delete, table: table, before: Self.keyImage(table, key), after: nil, context: context)
-                try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: true)
+                try sink.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: true)
                 metrics.captured(table: table.name)
             }
         default:
@@ -273,72 +230,25 @@ final class CaptureSession {
             return
         }
         let record = builder.change(op: op, table: table, before: before, after: after, context: try context(lsn))
-        try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value,
+        try sink.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value,
                              tombstone: op == .delete)
         metrics.captured(table: table.name)
     }
 
-    private func context(_ lsn: LSN) throws -> EventBuilder.Context {
+    func context(_ lsn: LSN) throws -> EventBuilder.Context {
         guard let current else { throw CaptureError.protocolViolation("a row change arrived outside a transaction") }
         var context = EventBuilder.Context(txID: Int64(current.xid), lsn: lsn, commitLSN: current.commitLSN, commitMicros: current.commitMicros)
-        context.origin = current.origin
+        context.origin = current.origin.map { ($0.name, $0.lsn) }
         return context
-    }
-
-    private func spoolChange(_ op: ChangeOp, relationID: UInt32, before: TupleData?, after: TupleData?,
-                             xid: UInt32, subxid: UInt32, lsn: LSN) throws {
-        let table = try relations.table(relationID)
-        let encoded = builder.head(table: table, before: before, after: after)
-        try spool.append(xid: xid, subxid: subxid, walStart: lsn, change: StreamSpool.EncodedChange(
-            op: op, relationID: relationID, key: encoded.key, keyText: encoded.keyText, head: encoded.head))
-    }
-
-    /// Publishes a streamed transaction from its spool file, now that it committed.
-    private func replayStreamed(_ commit: PGOutputMessage.StreamCommit) throws {
-        let beginLSN = streamFirstLSN.removeValue(forKey: commit.xid) ?? commit.commitLSN
-        current = Current(xid: commit.xid, commitLSN: commit.commitLSN, commitMicros: PostgresTime.unixMicros(postgresMicros: commit.commitTime),
-                          beginLSN: beginLSN)
-        publisher.beginTransaction(txID: Int64(commit.xid), commitLSN: commit.commitLSN, commitMicros: current!.commitMicros, beginLSN: beginLSN)
-        var replayDecoder = PGOutputDecoder()
-        // Spooled messages were written inside a stream block and carry the xid after the tag.
-        _ = try replayDecoder.decode([UInt8(ascii: "S"), 0, 0, 0, 0, 0])
-        try spool.replay(xid: commit.xid) { lsn, record in
-            switch record {
-            case .message(let bytes):
-                try self.apply(try replayDecoder.decode(bytes), at: lsn)
-            case .change(var change):
-                let table = try self.relations.table(change.relationID)
-                self.incremental?.observe(table: table, key: change.keyText)
-                if let debezium = self.builder.debezium {
-                    var context = try self.context(lsn)
-                    context.order = try self.publisher.order(table.qualifiedName)
-                    self.builder.finish(&change.head, op: change.op, table: table, context: context)
-                    try self.publisher.record(OutgoingRecord(topic: table.topic, key: change.key, value: change.head, headers: debezium.contextHeaders))
-                    if change.op == .delete {
-                        try self.publisher.record(OutgoingRecord(topic: table.topic, key: change.key, value: nil, headers: debezium.contextHeaders))
-                    }
-                } else {
-                    self.builder.finish(&change.head, op: change.op, table: table, context: try self.context(lsn))
-                    try self.publisher.change(topic: table.topic, collection: table.qualifiedName, key: change.key, value: change.head,
-                                              tombstone: change.op == .delete)
-                }
-                self.metrics.captured(table: table.name)
-            }
-        }
-        try publisher.commitTransaction(endLSN: commit.endLSN)
-        metrics.committed(commitMicros: PostgresTime.unixMicros(postgresMicros: commit.commitTime))
-        metrics.streamedTransaction()
-        committedForDebezium(endLSN: commit.endLSN)
-        current = nil
     }
 
     // MARK: - Debezium's form
 
     /// After a commit: the LSN and time Debezium's next events name as the last commit.
-    private func committedForDebezium(endLSN: LSN) {
+    private func committedForDebezium(endLSN: LSN, transaction: CaptureStateMachine.Transaction?) {
         guard let debezium = builder.debezium else { return }
         debezium.lastCommitLSN = endLSN
-        debezium.lastCommitMicros = current?.commitMicros
+        debezium.lastCommitMicros = transaction?.commitMicros
     }
 
     /// Whether an update moved the row to another key (the old key image differs from the new).
@@ -363,26 +273,26 @@ final class CaptureSession {
             let oldKey = builder.key(table, before)
             let newKey = builder.key(table, after)
             let schema = form.keySchema(table)
-            context.order = try publisher.order(table.qualifiedName)
+            context.order = try sink.order(table.qualifiedName)
             var deleted: [UInt8] = []
             ChangeEnvelope.encodeHead(before: builder.row(table, before, fillFrom: nil), after: nil, into: &deleted)
             builder.finish(&deleted, op: .delete, table: table, context: context)
             let newKeyHeaders = [("__debezium.newkey", DebeziumHeaders.key(newKey, schema: schema))] + form.contextHeaders
-            try publisher.record(OutgoingRecord(topic: table.topic, key: oldKey, value: deleted, headers: newKeyHeaders))
-            try publisher.record(OutgoingRecord(topic: table.topic, key: oldKey, value: nil, headers: newKeyHeaders))
-            context.order = try publisher.order(table.qualifiedName)
+            try sink.record(OutgoingRecord(topic: table.topic, key: oldKey, value: deleted, headers: newKeyHeaders))
+            try sink.record(OutgoingRecord(topic: table.topic, key: oldKey, value: nil, headers: newKeyHeaders))
+            context.order = try sink.order(table.qualifiedName)
             var created: [UInt8] = []
             ChangeEnvelope.encodeHead(before: nil, after: builder.row(table, after, fillFrom: before), into: &created)
             builder.finish(&created, op: .create, table: table, context: context)
-            try publisher.record(OutgoingRecord(topic: table.topic, key: newKey, value: created,
+            try sink.record(OutgoingRecord(topic: table.topic, key: newKey, value: created,
                                                 headers: [("__debezium.oldkey", DebeziumHeaders.key(oldKey, schema: schema))] + form.contextHeaders))
             return
         }
-        context.order = try publisher.order(table.qualifiedName)
+        context.order = try sink.order(table.qualifiedName)
         let record = builder.change(op: op, table: table, before: before, after: after, context: context)
-        try publisher.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: form.contextHeaders))
+        try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: form.contextHeaders))
         if op == .delete {
-            try publisher.record(OutgoingRecord(topic: table.topic, key: record.key, value: nil, headers: form.contextHeaders))
+            try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: nil, headers: form.contextHeaders))
         }
     }
 
@@ -390,7 +300,8 @@ final class CaptureSession {
     /// own messages, prefix `helio.`, are not: heartbeats, snapshot signals and watermarks).
     /// Inside a transaction it is one of its events; a non-transactional message has no
     /// txId and counts, as in Debezium, as a commit at its own LSN.
-    private func publishDebeziumMessage(_ message: PGOutputMessage.LogicalMessage, at lsn: LSN) throws {
+    private func publishDebeziumMessage(_ message: PGOutputMessage.LogicalMessage, at lsn: LSN,
+                                        in current: CaptureStateMachine.Transaction?) throws {
         guard let form = builder.debezium else { return }
         var source = DebeziumSource(version: builder.version, name: builder.prefix, db: builder.database, schema: "", table: "",
                                     tsUs: form.lastCommitMicros ?? Clock.unixMicros(), lastCommitLSN: form.lastCommitLSN?.value,
@@ -401,7 +312,7 @@ final class CaptureSession {
             source.tsUs = current.commitMicros
             source.origin = current.origin?.name
             source.originLSN = current.origin?.lsn
-            if let order = try publisher.order(DebeziumEnvelope.messageDataCollection(lsn: lsn.value)) {
+            if let order = try sink.order(DebeziumEnvelope.messageDataCollection(lsn: lsn.value)) {
                 block = .init(txId: Int64(current.xid), lsn: lsn.value, totalOrder: order.total, dataCollectionOrder: order.collection)
             }
         } else {
@@ -410,7 +321,7 @@ final class CaptureSession {
         }
         let value = DebeziumEnvelope.message(prefix: message.prefix, content: message.content, source: source, transaction: block,
                                              timeMillis: Clock.unixMillis())
-        try publisher.record(OutgoingRecord(topic: publisher.topics.message, key: DebeziumEnvelope.messageKey(prefix: message.prefix), value: value))
+        try sink.record(OutgoingRecord(topic: sink.topics.message, key: DebeziumEnvelope.messageKey(prefix: message.prefix), value: value))
     }
 
     /// The resync's marker file, while one runs (`CaptureService`); removed once every table
@@ -422,9 +333,9 @@ final class CaptureSession {
     private func finishResyncIfDone() {
         guard let marker = resyncMarker, let incremental, !incremental.resyncing, current == nil else { return }
         // Not the tracker's idleness: under steady load it may never be idle at once.
-        let last = resyncLastRecord ?? publisher.tracker.lastAssigned
+        let last = resyncLastRecord ?? sink.lastDeliveryID
         resyncLastRecord = last
-        guard publisher.tracker.acknowledgedThrough >= last else { return }
+        guard core.machine.delivery.acknowledgedThrough >= last else { return }
         unlink(marker)
         resyncLastRecord = nil
         metrics.resyncing(tables: 0)
@@ -434,27 +345,23 @@ final class CaptureSession {
     }
 
     func sendStatusIfDue(force: Bool) throws {
-        if force { publisher.collect(timeoutMilliseconds: 0) }
-        let now = Clock.monotonicSeconds()
-        let confirmed = publisher.tracker.confirmable
-        guard force || now - lastStatusSent >= config.statusIntervalSeconds || (confirmed > lastConfirmedSent && now - lastStatusSent >= 1) else { return }
-        let update = StandbyStatusUpdate(written: max(lastReceived, confirmed), flushed: confirmed, applied: confirmed,
+        if force { sink.collect(timeoutMilliseconds: 0) }
+        guard let due = core.machine.statusUpdate(now: Clock.monotonicSeconds(), force: force) else { return }
+        let update = StandbyStatusUpdate(written: due.written, flushed: due.flushed, applied: due.flushed,
                                          clientTime: PostgresTime.postgresMicros(unixMicros: Clock.unixMicros()))
         // Recorded before it is sent: the file's bound of what was confirmed tells this slot from a new one.
-        publisher.logGuard?.save(confirming: confirmed)
+        willConfirm(due.flushed)
         try stream.send(update.encode())
-        lastStatusSent = now
-        lastConfirmedSent = confirmed
-        metrics.confirmed(confirmed)
+        metrics.confirmed(due.flushed)
     }
 
     /// SIGTERM: let Kafka acknowledge what it has, confirm that, and end the stream cleanly.
     private func shutdown() {
-        let drained = publisher.drain(timeoutMilliseconds: 30_000)
+        let drained = sink.drain(timeoutMilliseconds: 30_000)
         if !drained { logger.warning("stopping with unacknowledged records; they will be sent again after restart") }
         try? sendStatusIfDue(force: true)
         stream.finish()
-        logger.info("capture stopped", metadata: [LogKeys.confirmedLSN: "\(publisher.tracker.confirmable)"])
+        logger.info("capture stopped", metadata: [LogKeys.confirmedLSN: "\(core.machine.confirmable)"])
     }
 }
 

@@ -19,8 +19,12 @@ public struct DeliveryTracker: Sendable {
     /// The newest position PostgreSQL may be told to flush.
     public private(set) var confirmable: LSN
 
-    public init(start: LSN = LSN(0)) {
+    /// `acknowledgedThrough`: records numbered before this tracker began, all acknowledged
+    /// (the sink's numbering goes on when a new slot restarts confirmation).
+    public init(start: LSN = LSN(0), acknowledgedThrough: UInt64 = 0) {
         confirmable = start
+        self.acknowledgedThrough = acknowledgedThrough
+        lastAssigned = acknowledgedThrough
     }
 
     /// The id for the next record.
@@ -35,7 +39,16 @@ public struct DeliveryTracker: Sendable {
         advance()
     }
 
+    /// Records that the sink handed over every record through `lastID` (the sink numbers
+    /// them) for transactions ending at `lsn`.
+    public mutating func transactionEnded(at lsn: LSN, lastID: UInt64) {
+        if lastID > lastAssigned { lastAssigned = lastID }
+        transactionEnded(at: lsn)
+    }
+
     public mutating func acknowledge(_ id: UInt64) {
+        // The sink numbers records itself: one may be acknowledged before its transaction ends.
+        if id > lastAssigned { lastAssigned = id }
         if id == acknowledgedThrough + 1 {
             acknowledgedThrough = id
             while acknowledgedAhead.remove(acknowledgedThrough + 1) != nil { acknowledgedThrough += 1 }

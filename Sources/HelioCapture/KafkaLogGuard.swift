@@ -341,3 +341,22 @@ final class KafkaLogGuard {
         [1, 3, -140, -188, -190].contains(error.code)
     }
 }
+
+/// The guard watches the sink: acknowledged ENDs are what it records and checks, any
+/// acknowledgement is progress, a failed delivery or a long wait is when it looks at the log.
+extension KafkaLogGuard: DeliveryObserver {
+    func acknowledged(_ deliveries: [SinkDelivery]) {
+        for delivery in deliveries {
+            if let transaction = delivery.transactionEnd { acknowledgedEnd(offset: delivery.offset, transactionID: transaction) }
+        }
+        progressed()
+    }
+
+    func deliveryFailed(_ failure: KafkaError, admin: KafkaProducer) throws {
+        try explain(failure, admin: admin)
+    }
+
+    func waiting(inFlight: UInt64, admin: KafkaProducer) throws {
+        try checkIfStalled(inFlight: inFlight, admin: admin)
+    }
+}

@@ -3,24 +3,28 @@ import HelioKafka
 import Logging
 import PGOutput
 
-/// Sends capture's records to Kafka and keeps the delivery tracker in step.
+/// Sends capture's records to Kafka: the `ChangeSink` of `helio capture`.
 ///
-/// Transaction boundaries go to `<prefix>.transaction` on one partition, so consumers read
+/// Every record gets the next delivery id, in stream order; the observers hear each
+/// transaction handed over and each acknowledgement (`CaptureCore` decides from them what
+/// the slot may forget; `KafkaLogGuard` remembers the last END Kafka kept). Transaction boundaries go to `<prefix>.transaction` on one partition, so consumers read
 /// them in commit order. A BEGIN is sent lazily, with a transaction's first change, so
 /// transactions that touch no published table (heartbeats) publish nothing.
-final class Publisher {
+final class Publisher: ChangeSink {
     let producer: KafkaProducer
     let topics: TopicNames
     let logger: Logger
-    var tracker: DeliveryTracker
+    /// The delivery id of the last record sent.
+    private(set) var lastDeliveryID: UInt64 = 0
+    /// Records acknowledged (each id is reported once), while no delivery has failed.
+    private var acknowledgedCount: UInt64 = 0
+    private var observers: [any DeliveryObserver] = []
     /// Above this many unacknowledged records capture stops reading (backpressure).
     let maxInFlight: UInt64
     private var sinceLastPoll = 0
     /// Called while waiting for room, so the replication connection stays answered.
     var whileWaiting: () throws -> Void = {}
     private(set) var failure: KafkaError?
-    /// Watches that Kafka keeps what it acknowledged; fed with the offsets of transaction ENDs.
-    var logGuard: KafkaLogGuard?
     /// Delivery ids of transaction ENDs not yet acknowledged, with the transaction's id.
     private var pendingEnds: [UInt64: String] = [:]
 
@@ -56,13 +60,21 @@ final class Publisher {
     /// END's `data_collections` in the order Debezium's hash map gives them.
     private var hashMapOrder = JavaHashMapOrder()
 
-    init(producer: KafkaProducer, topics: TopicNames, logger: Logger, tracker: DeliveryTracker, maxInFlight: UInt64 = 50_000) {
+    init(producer: KafkaProducer, topics: TopicNames, logger: Logger, maxInFlight: UInt64 = 50_000) {
         self.producer = producer
         self.topics = topics
         self.logger = logger
-        self.tracker = tracker
         self.maxInFlight = maxInFlight
     }
+
+    /// Adds an observer of what is handed over and acknowledged (once per observer).
+    func observe(_ observer: any DeliveryObserver) {
+        guard !observers.contains(where: { $0 === observer }) else { return }
+        observers.append(observer)
+    }
+
+    /// Records sent and not yet acknowledged.
+    var inFlight: UInt64 { lastDeliveryID - acknowledgedCount }
 
     /// Opens a transaction; its BEGIN goes out with its first event. Helio's id is
     /// `txId:commit LSN` for BEGIN and END; Debezium's (``debezium``) is `txId:` the position
@@ -122,28 +134,33 @@ final class Publisher {
             let end = TransactionEvent(status: .end, id: id, eventCount: total, dataCollections: collections, tsMs: transaction.commitMillis)
             try send(OutgoingRecord(topic: topics.transaction, key: transactionKey(id),
                                     value: debezium ? DebeziumEnvelope.transactionEvent(end) : end.encoded(), partition: 0))
-            if logGuard != nil { pendingEnds[tracker.lastAssigned] = id }
+            pendingEnds[lastDeliveryID] = id
         }
         open = nil
-        tracker.transactionEnded(at: endLSN)
+        handedOver(endingAt: endLSN)
     }
 
     /// Debezium's form: the initial snapshot is no transaction; its end is only a checkpoint.
     func snapshotEnded(at lsn: LSN) {
         open = nil
-        tracker.transactionEnded(at: lsn)
+        handedOver(endingAt: lsn)
+    }
+
+    private func handedOver(endingAt lsn: LSN) {
+        for observer in observers { observer.transactionHandedOver(endingAt: lsn, lastDelivery: lastDeliveryID) }
     }
 
     /// Drops an open transaction without publishing its END (used when a stream restarts).
     func abandonTransaction() { open = nil }
 
     func send(_ record: OutgoingRecord) throws {
-        while tracker.inFlight >= maxInFlight {
+        while inFlight >= maxInFlight {
             collect(timeoutMilliseconds: 100)
             try checkFailure()
             try whileWaiting()
         }
-        try producer.send(record, id: tracker.nextID())
+        lastDeliveryID += 1
+        try producer.send(record, id: lastDeliveryID)
         sinceLastPoll += 1
         if sinceLastPoll >= 1_000 { collect(timeoutMilliseconds: 0) }
     }
@@ -151,20 +168,18 @@ final class Publisher {
     /// Takes delivery reports; a failed delivery stops capture before anything past it is confirmed.
     func collect(timeoutMilliseconds: Int32) {
         sinceLastPoll = 0
-        var acknowledged = false
+        var acknowledged: [SinkDelivery] = []
         for report in producer.poll(timeoutMilliseconds: timeoutMilliseconds) {
             if let error = report.error {
                 if failure == nil { failure = error }
                 logger.error("Kafka delivery failed", metadata: ["error": "\(error)"])
             } else if failure == nil {
-                tracker.acknowledge(report.id)
-                acknowledged = true
-                if !pendingEnds.isEmpty, let transaction = pendingEnds.removeValue(forKey: report.id) {
-                    logGuard?.acknowledgedEnd(offset: report.offset, transactionID: transaction)
-                }
+                acknowledgedCount += 1
+                let end = pendingEnds.isEmpty ? nil : pendingEnds.removeValue(forKey: report.id)
+                acknowledged.append(SinkDelivery(id: report.id, offset: report.offset, transactionEnd: end))
             }
         }
-        if acknowledged { logGuard?.progressed() }
+        if !acknowledged.isEmpty { for observer in observers { observer.acknowledged(acknowledged) } }
     }
 
     func checkFailure() throws {
@@ -172,20 +187,20 @@ final class Publisher {
         if let problem = producer.fatalError ?? failure {
             // A broker that lost its data fails deliveries too (it no longer knows the idempotent
             // producer): then the loss is the cause to report, with its remedy.
-            try logGuard?.explain(problem, admin: producer)
+            for observer in observers { try observer.deliveryFailed(problem, admin: producer) }
             throw CaptureError.deliveryFailed(problem.description)
         }
-        try logGuard?.checkIfStalled(inFlight: tracker.inFlight, admin: producer)
+        for observer in observers { try observer.waiting(inFlight: inFlight, admin: producer) }
     }
 
     /// Waits for every record to be acknowledged, up to `timeoutMilliseconds`.
     func drain(timeoutMilliseconds: Int) -> Bool {
         var waited = 0
-        while tracker.inFlight > 0 && waited < timeoutMilliseconds && failure == nil {
+        while inFlight > 0 && waited < timeoutMilliseconds && failure == nil {
             collect(timeoutMilliseconds: 100)
             waited += 100
         }
-        return tracker.inFlight == 0
+        return inFlight == 0
     }
 
     private func transactionKey(_ id: String) -> [UInt8] {

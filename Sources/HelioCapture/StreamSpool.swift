@@ -9,8 +9,8 @@ import PGOutput
 /// Stream Abort deletes the file.
 ///
 /// Record layout: walStart (8 bytes), subxid (4), kind (1), length (4), then the body: the
-/// pgoutput bytes (kind 0), or a row change already encoded up to its commit-dependent part
-/// (kind 1), so that the work is done while the server is still streaming, not after.
+/// pgoutput message in its transaction form, without the stream block's xid (kind 0), or a
+/// row change already encoded up to its commit-dependent part (kind 1), so that the work is done while the server is still streaming, not after.
 final class StreamSpool {
     /// A row change of a streamed transaction, encoded but for its `source` block.
     struct EncodedChange {
@@ -62,6 +62,14 @@ final class StreamSpool {
 
     func append(xid: UInt32, subxid: UInt32, walStart: LSN, data: ArraySlice<UInt8>) throws(CaptureError) {
         try write(xid: xid, subxid: subxid, walStart: walStart, kind: 0, body: data)
+    }
+
+    /// Keeps a pgoutput message read inside a stream block in its transaction form: without
+    /// the xid the block form carries after the tag, so that at replay a fresh decoder reads
+    /// it as it would have arrived in a Begin…Commit transaction.
+    func append(xid: UInt32, subxid: UInt32, walStart: LSN, streamedMessage data: ArraySlice<UInt8>) throws(CaptureError) {
+        guard let tag = data.first, data.count >= 5 else { throw .spool("a streamed message of transaction \(xid) is too short") }
+        try write(xid: xid, subxid: subxid, walStart: walStart, kind: 0, body: ([tag] + data.dropFirst(5))[...])
     }
 
     func append(xid: UInt32, subxid: UInt32, walStart: LSN, change: EncodedChange) throws(CaptureError) {
