@@ -1,7 +1,6 @@
 import ArgumentParser
 import HelioCapture
 import HelioOps
-import HelioPostgres
 
 struct Snapshot: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,23 +25,21 @@ struct Snapshot: ParsableCommand {
 
     func run() throws {
         let (config, logger) = try options.start("helio.snapshot")
-        let pool = CommandPools.quick(try config.require(config.sourceURL, "HELIO_SOURCE_URL"), applicationName: "helio-snapshot")
-        defer { pool.close() }
+        let source = SnapshotRequester(sourceURL: try config.require(config.sourceURL, "HELIO_SOURCE_URL"), applicationName: "helio-snapshot")
+        defer { source.close() }
         // With --wait, the table's size (the planner's estimate, free to read) sizes the bar;
         // a condition makes it unknown. A table that does not exist fails here, not in capture.
         var estimated: Int?
         if wait {
             do {
-                let rows = try pool.withConnection { try $0.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = $1::regclass", [table]).scalar }
-                estimated = whereClause == nil ? rows.flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } : nil
+                let rows = try source.estimatedRows(table: table)
+                estimated = whereClause == nil ? rows : nil
             } catch {
                 printError("helio: snapshot: \(error) (give the table as schema.table, e.g. public.devices)")
                 throw ExitCode(HelioExit.configuration)
             }
         }
-        let id = try pool.withConnection { connection in
-            try IncrementalSnapshot.request(connection: connection, table: table, whereClause: whereClause, chunkSize: chunkSize)
-        }
+        let id = try source.request(table: table, whereClause: whereClause, chunkSize: chunkSize)
         logger.notice("incremental snapshot requested", metadata: [LogKeys.audit: "snapshot", LogKeys.table: "\(table)", "request": "\(id)"])
         guard wait else {
             print("snapshot of \(table) requested (\(id)); the running capture publishes it")
