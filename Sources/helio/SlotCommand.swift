@@ -1,7 +1,6 @@
 import ArgumentParser
 import HelioCapture
 import HelioOps
-import HelioPostgres
 import Logging
 
 struct Slot: ParsableCommand {
@@ -18,13 +17,7 @@ struct Slot: ParsableCommand {
 
         func run() throws {
             let (config, _) = try options.start("helio.slot")
-            let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.sourceURL, "HELIO_SOURCE_URL")))
-            let result = try connection.execute("""
-                SELECT slot_name, plugin, active, confirmed_flush_lsn::text, restart_lsn::text,
-                       pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint AS retained_bytes
-                FROM pg_replication_slots WHERE slot_name = $1
-                """, [config.slot])
-            guard let row = result.rows.first else {
+            guard let slot = try ReplicationSlotStatus.read(slot: config.slot, sourceURL: try config.require(config.sourceURL, "HELIO_SOURCE_URL")) else {
                 if json {
                     try ReportOutput.printJSON(["slot_name": ReportValue.string(config.slot), "exists": .bool(false)])
                 } else {
@@ -33,11 +26,11 @@ struct Slot: ParsableCommand {
                 throw ExitCode(HelioExit.unhealthy)
             }
             if json {
-                var object = Dictionary(uniqueKeysWithValues: zip(result.columns, row.map { $0.map(ReportValue.string) ?? .null }))
+                var object = Dictionary(uniqueKeysWithValues: slot.columns.map { ($0.name, $0.value.map(ReportValue.string) ?? .null) })
                 object["exists"] = .bool(true)
                 try ReportOutput.printJSON(object)
             } else {
-                for (name, value) in zip(result.columns, row) { print("\(name): \(value ?? "null")") }
+                for (name, value) in slot.columns { print("\(name): \(value ?? "null")") }
             }
         }
     }
@@ -57,15 +50,9 @@ struct Slot: ParsableCommand {
                 printError("This drops replication slot \(name); run again with --yes to confirm.")
                 throw ExitCode(HelioExit.configuration)
             }
-            let connection = try PostgresConnection(ConnectionOptions(url: try config.require(config.sourceURL, "HELIO_SOURCE_URL")))
-            try connection.execute("SELECT pg_drop_replication_slot($1)", [name])
             // Dropped on purpose: the next capture starts over with an initial snapshot, not a resync.
-            for file in CaptureService.slotFiles(spoolDirectory: config.spoolDirectory, slot: name) {
-                try? FileManager.default.removeItem(atPath: file)
-            }
+            try CaptureService.dropSlot(name, sourceURL: try config.require(config.sourceURL, "HELIO_SOURCE_URL"), spoolDirectory: config.spoolDirectory)
             logger.notice("replication slot dropped", metadata: [LogKeys.audit: "slot.drop", LogKeys.slot: "\(name)"])
         }
     }
 }
-
-import Foundation
