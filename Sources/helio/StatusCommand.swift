@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
 import HelioApply
+import HelioCapture
 import HelioEvents
 import HelioKafka
 import HelioOps
-import HelioPostgres
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,16 +26,10 @@ struct Status: ParsableCommand {
         let topics = TopicNames(prefix: config.topicPrefix)
 
         do {
-            let pool = CommandPools.quick(try config.require(config.sourceURL, "HELIO_SOURCE_URL"), applicationName: "helio-status")
-            defer { pool.close() }
-            let slot = try pool.withConnection { source in try source.execute("""
-                SELECT active::text, confirmed_flush_lsn::text, restart_lsn::text,
-                       pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text, pg_current_wal_lsn()::text
-                FROM pg_replication_slots WHERE slot_name = $1
-                """, [config.slot]) }
-            if let row = slot.rows.first {
-                let state = StatusReport.Slot(active: row[0] == "true", confirmedLSN: row[1], serverLSN: row[4],
-                                              retainedBytes: row[3].flatMap { Int64($0) })
+            if let slot = try ReplicationSlotStatus.readForMonitoring(slot: config.slot, sourceURL: try config.require(config.sourceURL, "HELIO_SOURCE_URL"),
+                                                                      applicationName: "helio-status") {
+                let state = StatusReport.Slot(active: slot.active, confirmedLSN: slot.confirmedFlushLSN, serverLSN: slot.serverLSN,
+                                              retainedBytes: slot.retainedBytes)
                 report.slot = state
                 if !state.active { report.problems.append("slot \(config.slot) is not active: capture is not running") }
                 if let retained = state.retainedBytes, retained > maxRetainedBytes {
@@ -53,9 +47,10 @@ struct Status: ParsableCommand {
             let properties = KafkaProducer.defaults(brokers: try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS"), overrides: config.kafkaProperties)
             let kafka = try KafkaProducer(properties: properties, logger: logger)
             let partitions = try kafka.topics()
-            let warehouse = CommandPools.quick(try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), applicationName: "helio-status")
+            let warehouse = WarehouseStatusReader(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), group: config.groupID,
+                                                  applicationName: "helio-status")
             defer { warehouse.close() }
-            let applied = try warehouse.withConnection { try OffsetStore(connection: $0, group: config.groupID).positions() }
+            let applied = try warehouse.positions()
             var totalLag: Int64 = 0
             var lagByPartition: [TopicPartition: Int64] = [:]
             for topic in config.topicNames + [topics.transaction] {
@@ -77,17 +72,11 @@ struct Status: ParsableCommand {
                 report.topics.append(.init(name: topic, partitions: count, end: end, applied: end - lag, lag: lag))
             }
             if totalLag > maxLag { report.problems.append("apply lags by about \(totalLag) records (limit \(maxLag))") }
-            report.members = try warehouse.withConnection { try OffsetStore(connection: $0, group: config.groupID).members() }.map { member in
+            report.members = try warehouse.members().map { member in
                 StatusReport.Member(member, lag: member.partitions.reduce(0) { $0 + (lagByPartition[$1] ?? 0) })
             }
-            let fresh = try warehouse.withConnection { try $0.execute("""
-                SELECT max(ts)::text, extract(epoch FROM now() - max(ts))::bigint::text FROM (
-                  SELECT max(source_commit_ts) AS ts FROM dw.fact_energy UNION ALL SELECT max(source_commit_ts) FROM dw.dim_users
-                  UNION ALL SELECT max(source_commit_ts) FROM dw.dim_units UNION ALL SELECT max(source_commit_ts) FROM dw.dim_devices
-                  UNION ALL SELECT max(source_commit_ts) FROM dw.dim_day_climate) t
-                """) }.rows.first
-            let secondsAgo: String? = fresh?[1] ?? nil
-            report.warehouse = .init(lastAppliedCommit: fresh?[0] ?? nil, secondsAgo: secondsAgo.flatMap { Int64($0) })
+            let fresh = try warehouse.freshness()
+            report.warehouse = .init(lastAppliedCommit: fresh.lastAppliedCommit, secondsAgo: fresh.secondsAgo)
         } catch {
             report.problems.append("kafka/warehouse: \(error)")
         }
