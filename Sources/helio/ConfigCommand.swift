@@ -1,8 +1,8 @@
 import ArgumentParser
+import HelioApply
 import HelioCapture
 import HelioKafka
 import HelioOps
-import HelioPostgres
 import Logging
 
 struct ConfigCommand: ParsableCommand {
@@ -37,12 +37,16 @@ struct ConfigCommand: ParsableCommand {
             }
             guard !offline else { return }
             var failures = 0
-            for (name, url) in [("source", config.sourceURL), ("warehouse", config.warehouseURL)] {
+            let databases: [(String, String?, (String) throws -> Int)] = [
+                ("source", config.sourceURL, { try SourceReachability.serverVersion(url: $0) }),
+                ("warehouse", config.warehouseURL, { try WarehouseReachability.serverVersion(url: $0) }),
+            ]
+            for (name, url, serverVersion) in databases {
                 guard let url else { continue }
                 do {
-                    let connection = try PostgresConnection(ConnectionOptions(url: url, connectTimeoutSeconds: 5))
-                    report.services.append(.init(name: name, reachable: true, detail: "server \(connection.serverVersion)"))
-                    say("\(name): reachable (server \(connection.serverVersion))")
+                    let version = try serverVersion(url)
+                    report.services.append(.init(name: name, reachable: true, detail: "server \(version)"))
+                    say("\(name): reachable (server \(version))")
                     if name == "source", config.tableSelection != nil {
                         // What capture would select if it started now.
                         var quiet = Logger(label: "helio.config")
