@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "HelioSimulator", dependencies: ["HelioPostgres", "HelioOps", .product(name: "Logging", package: "swift-log")]),
         // The thin CLI.
         .executableTarget(name: "helio", dependencies: [
-            "HelioCapture", "HelioApply", "HelioOps", "HelioPostgres", "HelioKafka", "HelioSimulator", "HelioServer", "HelioJobs",
+            "HelioCapture", "HelioApply", "HelioOps", "HelioKafka", "HelioSimulator", "HelioServer", "HelioJobs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,7 +1,7 @@
 import ArgumentParser
+import HelioCapture
 import HelioKafka
 import HelioOps
-import HelioPostgres
 import Logging
 
 /// Options every command shares: the configuration file and a flag for every key, those the
@@ -54,7 +54,7 @@ struct GlobalOptions<Scope: CommandKeys>: ParsableArguments {
         var metadata: Logger.Metadata = [
             LogKeys.version: "\(HelioVersion.current)",
             "librdkafka": "\(KafkaLibrary.versionString)",
-            "libpq": "\(PostgresConnection.libraryVersion)",
+            "libpq": "\(PostgresLibrary.version)",
         ]
         if let file = loaded.filePath { metadata[LogKeys.configFile] = "\(file)" }
         logger.info("starting", metadata: metadata)
@@ -84,16 +84,5 @@ enum LoggingBootstrap {
 /// Maps a failure to its exit status after logging it (the error text is secret-free).
 func exitStatus(for error: Error, logger: Logger) -> ExitCode {
     logger.critical("\(error)", metadata: [LogKeys.errorKind: "\(type(of: error))"])
-    switch error {
-    case let error as PostgresError where error.kind == .connection || error.kind == .authentication:
-        return ExitCode(HelioExit.unavailable)
-    case is ConfigurationError:
-        return ExitCode(HelioExit.configuration)
-    case let error as PostgresError where error.kind == .settings:
-        return ExitCode(HelioExit.configuration)
-    case let error as KafkaError where error.isConfiguration:
-        return ExitCode(HelioExit.configuration)
-    default:
-        return ExitCode(HelioExit.needsOperator)
-    }
+    return ExitCode(HelioExit.status(for: error))
 }
