@@ -13,7 +13,9 @@ import Testing
 ///     HELIO_FAULT_SUITE=long swift test --filter FaultSuite
 ///
 /// `HELIO_FAULT_SEED=<n>` repeats a run's order of faults and workload; `HELIO_FAULT_REPORT=<file>`
-/// also writes the report there, and the progress to `<file>.progress` as the run goes.
+/// also writes the report there (JSON when the name ends in `.json`), and the progress to
+/// `<file>.progress` as the run goes; `HELIO_FAULT_INJECTIONS=<n>` keeps only the first n of the
+/// seeded random order.
 @Suite("FaultSuite", .serialized)
 struct FaultSuiteTests {
     @Test("faults injected under load: every one survived, nothing lost, nothing duplicated, every invariant holds")
@@ -25,7 +27,10 @@ struct FaultSuiteTests {
         let report = try runner.run()
         let text = report.rendered + "\n\nInjections in order:\n" + report.journal + "\n"
         print(text)
-        if let reportPath { try Data(text.utf8).write(to: URL(fileURLWithPath: reportPath)) }
+        // A path ending in .json gets the report as JSON (per injection, for scripts/fault-recovery-plot).
+        if let reportPath {
+            try (reportPath.hasSuffix(".json") ? report.json : Data(text.utf8)).write(to: URL(fileURLWithPath: reportPath))
+        }
         #expect(report.allSurvived, "\(report.injections.filter { !$0.survived }.map { "\($0.fault): \($0.note)" })")
         #expect(report.changesLost == 0)
         #expect(report.duplicateRows == 0)

@@ -22,6 +22,7 @@ public enum Fault: String, CaseIterable, Sendable {
     case standbyTakeover = "kill -9 the streaming capture, a standby waiting"
     case applyPoison = "a change the warehouse refuses (held, replayed after the fix)"
     case pausedTable = "a table paused and resumed under load"
+    case networkCut = "the streaming capture's network cut, a standby waiting"
 }
 
 /// How much of each fault, and the workload around them. `short` runs inside `make test`
@@ -47,6 +48,9 @@ public struct FaultPlan: Sendable {
     public var largeRecoveryTimeout: Double
     /// Random quiet time before each fault, so kills land at random moments.
     public var gapSeconds: ClosedRange<Double>
+    /// At most this many injections: the first of the seeded random order (`HELIO_FAULT_INJECTIONS`),
+    /// for a shorter long run that still picks its faults at random.
+    public var limit: Int?
 
     public static func short(seed: UInt64) -> FaultPlan {
         FaultPlan(size: .short, seed: seed, counts: [
@@ -54,7 +58,7 @@ public struct FaultPlan: Sendable {
             // KafkaLogLossTests, which `make test` runs as well.
             .killCapture: 1, .killApply: 1, .killBoth: 1, .brokerPause: 1, .sourceRestartImmediate: 1,
             .warehouseRestart: 1, .poison: 1, .largeTransaction: 1, .slotActive: 1, .spoolFull: 1, .sourceFailover: 1,
-            .standbyTakeover: 1, .applyPoison: 1, .pausedTable: 1,
+            .standbyTakeover: 1, .applyPoison: 1, .pausedTable: 1, .networkCut: 1,
         ], workloadRate: 15, seedUsers: 6, batchSize: 200, brokerPauseSeconds: 5, largeTransactionRows: 20_000,
            spoolFullRows: 15_000, recoveryTimeout: 120, largeRecoveryTimeout: 300, gapSeconds: 0.5...2)
     }
@@ -64,7 +68,7 @@ public struct FaultPlan: Sendable {
             .killCapture: 10, .killApply: 15, .killBoth: 10, .brokerPause: 2, .brokerRestart: 1, .sourceRestartFast: 2,
             .sourceRestartImmediate: 2, .warehouseRestart: 4, .poison: 3, .schemaChange: 1, .largeTransaction: 1, .truncate: 2,
             .wrongCredentials: 2, .missingPublication: 1, .slotActive: 1, .spoolFull: 1, .sourceFailover: 2,
-            .standbyTakeover: 20, .applyPoison: 10, .pausedTable: 10,
+            .standbyTakeover: 20, .applyPoison: 10, .pausedTable: 10, .networkCut: 10,
         ], workloadRate: 40, seedUsers: 20, batchSize: 1_000, brokerPauseSeconds: 30, largeTransactionRows: 1_000_000,
            spoolFullRows: 50_000, recoveryTimeout: 300, largeRecoveryTimeout: 3_600, gapSeconds: 1...6)
     }
@@ -72,7 +76,14 @@ public struct FaultPlan: Sendable {
     /// `HELIO_FAULT_SUITE=long` selects the long run, `HELIO_FAULT_SEED` a seed (else random).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> FaultPlan {
         let seed = environment["HELIO_FAULT_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1..<1_000_000)
-        return environment["HELIO_FAULT_SUITE"] == "long" ? .long(seed: seed) : .short(seed: seed)
+        var plan: FaultPlan = environment["HELIO_FAULT_SUITE"] == "long" ? .long(seed: seed) : .short(seed: seed)
+        plan.limit = environment["HELIO_FAULT_INJECTIONS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        // HELIO_FAULT_ONLY=networkCut,killCapture: only those faults (by case name), as often as the plan says.
+        if let only = environment["HELIO_FAULT_ONLY"], !only.isEmpty {
+            let names = Set(only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            plan.counts = plan.counts.filter { fault, _ in names.contains("\(fault)") }
+        }
+        return plan
     }
 
     /// Every injection in a seeded random order.
@@ -82,6 +93,6 @@ public struct FaultPlan: Sendable {
         for index in faults.indices.reversed() where index > 0 {
             faults.swapAt(index, Int(random.next() % UInt64(index + 1)))
         }
-        return faults
+        return limit.map { Array(faults.prefix($0)) } ?? faults
     }
 }

@@ -12,6 +12,9 @@ public struct FaultReport: Sendable {
         public var recoverySeconds: Double?
         /// What was checked or seen, for the log of the run.
         public var note: String
+        /// Other times of the injection by name (`takeover_seconds`: from a network cut until
+        /// the standby streamed the slot), for the report and its plot.
+        public var measurements: [String: Double] = [:]
     }
 
     public var title: String
@@ -69,6 +72,10 @@ public struct FaultReport: Sendable {
             }.joined(separator: "  "))
             if index == 0 { lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
         }
+        for (fault, name, values) in measurementRows {
+            lines.append("\(fault): \(name.replacingOccurrences(of: "_", with: " ")) min \(Self.seconds(values.first)), "
+                + "median \(Self.seconds(Self.median(values))), max \(Self.seconds(values.last)) (\(values.count))")
+        }
         lines.append("")
         lines.append("workload: \(workloadTransactions) transactions committed (\(workloadFailures) failed and rolled back by faults); "
             + "source rows at the end: " + sourceRows.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
@@ -87,6 +94,41 @@ public struct FaultReport: Sendable {
         }
         lines.append(passed ? "RESULT: PASS" : "RESULT: FAIL")
         return lines.joined(separator: "\n")
+    }
+
+    /// Each fault's measurements by name, sorted.
+    public var measurementRows: [(fault: String, name: String, values: [Double])] {
+        var order: [String] = []
+        var values: [String: [String: [Double]]] = [:]
+        for injection in injections where !injection.measurements.isEmpty {
+            if values[injection.fault] == nil { order.append(injection.fault) }
+            for (name, value) in injection.measurements { values[injection.fault, default: [:]][name, default: []].append(value) }
+        }
+        return order.flatMap { fault in values[fault]!.keys.sorted().map { (fault, $0, values[fault]![$0]!.sorted()) } }
+    }
+
+    /// The report as JSON (`HELIO_FAULT_REPORT=<file>.json`): every injection with its recovery
+    /// time and measurements, per-fault medians, the audits' counts, and the text report.
+    public var json: Data {
+        let perFault = rows.map { row -> [String: Any] in
+            var entry: [String: Any] = ["fault": row.fault, "injected": row.injected, "survived": row.survived, "recovery_seconds": row.times]
+            if let median = Self.median(row.times) { entry["recovery_median_seconds"] = median }
+            return entry
+        }
+        let document: [String: Any] = [
+            "title": title, "seed": seed, "wall_seconds": wallSeconds, "passed": passed,
+            "workload_transactions": workloadTransactions, "workload_failures": workloadFailures,
+            "changes_lost": changesLost, "duplicate_rows": duplicateRows, "invariant_violations": invariantViolations,
+            "unexpected_exits": unexpectedExits, "audits": audits.map(\.label), "faults": perFault,
+            "injections": injections.map { injection -> [String: Any] in
+                var entry: [String: Any] = ["fault": injection.fault, "survived": injection.survived, "note": injection.note,
+                                            "measurements": injection.measurements]
+                entry["recovery_seconds"] = injection.recoverySeconds ?? NSNull()
+                return entry
+            },
+            "rendered": rendered, "journal": journal,
+        ]
+        return (try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])) ?? Data()
     }
 
     /// One line per injection, in order: what was injected and what was seen.

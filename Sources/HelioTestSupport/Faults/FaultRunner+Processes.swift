@@ -26,6 +26,7 @@ extension FaultRunner {
         case .standbyTakeover: return try standbyTakeover()
         case .applyPoison: return try applyPoison(round: round)
         case .pausedTable: return try pausedTable(round: round)
+        case .networkCut: return try networkCut(round: round)
         }
     }
 

@@ -9,7 +9,9 @@ public final class HelioChild: @unchecked Sendable {
     let pid: pid_t
     private var status: Int32?
 
-    public init(_ arguments: [String], role: String, config: HelioConfiguration, extra: [String: String] = [:], logPath: String) throws {
+    /// `prefix` runs it through another command (`ip netns exec <name>`: on a machine of its own).
+    public init(_ arguments: [String], role: String, config: HelioConfiguration, extra: [String: String] = [:], logPath: String,
+                prefix: [String] = []) throws {
         self.role = role
         self.logPath = logPath
         // Only the pipeline's settings: none of the shared stack's (HELIO_PII_KEY_FILE, …) leaks in.
@@ -18,7 +20,7 @@ public final class HelioChild: @unchecked Sendable {
         environment["HELIO_STATUS_INTERVAL_SECONDS"] = String(config.statusIntervalSeconds)
         if config.spoolMaxBytes > 0 { environment["HELIO_SPOOL_MAX_BYTES"] = String(config.spoolMaxBytes) }
         for (name, value) in extra { environment[name] = value }
-        pid = try Spawn.start([HelioProcess.binary.path] + arguments, log: logPath, environment: environment)
+        pid = try Spawn.start(prefix + [HelioProcess.binary.path] + arguments, log: logPath, environment: environment)
     }
 
     /// The variables `HelioProcess.environment` derives from a configuration.
