@@ -4,7 +4,7 @@
 
 REPORT is what the fault suite writes with HELIO_FAULT_REPORT: JSON when its name ends in
 .json (per injection, with measurements such as the standby's takeover time after a network
-cut), else the text report, whose "Injections in order" journal is read. One row per fault
+cut), else the text report, whose "Injections in order" journal is read, or its .progress file. One row per fault
 kind: a dot per injection (seconds from the fault's lift, or from the cut for a network cut,
 until a change committed after it was in the warehouse), the median as a bar, its value and
 the count beside it; log scale. A network cut adds a row for the takeover (cut → the standby
@@ -21,7 +21,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 
-JOURNAL = re.compile(r"^\d+\. (.+?): (survived|NOT survived)(?:, recovered in ([\d.]+) s)? — (.*)$")
+# A line of the journal ("12. kill -9 apply: survived, recovered in 12.0 s — …") or of the
+# progress file ("[faults  240 s] 12/54 kill -9 apply: …"), which a run that did not finish leaves.
+JOURNAL = re.compile(r"^(?:\[faults\s+\d+ s\] )?(?:\d+/\d+ |\d+\. )?(.+?): (survived|NOT survived|NOT SURVIVED)"
+                     r"(?:, recovered in ([\d.]+) s)? — (.*)$")
 TAKEOVER = re.compile(r"streamed the slot ([\d.]+) s after the cut")
 
 

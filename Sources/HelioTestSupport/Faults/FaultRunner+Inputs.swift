@@ -132,6 +132,17 @@ extension FaultRunner {
                                             [afterCommit, config.slot]).scalar == "t"
         }
         again.terminate()
+        // Every capture of a slot keeps one spool directory (docs/operations.md): it holds the
+        // record of what capture delivered and confirmed. This fault borrowed another one, so
+        // that record goes back with it; left behind, the suite's capture would find the slot
+        // confirmed past its own record, take it for a new slot's history, and a source
+        // failover after this fault would take a new snapshot instead of resyncing.
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: small.spoolDirectory)) ?? []
+        where file.hasPrefix("delivered-") && file.hasSuffix(".position") {
+            let target = "\(config.spoolDirectory)/\(file)"
+            try? FileManager.default.removeItem(atPath: target)
+            try FileManager.default.copyItem(atPath: "\(small.spoolDirectory)/\(file)", toPath: target)
+        }
         try pipeline.start(.capture)
         return FaultReport.Injection(
             fault: fault, survived: clear && notConfirmed && delivered && seconds != nil, recoverySeconds: seconds,
