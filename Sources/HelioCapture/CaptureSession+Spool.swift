@@ -66,6 +66,10 @@ extension CaptureSession {
                 }
                 self.metrics.captured(table: table.name)
             }
+            // Replaying a large transaction takes longer than the short wal_sender_timeout
+            // capture sets (CaptureLeadership) when Kafka never makes it wait: it must keep
+            // replying, or the server ends the session mid-replay and it starts over.
+            try self.sendStatusIfDue(force: false)
         }
     }
 }

@@ -86,5 +86,10 @@ struct CaptureMemoryTests {
             .compactMap { $0.value }.compactMap { try? TransactionEvent.decode($0) }.filter { $0.status == .end }
         #expect(ends.contains { $0.eventCount == 1_000_000 && $0.dataCollections.first?.collection == "public.energy" },
                 "the transaction's END counts every row: \(ends.map { $0.eventCount ?? -1 })")
+        // The replay of the spool outlasts capture's 5 s wal_sender_timeout: capture must keep
+        // replying during it, or the server ends the session and the transaction goes out twice.
+        #expect(ends.filter { $0.eventCount == 1_000_000 }.count == 1, "published once: \(ends.map { $0.eventCount ?? -1 })")
+        let log = (try? String(contentsOfFile: env.spoolDirectory + "-million.log", encoding: .utf8)) ?? ""
+        #expect(!log.contains("source connection lost"), "the replication session was never lost")
     }
 }
