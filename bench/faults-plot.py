@@ -49,6 +49,11 @@ def injections(path):
     return found, None
 
 
+def kind(fault):
+    """The fault kind: the paused table's name (it changes every round) is left out."""
+    return re.sub(r"^(a table paused and resumed under load) \(.*\)$", r"\1", fault)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--output", required=True)
@@ -63,13 +68,14 @@ def main():
         if report:
             titles.append(f"seed {report['seed']}, {len(found)} injections, {report['wall_seconds'] / 60:.0f} min")
         for fault, survived, seconds, measurements in found:
+            fault = kind(fault)
             if seconds is not None and survived:
                 rows.setdefault(fault, []).append(seconds)
             if "takeover_seconds" in measurements:
-                rows.setdefault(f"{fault}: takeover (cut → standby streams)", []).append(measurements["takeover_seconds"])
+                rows.setdefault("network cut: the standby streams the slot (takeover)", []).append(measurements["takeover_seconds"])
     order = sorted(rows, key=lambda fault: statistics.median(rows[fault]))
 
-    figure, axis = plt.subplots(figsize=(10, 0.42 * len(order) + 1.6))
+    figure, axis = plt.subplots(figsize=(12, 0.42 * len(order) + 1.8))
     jitter = random.Random(1)
     for index, fault in enumerate(order):
         values = rows[fault]
@@ -84,7 +90,7 @@ def main():
     axis.set_yticks(range(len(order)))
     axis.set_yticklabels(order, fontsize=8)
     axis.set_xscale("log")
-    axis.set_xlabel("seconds until a change committed after the fault is in the warehouse (bar: median)")
+    axis.set_xlabel("seconds until a change committed after the fault is in the warehouse (log scale; bar: median; red: takeover)")
     axis.set_xlim(0.05, max(max(v) for v in rows.values()) * 4)
     axis.grid(axis="x", which="both", alpha=0.25)
     axis.set_title(arguments.title or "Fault suite: recovery per fault (" + "; ".join(titles) + ")", fontsize=10)
