@@ -12,6 +12,9 @@ import HelioOps
 ///   (the scale is the column's declaration, which the payload does not carry), `date` as days
 ///   since 1970. They are turned back into the contract's forms using apply's own model of the
 ///   source tables (`DebeziumColumns`); timestamps with zone are ISO-8601 text in both forms.
+/// - **With or without schemas.** With `capture.debezium_schemas` (JsonConverter's
+///   `schemas.enable=true`) the record is `{"schema":…,"payload":…}`: the payload is read as
+///   the record without schema, the schema skipped (checked as JSON, never built).
 /// - **No BEGIN/END around snapshots.** An initial snapshot's rows sit at the slot's consistent
 ///   point (`source.lsn`), as in Helio's form one byte below it. Incremental snapshot rows have
 ///   no transaction and no `lsn`, only their place in `source.sequence`. Every snapshot row
@@ -29,7 +32,13 @@ struct DebeziumChange {
     static func decode(_ value: [UInt8], table: String, key: RecordKey?, partition: Int32,
                        protect: ((JSONObject) -> JSONObject)?,
                        decimalMode: HelioConfiguration.DecimalHandlingMode = .precise) throws(PoisonRecord) -> DebeziumChange {
-        guard let envelope = (try? JSONValue.parse(value))?.objectValue else {
+        let parsed: JSONValue?
+        if let payload = ConnectRecord.payloadRange(value) {
+            parsed = try? JSONValue.parse(value[payload])
+        } else {
+            parsed = try? JSONValue.parse(value)
+        }
+        guard let envelope = parsed?.objectValue else {
             throw PoisonRecord(reason: "undecodable change event: not a JSON object")
         }
         guard let opText = envelope["op"]?.stringValue, let op = ChangeOp(rawValue: opText) else {

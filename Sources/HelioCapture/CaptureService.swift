@@ -38,10 +38,11 @@ public final class CaptureService: @unchecked Sendable {
         var topicsReady = false
         var builder = EventBuilder(version: HelioVersion.current, prefix: config.topicPrefix, database: Self.databaseName(sourceURL))
         if config.compatibility == .debezium {
-            builder.debezium = DebeziumForm(logicalName: config.topicPrefix, settings: DebeziumSettings(config))
+            builder.debezium = DebeziumForm(logicalName: config.topicPrefix, settings: DebeziumSettings(config), schemas: config.debeziumSchemas)
             logger.notice("publishing Debezium's record form (capture.compatibility: debezium); helio apply reads it with the same setting",
                           metadata: ["topics": "\(config.topicPrefix).*", "decimal_handling_mode": "\(config.decimalHandlingMode.rawValue)",
-                                     "time_precision_mode": "\(config.timePrecisionMode.rawValue)"])
+                                     "time_precision_mode": "\(config.timePrecisionMode.rawValue)",
+                                     "schemas": "\(config.debeziumSchemas)"])
         }
         var publisher: Publisher?
         var core: CaptureCore?
@@ -100,6 +101,7 @@ public final class CaptureService: @unchecked Sendable {
                 // Kafka are still waited for after a reconnect.
                 let activeCore = core ?? CaptureCore(confirmed: slot.confirmedFlush ?? LSN(0), statusInterval: config.statusIntervalSeconds)
                 activePublisher.debezium = builder.debezium != nil
+                activePublisher.debeziumSchemas = builder.debezium?.schemas == true
                 activePublisher.tombstones = config.tombstonesOnDelete
                 (publisher, core) = (activePublisher, activeCore)
                 activePublisher.observe(activeCore)

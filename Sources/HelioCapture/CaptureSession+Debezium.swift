@@ -34,20 +34,19 @@ extension CaptureSession {
         if op == .update, let after, let before, keyChanged(table, before: before, after: after) {
             let oldKey = builder.key(table, before)
             let newKey = builder.key(table, after)
-            let schema = form.keySchema(table)
             context.order = try sink.order(table.qualifiedName)
-            var deleted: [UInt8] = []
+            var deleted = form.recordPrefixes(table)?.value ?? []
             ChangeEnvelope.encodeHead(before: builder.row(table, before, fillFrom: nil), after: nil, into: &deleted)
             builder.finish(&deleted, op: .delete, table: table, context: context)
-            let newKeyHeaders = [("__debezium.newkey", DebeziumHeaders.key(newKey, schema: schema))] + form.contextHeaders
+            let newKeyHeaders = [("__debezium.newkey", form.keyHeader(table, key: newKey))] + form.contextHeaders
             try sink.record(OutgoingRecord(topic: table.topic, key: oldKey, value: deleted, headers: newKeyHeaders))
             try sink.record(OutgoingRecord(topic: table.topic, key: oldKey, value: nil, headers: newKeyHeaders))
             context.order = try sink.order(table.qualifiedName)
-            var created: [UInt8] = []
+            var created = form.recordPrefixes(table)?.value ?? []
             ChangeEnvelope.encodeHead(before: nil, after: builder.row(table, after, fillFrom: before), into: &created)
             builder.finish(&created, op: .create, table: table, context: context)
             try sink.record(OutgoingRecord(topic: table.topic, key: newKey, value: created,
-                                                headers: [("__debezium.oldkey", DebeziumHeaders.key(oldKey, schema: schema))] + form.contextHeaders))
+                                                headers: [("__debezium.oldkey", form.keyHeader(table, key: oldKey))] + form.contextHeaders))
             return
         }
         context.order = try sink.order(table.qualifiedName)
@@ -83,6 +82,7 @@ extension CaptureSession {
         }
         let value = DebeziumEnvelope.message(prefix: message.prefix, content: message.content, source: source, transaction: block,
                                              timeMillis: Clock.unixMillis())
-        try sink.record(OutgoingRecord(topic: sink.topics.message, key: DebeziumEnvelope.messageKey(prefix: message.prefix), value: value))
+        let record = form.messageRecord(key: DebeziumEnvelope.messageKey(prefix: message.prefix), value: value)
+        try sink.record(OutgoingRecord(topic: sink.topics.message, key: record.key, value: record.value))
     }
 }

@@ -4,13 +4,17 @@ import HelioPostgres
 import PGOutput
 
 /// What capture keeps to publish Debezium's form (`capture.compatibility: debezium`): the
-/// record headers of this run, the `source` templates, and the last commit Debezium would
-/// name in `source.sequence`. The encodings themselves are HelioEvents' (`Debezium*`).
+/// record headers of this run, the `source` templates, the last commit Debezium would name in
+/// `source.sequence`, and with `capture.debezium_schemas` each table's Kafka Connect schemas,
+/// written once per relation. The encodings themselves are HelioEvents' (`Debezium*`, `Connect*`).
 final class DebeziumForm {
     let logicalName: String
     /// `decimal.handling.mode` and `time.precision.mode` (`capture.decimal_handling_mode`,
     /// `capture.time_precision_mode`).
     let settings: DebeziumSettings
+    /// `capture.debezium_schemas`: keys and values as `JsonConverter` with `schemas.enable=true`
+    /// writes them, `{"schema":…,"payload":…}`.
+    let schemas: Bool
     /// `__debezium.context.*`: Debezium's connector context, a new run id per start.
     let contextHeaders: [(name: String, value: [UInt8])]
     /// The end LSN of the last transaction published since this process started (Debezium:
@@ -21,6 +25,9 @@ final class DebeziumForm {
     private var templates: [String: DebeziumSource.Template] = [:]
     private var templatesKey: TemplateKey?
     private var keySchemas: [String: [UInt8]] = [:]
+    /// Per table, what goes before a key's and a value's payload (`{"schema":…,"payload":`);
+    /// made at the table's first record after its Relation message.
+    private var recordPrefixes: [String: (key: [UInt8], value: [UInt8])] = [:]
 
     struct TemplateKey: Equatable {
         var txID: Int64?
@@ -31,9 +38,10 @@ final class DebeziumForm {
         var originLSN: UInt64?
     }
 
-    init(logicalName: String, settings: DebeziumSettings = .defaults) {
+    init(logicalName: String, settings: DebeziumSettings = .defaults, schemas: Bool = false) {
         self.logicalName = logicalName
         self.settings = settings
+        self.schemas = schemas
         let random = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
         contextHeaders = DebeziumHeaders.context(logicalName: logicalName,
                                                  runID: DebeziumHeaders.runID(unixMillis: Clock.unixMillis(), random: random))
@@ -62,7 +70,38 @@ final class DebeziumForm {
         return schema
     }
 
-    func forgetTable(_ qualifiedName: String) { keySchemas[qualifiedName] = nil }
+    func forgetTable(_ qualifiedName: String) {
+        keySchemas[qualifiedName] = nil
+        recordPrefixes[qualifiedName] = nil
+    }
+
+    // MARK: - JSON with schemas (capture.debezium_schemas)
+
+    /// What goes before the table's keys and values: nil without schemas.
+    func recordPrefixes(_ table: CapturedTable) -> (key: [UInt8], value: [UInt8])? {
+        guard schemas else { return nil }
+        if let cached = recordPrefixes[table.qualifiedName] { return cached }
+        let columns = table.relation.columns.indices.map { table.debeziumColumn($0) }.filter { DebeziumValues.isIncluded(typeOID: $0.typeOID) }
+        let value = ConnectSchema.envelope(namePrefix: "\(logicalName).\(table.qualifiedName)", columns: columns, settings: settings)
+        let made = (key: ConnectRecord.prefix(schema: keySchema(table)), value: ConnectRecord.prefix(schema: value))
+        recordPrefixes[table.qualifiedName] = made
+        return made
+    }
+
+    /// `__debezium.newkey` / `oldkey`: the other key with its schema, which with schemas is
+    /// the key record itself.
+    func keyHeader(_ table: CapturedTable, key: [UInt8]) -> [UInt8] {
+        schemas ? key : DebeziumHeaders.key(key, schema: keySchema(table))
+    }
+
+    /// A logical decoding message's key and value, with their schemas when asked for.
+    func messageRecord(key: [UInt8], value: [UInt8]) -> (key: [UInt8], value: [UInt8]) {
+        guard schemas else { return (key, value) }
+        return (ConnectRecord.wrap(key, prefix: Self.messageKeyPrefix), ConnectRecord.wrap(value, prefix: Self.messageValuePrefix))
+    }
+
+    static let messageKeyPrefix = ConnectRecord.prefix(schema: ConnectSchema.messageKey)
+    static let messageValuePrefix = ConnectRecord.prefix(schema: ConnectSchema.messageValue)
 }
 
 extension DebeziumSettings {
@@ -75,7 +114,7 @@ extension DebeziumSettings {
 }
 
 /// Reads what Debezium takes from the catalog about a table's columns: nullability, default
-/// expression, a domain's base type, enum-ness.
+/// expression, a domain's base type, enum-ness and an enum's labels.
 struct ColumnCatalog {
     let connection: PostgresConnection
 
@@ -86,7 +125,9 @@ struct ColumnCatalog {
                    CASE WHEN t.typtype = 'd' AND a.atttypmod < 0 THEN t.typtypmod ELSE a.atttypmod END,
                    a.attnotnull,
                    pg_get_expr(d.adbin, d.adrelid),
-                   coalesce(b.typtype = 'e', false) OR coalesce(e.typtype = 'e', false)
+                   coalesce(b.typtype = 'e', false) OR coalesce(e.typtype = 'e', false),
+                   (SELECT string_agg(l.enumlabel, ',' ORDER BY l.enumsortorder) FROM pg_enum l
+                    WHERE l.enumtypid = CASE WHEN b.typtype = 'e' THEN b.oid ELSE e.oid END)
             FROM pg_attribute a
             JOIN pg_type t ON t.oid = a.atttypid
             LEFT JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END
@@ -98,7 +139,8 @@ struct ColumnCatalog {
         for row in result.rows {
             guard let name = row[0] else { continue }
             columns[name] = DebeziumColumn(name: name, typeOID: UInt32(row[1] ?? "") ?? PGTypeOID.text, typeModifier: Int32(row[2] ?? "") ?? -1,
-                                           optional: row[3] != "t", defaultExpression: row[4], isEnum: row[5] == "t")
+                                           optional: row[3] != "t", defaultExpression: row[4], isEnum: row[5] == "t",
+                                           enumValues: row[6].map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? [])
         }
         return columns
     }

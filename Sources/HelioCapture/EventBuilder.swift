@@ -44,8 +44,9 @@ struct EventBuilder {
         let keySource = after ?? before
         var keyText: String?
         if let keySource, case .text(let text)? = keySource.values[safe: table.keyColumns[0]] { keyText = text }
-        var head: [UInt8] = []
-        head.reserveCapacity(512)
+        // With schemas (capture.debezium_schemas) the value opens with the table's schema.
+        var head = debezium?.recordPrefixes(table)?.value ?? []
+        head.reserveCapacity(head.count + 512)
         ChangeEnvelope.encodeHead(before: before.map { row(table, $0, fillFrom: nil, snapshot: snapshot) },
                                   after: after.map { row(table, $0, fillFrom: before, snapshot: snapshot) }, into: &head)
         return (keySource.map { key(table, $0, snapshot: snapshot) } ?? RecordKey(columns: JSONObject()).encoded(), head, keyText)
@@ -63,7 +64,9 @@ struct EventBuilder {
                 key.append(columns[index].name, value(image.values[index], typeOID: columns[index].typeOID))
             }
         }
-        return RecordKey(columns: key).encoded()
+        let payload = RecordKey(columns: key).encoded()
+        guard let prefix = debezium?.recordPrefixes(table)?.key else { return payload }
+        return ConnectRecord.wrap(payload, prefix: prefix)
     }
 
     /// Completes a value `head` began, once the commit is known.
@@ -78,6 +81,7 @@ struct EventBuilder {
             }
             DebeziumEnvelope.encodeTail(source: template, lsn: context.lsn.value, lsnField: !context.noLSN, transaction: block, op: op,
                                         time: .init(nanos: Clock.unixNanos()), into: &value)
+            if debezium.schemas { value.append(UInt8(ascii: "}")) } // the payload's end; `head` opened the schema
             return
         }
         ChangeEnvelope.encodeTail(source: templates.template(for: table, context: context, builder: self), lsn: context.lsn.value,

@@ -54,6 +54,8 @@ final class Publisher: ChangeSink {
     private var open: OpenTransaction?
     /// Set for `capture.compatibility: debezium`: transaction events in Debezium's form.
     var debezium = false
+    /// `capture.debezium_schemas`: BEGIN and END, and their keys, with their Kafka Connect schemas.
+    var debeziumSchemas = false
     /// `capture.tombstones_on_delete`: false drops every tombstone (a null-valued record) here,
     /// in both forms, as Debezium's `tombstones.on.delete=false` does.
     var tombstones = true
@@ -115,7 +117,7 @@ final class Publisher: ChangeSink {
         guard var transaction = open, !transaction.begun else { return }
         let begin = TransactionEvent(status: .begin, id: transaction.id, eventCount: nil, dataCollections: [], tsMs: transaction.commitMillis)
         try send(OutgoingRecord(topic: topics.transaction, key: transactionKey(transaction.id),
-                                value: debezium ? DebeziumEnvelope.transactionEvent(begin) : begin.encoded(), partition: 0))
+                                value: transactionValue(begin), partition: 0))
         transaction.begun = true
         open = transaction
     }
@@ -132,8 +134,7 @@ final class Publisher: ChangeSink {
                 id = "\(transaction.txID):\(endLSN.value)"
             }
             let end = TransactionEvent(status: .end, id: id, eventCount: total, dataCollections: collections, tsMs: transaction.commitMillis)
-            try send(OutgoingRecord(topic: topics.transaction, key: transactionKey(id),
-                                    value: debezium ? DebeziumEnvelope.transactionEvent(end) : end.encoded(), partition: 0))
+            try send(OutgoingRecord(topic: topics.transaction, key: transactionKey(id), value: transactionValue(end), partition: 0))
             pendingEnds[lastDeliveryID] = id
         }
         open = nil
@@ -204,6 +205,16 @@ final class Publisher: ChangeSink {
     }
 
     private func transactionKey(_ id: String) -> [UInt8] {
-        RecordKey([("id", .string(id))]).encoded()
+        let key = RecordKey([("id", .string(id))]).encoded()
+        return debeziumSchemas ? ConnectRecord.wrap(key, prefix: Self.transactionKeyPrefix) : key
     }
+
+    private func transactionValue(_ event: TransactionEvent) -> [UInt8] {
+        guard debezium else { return event.encoded() }
+        let value = DebeziumEnvelope.transactionEvent(event)
+        return debeziumSchemas ? ConnectRecord.wrap(value, prefix: Self.transactionValuePrefix) : value
+    }
+
+    static let transactionKeyPrefix = ConnectRecord.prefix(schema: ConnectSchema.transactionKey)
+    static let transactionValuePrefix = ConnectRecord.prefix(schema: ConnectSchema.transactionValue)
 }

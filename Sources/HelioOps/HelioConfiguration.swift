@@ -46,6 +46,10 @@ public struct HelioConfiguration: Sendable {
     /// Debezium's `time.precision.mode` in the debezium form: how `time` and `timestamp` are
     /// written. Only with `compatibility` debezium.
     public var timePrecisionMode = TimePrecisionMode.adaptive
+    /// The debezium form as Kafka Connect's `JsonConverter` writes it with `schemas.enable=true`:
+    /// every key and value `{"schema":…,"payload":…}` (Connect sinks read the topics as they
+    /// are). Only with `compatibility` debezium; apply reads both.
+    public var debeziumSchemas = false
     /// Follow each delete with a tombstone (same key, null value) so compacted topics forget
     /// the row; false publishes none (Debezium's `tombstones.on.delete=false`).
     public var tombstonesOnDelete = true

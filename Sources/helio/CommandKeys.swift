@@ -29,7 +29,7 @@ enum ApplyKeys: CommandKeys {
 /// `rebuild` runs apply into another schema, without the operator endpoint or the scheduler.
 enum RebuildKeys: CommandKeys {
     static let keys = ["warehouse.url", "kafka", "topics.prefix", "capture.tables", "capture.compatibility", "capture.decimal_handling_mode",
-                       "capture.time_precision_mode", "apply", "dlq", "quality"]
+                       "capture.time_precision_mode", "capture.debezium_schemas", "apply", "dlq", "quality"]
 }
 
 enum SimulateKeys: CommandKeys { static let keys = ["source.url"] }

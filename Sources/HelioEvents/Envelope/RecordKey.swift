@@ -39,10 +39,11 @@ public struct RecordKey: Sendable, Equatable {
         return buffer
     }
 
-    /// Decodes a key: a JSON object with at least one column. Tombstones and truncate
-    /// events have a null key, which Kafka carries as no bytes; the caller checks that first.
+    /// Decodes a key: a JSON object with at least one column (a key with its Kafka Connect
+    /// schema, `{"schema":…,"payload":{…}}`, by its payload). Tombstones and truncate events
+    /// have a null key, which Kafka carries as no bytes; the caller checks that first.
     public static func decode(_ bytes: some Collection<UInt8>) throws(EnvelopeError) -> RecordKey {
-        guard let object = try parseRecord(bytes).objectValue else {
+        guard let object = ConnectRecord.payload(of: try parseRecord(bytes)).objectValue else {
             throw EnvelopeError(.wrongType(expected: "an object"), field: "")
         }
         guard !object.isEmpty else { throw EnvelopeError(.invalidValue, field: "") }

@@ -42,9 +42,10 @@ extension TransactionEvent {
     }
 
     /// Decodes and validates: END must carry `event_count` and `data_collections`; BEGIN
-    /// may have them null or absent.
+    /// may have them null or absent. A record with its Kafka Connect schema (Debezium's form
+    /// with `capture.debezium_schemas`) is read by its payload.
     public static func decode(_ bytes: some Collection<UInt8>) throws(EnvelopeError) -> TransactionEvent {
-        try decode(parseRecord(bytes))
+        try decode(ConnectRecord.payload(of: parseRecord(bytes)))
     }
 
     public static func decode(_ value: JSONValue) throws(EnvelopeError) -> TransactionEvent {

@@ -75,6 +75,8 @@ extension HelioConfiguration {
                 "debezium form only: numeric as Debezium's decimal.handling.mode writes it (capture) and reads it back (apply)"),
         .choice("capture.time_precision_mode", "HELIO_TIME_PRECISION_MODE", \.timePrecisionMode,
                 "debezium form only: time and timestamp as Debezium's time.precision.mode writes them"),
+        .boolean("capture.debezium_schemas", "HELIO_DEBEZIUM_SCHEMAS", \.debeziumSchemas,
+                 "debezium form only: keys and values with their Kafka Connect schemas, {\"schema\", \"payload\"}, as JsonConverter with schemas.enable=true writes them"),
     ]
 
     static let applyKeys: [ConfigurationKey] = [

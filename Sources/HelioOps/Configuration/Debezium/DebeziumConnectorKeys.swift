@@ -83,10 +83,11 @@ enum DebeziumConnectorKeys {
         "tasks.max": .only(accepted: ["1"], advice: "Debezium's PostgreSQL connector runs one task, and so does Helio's capture; remove the key or set 1"),
         "plugin.name": .only(accepted: ["pgoutput"], advice: "Helio decodes only pgoutput; set pgoutput (a slot made by decoderbufs cannot be read by Helio: let Helio make a new one)"),
         "slot.drop.on.stop": .only(accepted: ["false"], advice: "Helio never drops its slot when it stops (that would lose changes); drop it with helio slot drop when you mean to"),
-        "key.converter": .only(accepted: [jsonConverter], advice: "Helio writes JSON keys without schemas, as JsonConverter with schemas.enable=false does"),
-        "value.converter": .only(accepted: [jsonConverter], advice: "Helio writes JSON values without schemas, as JsonConverter with schemas.enable=false does"),
-        "key.converter.schemas.enable": .only(accepted: ["false"], advice: "Helio writes JSON keys without the schema envelope; remove the key or set false"),
-        "value.converter.schemas.enable": .only(accepted: ["false"], advice: "Helio writes JSON values without the schema envelope; remove the key or set false"),
+        "key.converter": .only(accepted: [jsonConverter], advice: "Helio writes JSON keys as JsonConverter does (with schemas or without: key.converter.schemas.enable)"),
+        "value.converter": .only(accepted: [jsonConverter], advice: "Helio writes JSON values as JsonConverter does (with schemas or without: value.converter.schemas.enable)"),
+        // Both set capture.debezium_schemas: Helio writes keys and values in one form, so the two must agree.
+        "key.converter.schemas.enable": .mapped(to: "capture.debezium_schemas", convert: javaBoolean),
+        "value.converter.schemas.enable": .mapped(to: "capture.debezium_schemas", convert: javaBoolean),
 
         // Refused: Helio has another way, or no such thing.
         "database.server.name": .refused(advice: "Debezium 2.0 replaced it with topic.prefix; use topic.prefix"),
@@ -117,8 +118,8 @@ enum DebeziumConnectorKeys {
         ("column.", "Helio publishes every column of a captured table as it is; remove it"),
         ("signal.", "Helio takes no signals; re-snapshot a table with helio snapshot --table T"),
         ("incremental.snapshot.", "Helio's incremental snapshot is helio snapshot --table T [--chunk-size N]; remove it"),
-        ("key.converter.", "Helio writes JSON keys without schemas; only key.converter.schemas.enable=false is accepted"),
-        ("value.converter.", "Helio writes JSON values without schemas; only value.converter.schemas.enable=false is accepted"),
+        ("key.converter.", "Helio writes JSON keys as JsonConverter does; of its settings only key.converter.schemas.enable is read"),
+        ("value.converter.", "Helio writes JSON values as JsonConverter does; of its settings only value.converter.schemas.enable is read"),
         ("producer.override.", "give librdkafka properties to Helio's producer with kafka.properties (HELIO_KAFKA_PROPERTY_*)"),
         ("topic.creation.", "Helio creates every topic with one set of settings: only topic.creation.default.* is read (topics.*)"),
     ]

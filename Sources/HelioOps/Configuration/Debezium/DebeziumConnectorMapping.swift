@@ -74,6 +74,13 @@ public struct DebeziumConnectorMapping: Sendable {
                 throw error(entry, "is not supported: \(advice)")
             }
         }
+        let schemas = settings.filter { $0.path == "capture.debezium_schemas" }
+        if schemas.count == 2, schemas[0].value != schemas[1].value {
+            throw ConfigurationError(key: schemas[1].from, problem: """
+                is \(schemas[1].value) but \(schemas[0].from) is \(schemas[0].value) (line \(schemas[0].line ?? 0)): Helio writes keys \
+                and values in one form, with their schemas or without (capture.debezium_schemas); give both the same value
+                """, source: "debezium properties \(file) line \(schemas[1].line ?? 0)")
+        }
         guard seen["topic.prefix"] != nil else {
             throw ConfigurationError(key: "topic.prefix", problem: "is missing: Debezium requires it, and it names every topic (<topic.prefix>.<schema>.<table>); add topic.prefix=…", source: "debezium properties \(file)")
         }
