@@ -18,7 +18,7 @@ help:
 	@echo "make run      build release, start the local stack, run the demo (Ctrl-C stops the demo)"
 	@echo "make test     start the local stack, run all tests, stop the stack"
 	@echo "make unit     tests that need no stack"
-	@echo "make conformance  helio capture's topics (both forms, and the debezium form under Debezium's other decimal/time settings) against Debezium 3.6's on the same WAL (downloads Debezium's jars)"
+	@echo "make conformance  helio capture's topics (both forms, and the debezium form under Debezium's other decimal/time settings, and with JSON schemas) against Debezium 3.6's on the same WAL (downloads Debezium's jars)"
 	@echo "make images   docs/images/architecture.svg from its Graphviz source (installs graphviz if missing)"
 	@echo "make setup | build | release | up | down | status | reset | smoke | clean | distclean"
 
@@ -76,14 +76,19 @@ unit: setup
 # Helio's topics against Debezium 3.6.3's on the same WAL, event by event, in both of capture's
 # forms (capture.compatibility helio and debezium), then the debezium form under Debezium's other
 # value settings (CONFORMANCE_SETTINGS: each line one run, every non-default value of
-# decimal.handling.mode and time.precision.mode in two runs); the reports go to
-# .local/debezium/report.md, report-debezium.md and report-debezium.<settings>.md
+# decimal.handling.mode and time.precision.mode in two runs; then JSON with schemas, --schemas:
+# Debezium with key/value.converter.schemas.enable=true, helio with capture.debezium_schemas, under
+# each of the three value settings); the reports go to
+# .local/debezium/report.md, report-debezium.md and report-debezium.<settings>[.schemas].md
 # (docs/debezium-conformance.md). Not in `make test`: it installs Debezium's jars from PyPI
-# into .local/ and runs for about four minutes. The stack stays up. Every run always runs; the
+# into .local/ and runs for about six minutes. The stack stays up. Every run always runs; the
 # status is the first failure's.
 CONFORMANCE_SETTINGS = \
 	"--setting decimal.handling.mode=string --setting time.precision.mode=connect" \
-	"--setting decimal.handling.mode=double --setting time.precision.mode=adaptive_time_microseconds"
+	"--setting decimal.handling.mode=double --setting time.precision.mode=adaptive_time_microseconds" \
+	"--schemas" \
+	"--schemas --setting decimal.handling.mode=string --setting time.precision.mode=connect" \
+	"--schemas --setting decimal.handling.mode=double --setting time.precision.mode=adaptive_time_microseconds"
 
 conformance: setup
 	swift build --product helio
