@@ -1,5 +1,6 @@
 import Foundation
 import HelioApply
+import HelioEvents
 import HelioTestSupport
 import Testing
 
@@ -43,6 +44,59 @@ struct DebeziumFormApplyTests {
         #expect(try env.appliedTransactionOffset() > 0, "\(books)")
         #expect(Int(try warehouse.execute("SELECT count(DISTINCT source_commit_lsn) FROM dw.fact_energy").scalar ?? "0") ?? 0 > 100,
                 "facts of many streamed transactions, not only the snapshot's")
+        try env.replayEverything(config: config)
+        #expect(try env.warehouseCounts() == before, "replaying every topic added no row")
+        let after = try env.verifier().verify()
+        #expect(after.isEmpty, "\(after.prefix(5))")
+    }
+
+    /// `capture.debezium_schemas`: every key and value is `{"schema":…,"payload":…}` (JsonConverter
+    /// with schemas.enable=true), tombstones null; apply reads the payloads and the warehouse is
+    /// the same. A streamed transaction's spooled changes carry their table's schema too.
+    @Test("with JSON schemas: every record carries its schema, and the warehouse equals the source; a full replay adds nothing")
+    func withSchemas() throws {
+        let env = try TestEnvironment("dbzschema")
+        defer { env.drop() }
+        var config = env.configuration()
+        config.compatibility = .debezium
+        config.debeziumSchemas = true
+        config.transactionConsistency = true
+        config.decodingWorkMem = "64kB"
+        var workload = RandomWorkload(seed: 31)
+        try workload.seed(try env.source())
+        let pipeline = RunningPipeline(env, config: config)
+        try env.waitForSlot()
+        try workload.run(try env.source(), transactions: 60)
+        try env.source().execute("""
+            INSERT INTO energy (device_id, measured_at, energy_kwh, power_kw)
+            SELECT (SELECT min(id) FROM devices), timestamptz '2031-01-01 00:00+00' + n * interval '15 minutes', n / 7.0, -n / 3.0
+              FROM generate_series(1, 1500) n
+            """)
+        try workload.run(try env.source(), transactions: 20)
+        let differences = try env.waitForWarehouse()
+        let books = try Self.bookkeeping(env)
+        #expect(differences.isEmpty, "\(differences.prefix(5)); \(books)")
+        let before = try env.warehouseCounts()
+        #expect((before["fact_energy"] ?? 0) > 1500)
+        try pipeline.finish()
+
+        let topics = TopicNames(prefix: config.topicPrefix)
+        let records = try TopicReader(brokers: env.stack.brokers).read([topics.transaction, "\(config.topicPrefix).public.energy",
+                                                                        "\(config.topicPrefix).public.devices"], minimum: 1600)
+        #expect(records.count >= 1600)
+        for record in records {
+            let key = try #require(record.key)
+            #expect(ConnectRecord.payloadRange(key) != nil, "a key without its schema on \(record.topic)")
+            guard let value = record.value else { continue }   // a tombstone stays null
+            let text = String(decoding: value, as: UTF8.self)
+            #expect(ConnectRecord.payloadRange(value) != nil, "a value without its schema on \(record.topic): \(text.prefix(120))")
+            #expect(record.topic == topics.transaction ? text.contains("TransactionMetadataValue") : text.contains(".Envelope\",\"version\":2}"),
+                    "\(text.prefix(200))")
+        }
+
+        let warehouse = try env.warehouse()
+        #expect(try warehouse.execute("SELECT count(*) FROM dw.unresolved_change").scalar == "0", "no change left waiting for its END")
+        #expect(try warehouse.execute("SELECT count(*) FROM dw.fact_energy WHERE source_commit_lsn IS NULL").scalar == "0")
         try env.replayEverything(config: config)
         #expect(try env.warehouseCounts() == before, "replaying every topic added no row")
         let after = try env.verifier().verify()
