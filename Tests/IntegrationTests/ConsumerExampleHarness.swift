@@ -94,7 +94,7 @@ extension TestEnvironment {
                 if previousWasOurs[record.partition] == true { records.append(record) }  // the tombstone after its delete
                 continue
             }
-            let txId = try JSONValue.parse(value).objectValue?["source"]?.objectValue?["txId"]?.description
+            let txId = ConnectRecord.payload(of: try JSONValue.parse(value)).objectValue?["source"]?.objectValue?["txId"]?.description
             previousWasOurs[record.partition] = txId == xid
             if txId == xid { records.append(record) }
         }

@@ -18,7 +18,8 @@ struct ConsumerExampleTests {
     /// and account 4 (whose key murmur2 puts on account 1's partition of 4, after the key
     /// change's tombstone there).
     /// Returns the five transactions' xids and each example's exit status and output.
-    static func run(_ compatibility: HelioConfiguration.Compatibility) throws -> (xids: [String], results: [String: (status: Int32, output: String)]) {
+    static func run(_ compatibility: HelioConfiguration.Compatibility, schemas: Bool = false)
+        throws -> (xids: [String], results: [String: (status: Int32, output: String)]) {
         let env = try TestEnvironment("consumers")
         defer { env.drop() }
         let source = try env.source()
@@ -30,6 +31,7 @@ struct ConsumerExampleTests {
         var config = env.configuration()
         config.tables.append("public.accounts")
         config.compatibility = compatibility
+        config.debeziumSchemas = schemas
         config.heartbeatIntervalSeconds = 0
         let capture = RunningCapture(env, config: config)
         defer { _ = try? capture.finish() }
@@ -94,9 +96,10 @@ struct ConsumerExampleTests {
         }
     }
 
-    @Test("Debezium's form: snapshot reads outside transactions, a key change as delete, tombstone and create, the truncate's transaction with 0 events and not applied, the transaction sent twice printed once")
-    func debeziumForm() throws {
-        let (x, results) = try Self.run(.debezium)
+    @Test("Debezium's form: snapshot reads outside transactions, a key change as delete, tombstone and create, the truncate's transaction with 0 events and not applied, the transaction sent twice printed once; with JSON schemas the same",
+          arguments: [false, true])
+    func debeziumForm(schemas: Bool) throws {
+        let (x, results) = try Self.run(.debezium, schemas: schemas)
         let expected = [
             "transaction \(x[0]) events=4 public.devices=1 public.energy=2 public.units=1",
             "transaction \(x[1]) events=2 public.energy=2",

@@ -136,7 +136,7 @@ public final class Consumer {
                 count("tombstones");
                 return;
             }
-            JsonNode envelope = JSON.readTree(value);
+            JsonNode envelope = unwrap(JSON.readTree(value));
             JsonNode source = envelope.path("source");
             String collection = isMessageTopic ? "message" : source.path("schema").asText() + "." + source.path("table").asText();
             Event event = new Event(collection, key == null ? null : new String(key, StandardCharsets.UTF_8), envelope);
@@ -159,7 +159,7 @@ public final class Consumer {
         }
 
         void transactionEvent(byte[] value) throws Exception {
-            JsonNode event = JSON.readTree(value);
+            JsonNode event = unwrap(JSON.readTree(value));
             if (!"END".equals(event.path("status").asText())) return; // BEGIN says a transaction started; END carries what a consumer needs
             // Helio's id is txId:commit LSN, Debezium's txId:end LSN: the txId joins them to events.
             String id = event.path("id").asText().split(":")[0];
@@ -234,9 +234,14 @@ public final class Consumer {
         }
     }
 
+    /** A key or value written with Kafka Connect's schemas (capture.debezium_schemas), {"schema", "payload"}, by its payload. */
+    static JsonNode unwrap(JsonNode document) {
+        return document.size() == 2 && document.has("schema") && document.has("payload") ? document.get("payload") : document;
+    }
+
     static JsonNode parse(String key) {
         try {
-            return JSON.readTree(key);
+            return unwrap(JSON.readTree(key));
         } catch (Exception e) {
             throw new IllegalArgumentException("a record key that is not JSON: " + key, e);
         }

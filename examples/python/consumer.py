@@ -90,7 +90,7 @@ class Reassembler:
             # tombstone only lets a compacted topic forget the key. It belongs to no transaction.
             self.stats["tombstones"] += 1
             return
-        event = json.loads(value)
+        event = unwrap(json.loads(value))
         source = event.get("source") or {}
         event["collection"] = "message" if is_message_topic else f"{source.get('schema')}.{source.get('table')}"
         event["key"] = key
@@ -116,7 +116,7 @@ class Reassembler:
         self.release()
 
     def transaction_event(self, value):
-        event = json.loads(value)
+        event = unwrap(json.loads(value))
         if event.get("status") != "END":
             return  # BEGIN says a transaction started; END carries what a consumer needs
         # Helio's id is txId:commit LSN, Debezium's txId:end LSN: the txId joins them to events.
@@ -183,13 +183,21 @@ class Reassembler:
         print("summary " + " ".join(f"{name}={count}" for name, count in self.stats.items()), file=self.out, flush=True)
 
 
+def unwrap(document):
+    """A key or value written with Kafka Connect's schemas (capture.debezium_schemas: JsonConverter
+    with schemas.enable=true), {"schema": …, "payload": …}, by its payload; anything else as it is."""
+    if isinstance(document, dict) and list(document) == ["schema", "payload"]:
+        return document["payload"]
+    return document
+
+
 def canonical(key_bytes):
-    return json.dumps(json.loads(key_bytes), sort_keys=True, separators=(",", ":"))
+    return json.dumps(unwrap(json.loads(key_bytes)), sort_keys=True, separators=(",", ":"))
 
 
 def canonical_from(key_bytes, row):
     """The key `row` had, built from the record key's field names; None if it lacks one."""
-    names = json.loads(key_bytes).keys()
+    names = unwrap(json.loads(key_bytes)).keys()
     if any(name not in row for name in names):
         return None
     return json.dumps({name: row[name] for name in names}, sort_keys=True, separators=(",", ":"))
