@@ -183,32 +183,48 @@ fresh_warehouse_db() {
 }
 
 # Times helio apply (consumer group GROUP, topics of HELIO_TOPIC_PREFIX) from process start
-# until WH's dw.fact_energy holds ROWS rows; sets apply_s, apply_rate (EVENTS / apply_s) and
-# apply_rss and prints them. BENCH_PROFILE=1 adds helio's per-batch times and the warehouse
-# functions' times (track_functions).
+# until WH's dw.fact_energy holds ROWS rows (or $done_condition holds); sets apply_s,
+# apply_rate (EVENTS / apply_s) and apply_rss and prints them. $appliers (default 1) runs that
+# many apply processes in the group; apply_rss is then the largest member's. BENCH_PROFILE=1
+# adds helio's per-batch times and the warehouse functions' times (track_functions).
 time_apply() {
-    local _wh=$1 _rows=$2 _events=$3 _group=$4 _t0 _t1 _pid
+    local _wh=$1 _rows=$2 _events=$3 _group=$4 _t0 _t1 _pid _i _rss _condition
+    local _appliers=${appliers:-1}
+    local -a _pids=()
     if [[ -n ${BENCH_PROFILE:-} ]]; then
         sql postgres -c "ALTER DATABASE $_wh SET track_functions = 'all'" >/dev/null
         export HELIO_LOG_LEVEL=debug
     fi
+    # Cheap test first (the identity's high mark), the exact count only once it can be true;
+    # a caller whose load also updates and deletes facts sets $done_condition instead.
+    _condition=${done_condition:-"SELECT CASE WHEN (SELECT max(energy_fact_id) FROM dw.fact_energy) >= $_rows
+                THEN (SELECT count(*) FROM dw.fact_energy) >= $_rows ELSE false END"}
     _t0=$(now)
-    HELIO_WAREHOUSE_URL=$(with_db "$HELIO_WAREHOUSE_URL" "$_wh") HELIO_GROUP_ID=$_group HELIO_LOG_FORMAT=text \
-        start_helio apply "$work/helio-apply.log"
-    _pid=$helio_pid
-    # Cheap test first (the identity's high mark), the exact count only once it can be true.
-    if ! wait_until "$_pid" "$_wh" \
-        "SELECT CASE WHEN (SELECT max(energy_fact_id) FROM dw.fact_energy) >= $_rows
-                THEN (SELECT count(*) FROM dw.fact_energy) >= $_rows ELSE false END" \
-        0.25 "${timeout:-3600}"; then
+    # N appliers: N processes in one consumer group, splitting the partitions between them.
+    for ((_i = 1; _i <= _appliers; _i++)); do
+        # (no metrics endpoint: N processes cannot share one port, and none is read here)
+        HELIO_WAREHOUSE_URL=$(with_db "$HELIO_WAREHOUSE_URL" "$_wh") HELIO_GROUP_ID=$_group HELIO_LOG_FORMAT=text \
+            HELIO_METRICS_ADDR=off start_helio apply "$work/helio-apply.log$( ((_i > 1)) && echo ".$_i")"
+        _pids+=("$helio_pid")
+    done
+    _pid=${_pids[0]}
+    if ! wait_until "$_pid" "$_wh" "$_condition" 0.25 "${timeout:-3600}"; then
         echo "helio apply did not complete; its log:" >&2; tail -n 30 "$work/helio-apply.log" >&2; exit 2
     fi
     _t1=$(now)
-    apply_rss=$(peak_rss_mb "$_pid")
-    stop_pid "$_pid"
+    apply_rss=0
+    for _pid in "${_pids[@]}"; do
+        _rss=$(peak_rss_mb "$_pid")
+        [[ $_rss != "?" ]] && ge "$_rss" "$apply_rss" && apply_rss=$_rss
+    done
+    for _pid in "${_pids[@]}"; do stop_pid "$_pid"; done
     apply_s=$(elapsed "$_t0" "$_t1")
     apply_rate=$(rate "$_events" "$apply_s")
-    echo "helio apply: $apply_s s, $apply_rate events/s, peak RSS $apply_rss MB"
+    if ((_appliers > 1)); then
+        echo "helio apply ($_appliers appliers): $apply_s s, $apply_rate events/s, peak RSS $apply_rss MB (the largest member's)"
+    else
+        echo "helio apply: $apply_s s, $apply_rate events/s, peak RSS $apply_rss MB"
+    fi
     if [[ -n ${BENCH_PROFILE:-} ]]; then
         awk '/batch applied/ { n++; for (i = 1; i <= NF; i++) if ($i ~ /^duration_ms=/) { split($i, a, "="); ms += a[2] } }
              END { printf "  profile: %d batches, %.1f s inside applyBatch (decode, COPY, dw.apply_staged, commit)\n", n, ms / 1000 }' \
