@@ -65,3 +65,6 @@ INSERT INTO public.temporal_arrays VALUES
  (3, '{"1500-06-01 00:00:00","1582-10-15 00:00:00",infinity,-infinity}', '{"0044-03-15 12:00:00 BC"}',
   '{23:59:59.999999}', '{00:00:00.0005}', '{1500-06-01,"0044-03-15 BC",infinity,-infinity}',
   '{23:59:59.999999-11:30,08:00:00.000001+01,24:00:00+00}');
+
+-- A NULL in NULL-able columns with defaults, read by the snapshots.
+UPDATE public.more_types SET o_text = NULL, o_num = NULL WHERE id = 2;

@@ -433,7 +433,7 @@ def signature(event):
 
 
 class Comparison:
-    def __init__(self, column_types, identities, anchors, java_partitions, prefixes=("", "")):
+    def __init__(self, column_types, identities, anchors, java_partitions, prefixes=("", ""), defaulted=frozenset()):
         self.prefixes = prefixes          # (Debezium's, Helio's) topic prefixes, for values that name them
         self.f = Findings()
         self.column_types = column_types  # (schema.table) -> column -> type
@@ -441,6 +441,7 @@ class Comparison:
         self.anchors = anchors            # tool -> snapshot facts (consistent point, run window)
         self.java_partitions = java_partitions
         self.unmatched = collections.Counter()
+        self.defaulted = defaulted        # "schema.table.column" of columns with a default (pg_attrdef)
 
     # -- schemas (--schemas) ---------------------------------------------------------------------
     def prefixed(self, value, tool):
@@ -503,6 +504,9 @@ class Comparison:
                 field = f"before.default_identity.{'delete' if event_op == 'd' else 'update'}"
             elif PLACEHOLDER in (d, h):
                 field = "value.unchanged_toast"
+            elif h is None and d is not None and f"{table}.{column}" in self.defaulted:
+                # JsonConverter writes a field's schema default in place of a null (replace.null.with.default).
+                field = "value.null_with_default"
             else:
                 field = COLUMN_FIELDS.get(f"{table}.{column}", f"value.{types.get(column, 'unknown')}")
             self.f.compare(field, d, h, f"{where} {side}.{column}")
@@ -993,6 +997,9 @@ def main():
                                                       " WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped"):
             column_types[f"public.{table}"][column] = type_name
         identities = {f"public.{t}": i for t, i in pg.rows(name, "SELECT relname, relreplident FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'")}
+        defaulted = frozenset(f"public.{t}.{c}" for t, c in pg.rows(name, "SELECT c.relname, a.attname FROM pg_attrdef d"
+                                                                      " JOIN pg_class c ON c.oid = d.adrelid JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+                                                                      " WHERE c.relnamespace = 'public'::regnamespace"))
         log(f"{len(tables)} tables, {snapshot_rows} rows before the slots")
 
         # Debezium's topics made like Helio's (Debezium Server makes none; Tansu would give 4 partitions to each).
@@ -1136,7 +1143,7 @@ def main():
         checked = cross_check_murmur2(java, keys_by_count)
         log(f"murmur2: Python agrees with kafka-clients on {checked} keys")
 
-        comparison = Comparison(column_types, identities, anchors, h_parts, (prefix_d, prefix_h))
+        comparison = Comparison(column_types, identities, anchors, h_parts, (prefix_d, prefix_h), defaulted)
         extra_rows = []
         topics_d = set(d_by)
         topics_h = set(h_by)

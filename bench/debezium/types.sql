@@ -107,5 +107,10 @@ CREATE TABLE public.more_types (
     n_real_plain      real NOT NULL,
     n_bool_plain      boolean NOT NULL,
     n_numv_plain      numeric NOT NULL,
-    n_array_plain     integer[] NOT NULL
+    n_array_plain     integer[] NOT NULL,
+    -- NULL-able columns with defaults: the Connect schema carries a default for them too.
+    o_text            text DEFAULT 'optional',
+    o_int             integer DEFAULT 3,
+    o_num             numeric(6,2) DEFAULT 1.5,
+    o_tstz            timestamptz DEFAULT now()
 );

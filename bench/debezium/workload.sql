@@ -50,6 +50,8 @@ INSERT INTO public.more_types SELECT 10 + id, c_time3, c_ts3, c_tstz3, c_tstz0, 
        n_text_plain, n_real_plain, n_bool_plain, n_numv_plain, n_array_plain
 FROM public.more_types;
 UPDATE public.more_types SET c_time3 = '08:00:00.5', c_num10 = 42, n_numv = 0.000, n_text = 'changed' WHERE id = 11;
+-- Explicit NULLs in NULL-able columns with defaults (Debezium's JsonConverter writes the default instead).
+UPDATE public.more_types SET o_text = NULL, o_int = NULL, o_num = NULL, o_tstz = NULL WHERE id = 1;
 DELETE FROM public.more_types WHERE id = 12;
 UPDATE public.more_types SET id = 113 WHERE id = 13;
 INSERT INTO public.temporal_arrays SELECT 10 + id, c_ts_array, c_ts3_array, c_time_array, c_time3_array, c_date_array, c_timetz_array FROM public.temporal_arrays;

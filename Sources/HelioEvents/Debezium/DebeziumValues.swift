@@ -136,17 +136,20 @@ public enum DebeziumValues {
         }
     }
 
-    // MARK: - A NOT NULL column without a value
+    // MARK: - A column without a value
 
-    /// What Debezium writes for a NOT NULL column that the row image has no value for (the
-    /// non-key columns of a delete's `before` without `REPLICA IDENTITY FULL`): the column's
-    /// default when Debezium can read it, else the type's zero (0, "", epoch, empty array).
-    /// Nil for an optional column: it stays null.
+    /// What Debezium writes where the row has no value: a null, or a NOT NULL column the row image
+    /// does not carry (the non-key columns of a delete's `before` without `REPLICA IDENTITY
+    /// FULL`). The column's default when Debezium can read it — for a NULL-able column too:
+    /// Kafka Connect's `JsonConverter` writes a field's schema default in place of a null
+    /// (`replace.null.with.default`, true by default), with or without `schemas.enable` — else,
+    /// for a NOT NULL column, the type's zero (0, "", epoch, empty array). Nil (null) for a
+    /// NULL-able column without a default Debezium reads.
     public static func absentValue(for column: DebeziumColumn, settings: DebeziumSettings = .defaults) -> JSONValue? {
-        guard !column.optional else { return nil }
         if let expression = column.defaultExpression, let value = defaultValue(expression, column: column, settings: settings) {
             return value
         }
+        guard !column.optional else { return nil }
         return zero(for: column, settings: settings)
     }
 

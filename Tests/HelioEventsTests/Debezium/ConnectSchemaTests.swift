@@ -351,6 +351,26 @@ import Testing
                 == Self.messageValue)
     }
 
+    /// NULL-able columns with defaults (`more_types.o_*`, run dbzconf5cb0e28a): the schema carries
+    /// the default, and Debezium writes it in place of a null (JsonConverter's
+    /// `replace.null.with.default`), in an explicit NULL as in a delete's `before`.
+    @Test func nullableColumnsWithDefaults() {
+        let columns = [DebeziumColumn(name: "o_text", typeOID: PGTypeOID.text, defaultExpression: "'optional'::text"),
+                       DebeziumColumn(name: "o_int", typeOID: PGTypeOID.int4, defaultExpression: "3"),
+                       DebeziumColumn(name: "o_num", typeOID: PGTypeOID.numeric, typeModifier: 393_222, defaultExpression: "1.5"),
+                       DebeziumColumn(name: "o_tstz", typeOID: PGTypeOID.timestamptz, defaultExpression: "now()")]
+        #expect(Self.written(columns, settings: .defaults) == Self.lines(#"""
+            {"type":"string","optional":true,"default":"optional","field":"o_text"}
+            {"type":"int32","optional":true,"default":3,"field":"o_int"}
+            {"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2","connect.decimal.precision":"6"},"default":"AJY=","field":"o_num"}
+            {"type":"string","optional":true,"name":"io.debezium.time.ZonedTimestamp","version":1,"default":"1970-01-01T00:00:00.000000Z","field":"o_tstz"}
+            """#))
+        // UPDATE … SET o_text = NULL, o_int = NULL, o_num = NULL, o_tstz = NULL: Debezium's `after`.
+        #expect(columns.map { DebeziumValues.absentValue(for: $0) } == [.string("optional"), .integer(3), .string("AJY="),
+                                                                       .string("1970-01-01T00:00:00.000000Z")])
+        #expect(DebeziumValues.absentValue(for: DebeziumColumn(name: "o_plain", typeOID: PGTypeOID.text)) == nil)
+    }
+
     /// Readers (apply, capture's broker-loss guard) take the payload and skip the schema.
     @Test func readersTakeThePayload() throws {
         let value = Array(Self.deleteValue.utf8)
