@@ -12,7 +12,10 @@ struct LifecycleTests {
         let env = try TestEnvironment("simulate")
         defer { env.drop() }
         let log = env.spoolDirectory + "-simulate.log"
-        let simulate = try launchHelio(["simulate", "--simulate-url", env.sourceURL, "--users", "3", "--rate", "100"],
+        // A simulated day in 24 s: the simulated clock follows the real one, and at the default
+        // scale (a day in 2.4 min) a night in São Paulo writes no reading for up to 72 s, longer
+        // than the wait below (this failed CI in the evening, UTC).
+        let simulate = try launchHelio(["simulate", "--simulate-url", env.sourceURL, "--users", "3", "--rate", "100", "--time-scale", "3600"],
                                        environment: HelioProcess.environment(env.userConfiguration()), log: log)
         defer { if simulate.isRunning { simulate.interrupt(); simulate.waitUntilExit() } }
         let read = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
