@@ -807,7 +807,8 @@ IGNORED = [
 SETTINGS = [
     ("topic", "topic names equal after the prefix (topic.prefix / topics.prefix): each tool has its own prefix"),
     ("json.schemas", "JsonConverter `schemas.enable=false` on the Debezium side (JsonConverter's own default is true,"
-                     " which Debezium Server keeps: schema + payload); Helio writes no schema-carrying form"),
+                     " which Debezium Server keeps: schema + payload) and `capture.debezium_schemas: false` on Helio's;"
+                     " `--schemas` compares schema + payload"),
     ("topic.partitions", "Debezium's topics were created by the harness like Helio's (tables 4 partitions,"
                          " `<prefix>.transaction` 1); Debezium Server itself creates none (the broker's auto-creation decides)"),
 ]
