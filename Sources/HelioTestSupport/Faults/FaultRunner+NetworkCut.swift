@@ -71,6 +71,10 @@ extension FaultRunner {
             let restored = Date()
             try? eventually("the old capture to stand by", within: 60) { active.log.contains("standing by") || !active.isRunning }
             if active.log.contains("standing by") && active.isRunning { steppedDown = Date().timeIntervalSince(restored) }
+            // Time for its producer to deliver what it still held when the network went away:
+            // late duplicates of what the standby published again, which the probe's change
+            // after them and the next audit must survive.
+            Thread.sleep(forTimeInterval: 3)
             after = recovery(since: Date())
             let holder = try streamingWalsender()
             let kept = takeover != nil && holder != nil && holder != oldWalsender && active.isRunning
@@ -86,6 +90,12 @@ extension FaultRunner {
             ending = "the cut-off capture killed while cut off"
         }
         _ = active.terminate()
+        if comesBack {
+            // librdkafka names what it still held at its stop; nothing means it delivered it all.
+            let held = active.log.range(of: #"terminating with (\d+) messages"#, options: .regularExpression).map { String(active.log[$0]) }
+            ending += held.map { "; its producer was still \($0.replacingOccurrences(of: "terminating with ", with: "holding ")) at its stop" }
+                ?? "; its producer delivered what it held"
+        }
         _ = waiting.terminate()
         cutOff = nil
         standby = nil
