@@ -90,3 +90,20 @@ do $$ begin
              on m.unit_id = c.unit_id and m.local_day = c.day
      where c.sample_count <> coalesce(m.n, 0) or c.sum_irradiance_wm2 is distinct from m.s), 'climate equals aggregate of readings';
 end $$;
+
+-- deletes of readings the truncate removed (a source failover's resync sends one for every key
+-- Kafka still shows live, truncated ones included): nothing to delete, no tombstone that
+-- knows neither its unit nor its day; a delete of a reading never seen, with no truncate
+-- before it, still leaves one (the verifier reports it: its day cannot be checked)
+begin;
+insert into stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after) values
+ (11, 'irradiance', 'd', 1, '0/500', '0/590', 5, '2026-05-04 12:00:00+00', null),
+ (12, 'irradiance', 'd', 2, '0/510', '0/590', 5, '2026-05-04 12:00:00+00', null);
+select dw.apply_staged('{}');
+commit;
+do $$ begin
+  assert not exists (select 1 from dw.irradiance_mirror where deleted and (unit_id is null or local_day is null)),
+    'no tombstone without unit and day: ' || (select string_agg(id::text, ',') from dw.irradiance_mirror where deleted);
+  assert (select count(*) from dw.irradiance_mirror) = 1, 'the mirror holds the one reading after the truncate';
+  assert (select sample_count || '/' || sum_irradiance_wm2 from dw.dim_day_climate where unit_id = 7 and day = '2026-05-01') = '1/100.00', 'unchanged';
+end $$;
