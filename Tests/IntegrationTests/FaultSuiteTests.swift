@@ -12,7 +12,8 @@ import Testing
 ///
 ///     HELIO_FAULT_SUITE=long swift test --filter FaultSuite
 ///
-/// `HELIO_FAULT_SEED=<n>` repeats a run's order of faults and workload; `HELIO_FAULT_REPORT=<file>`
+/// `make test`'s short run always uses seed 7 (`FaultPlan.shortRunSeed`), the long run a random one.
+/// `HELIO_FAULT_SEED=<n>` repeats a run's order of faults and workload (`random` draws one); `HELIO_FAULT_REPORT=<file>`
 /// also writes the report there (JSON when the name ends in `.json`), and the progress to
 /// `<file>.progress` as the run goes; `HELIO_FAULT_INJECTIONS=<n>` keeps only the first n of the
 /// seeded random order.
@@ -37,5 +38,17 @@ struct FaultSuiteTests {
         #expect(report.invariantViolations == 0)
         #expect(report.unexpectedExits.isEmpty, "\(report.unexpectedExits)")
         #expect(report.audits.count >= 1)
+    }
+
+    @Test("the short run's faults follow seed 7 unless a seed is given; the long run and `random` draw one")
+    func seedChoice() {
+        #expect(FaultPlan.fromEnvironment([:]).seed == FaultPlan.shortRunSeed)
+        #expect(FaultPlan.fromEnvironment(["HELIO_FAULT_SEED": ""]).seed == FaultPlan.shortRunSeed)
+        #expect(FaultPlan.fromEnvironment(["HELIO_FAULT_SEED": "552273"]).seed == 552273)
+        #expect(FaultPlan.fromEnvironment(["HELIO_FAULT_SEED": "552273"]).schedule() == FaultPlan.fromEnvironment(["HELIO_FAULT_SEED": "552273"]).schedule())
+        let drawn = Set((0..<8).map { _ in FaultPlan.fromEnvironment(["HELIO_FAULT_SEED": "random"]).seed })
+        #expect(drawn.count > 1)
+        let long = Set((0..<8).map { _ in FaultPlan.fromEnvironment(["HELIO_FAULT_SUITE": "long"]).seed })
+        #expect(long.count > 1 && FaultPlan.fromEnvironment(["HELIO_FAULT_SUITE": "long"]).size == .long)
     }
 }
