@@ -2733,17 +2733,18 @@ begin
 end
 $$;
 
--- Stages the waiting changes numbered p_lo..p_hi (dw._apply_isolating) as they
+-- Stages the waiting changes numbered p_iseqs (dw._apply_isolating) as they
 -- were staged when they arrived, for the quarantine.
-create or replace function dw._stage_waiting(p_lo bigint, p_hi bigint) returns void
+drop function if exists dw._stage_waiting(bigint, bigint);
+create or replace function dw._stage_waiting(p_iseqs bigint[]) returns void
 language plpgsql as $$
 begin
     insert into pg_temp.stage_changes
     select (jsonb_populate_record(null::pg_temp.stage_changes, w.r)).*
-      from _iso_wait w where w.iseq between p_lo and p_hi and not w.typed;
+      from _iso_wait w where w.iseq = any (p_iseqs) and not w.typed;
     insert into pg_temp.stage_facts
     select (jsonb_populate_record(null::pg_temp.stage_facts, w.r)).*
-      from _iso_wait w where w.iseq between p_lo and p_hi and w.typed;
+      from _iso_wait w where w.iseq = any (p_iseqs) and w.typed;
 end
 $$;
 
@@ -2752,27 +2753,23 @@ $$;
 -- dimension change counted toward its END then, as if applied).
 create or replace function dw._restore_waiting(p_lo bigint, p_hi bigint) returns void
 language plpgsql as $$
+declare
+    v_behind bigint[];
 begin
     if not exists (select 1 from _iso_wait w where w.iseq between p_lo and p_hi) then
         return;
     end if;
-    drop table if exists _iso_behind;
-    create temp table _iso_behind on commit drop as
-    select w.iseq from _iso_wait w
-     where w.iseq between p_lo and p_hi
-       and exists (select 1 from dw.quarantine q
-                    where q.status = 'held' and q.error is not null
-                      and q.source_table = w.source_table and q.row_id = w.row_id
-                      and (q.commit_lsn, q.lsn) <= (w.commit_lsn, w.lsn));
-    if exists (select 1 from _iso_behind) then
+    v_behind := array(
+        select w.iseq from _iso_wait w
+         where w.iseq between p_lo and p_hi
+           and exists (select 1 from dw.quarantine q
+                        where q.status = 'held' and q.error is not null
+                          and q.source_table = w.source_table and q.row_id = w.row_id
+                          and (q.commit_lsn, q.lsn) <= (w.commit_lsn, w.lsn)));
+    if cardinality(v_behind) > 0 then
         delete from pg_temp.stage_changes;
         delete from pg_temp.stage_facts;
-        insert into pg_temp.stage_changes
-        select (jsonb_populate_record(null::pg_temp.stage_changes, w.r)).*
-          from _iso_wait w join _iso_behind b using (iseq) where not w.typed;
-        insert into pg_temp.stage_facts
-        select (jsonb_populate_record(null::pg_temp.stage_facts, w.r)).*
-          from _iso_wait w join _iso_behind b using (iseq) where w.typed;
+        perform dw._stage_waiting(v_behind);
         perform dw._quarantine_staged('{behind_error}', 'waits behind a change apply could not apply', 'all');
         delete from pg_temp.stage_changes;
         delete from pg_temp.stage_facts;
@@ -2780,12 +2777,12 @@ begin
     insert into dw.pending_dim
     select (jsonb_populate_record(null::dw.pending_dim, w.r)).*
       from _iso_wait w
-     where w.iseq between p_lo and p_hi and w.kind = 'dim' and w.iseq not in (select iseq from _iso_behind)
+     where w.iseq between p_lo and p_hi and w.kind = 'dim' and not w.iseq = any (v_behind)
     on conflict on constraint pending_dim_event do nothing;
     insert into dw.pending_fact
     select (jsonb_populate_record(null::dw.pending_fact, w.r)).*
       from _iso_wait w
-     where w.iseq between p_lo and p_hi and w.kind = 'fact' and w.iseq not in (select iseq from _iso_behind)
+     where w.iseq between p_lo and p_hi and w.kind = 'fact' and not w.iseq = any (v_behind)
     on conflict on constraint pending_fact_change do nothing;
 end
 $$;
@@ -2811,7 +2808,7 @@ begin
         delete from pg_temp.stage_changes;
         delete from pg_temp.stage_facts;
         delete from pg_temp.stage_tx;
-        perform dw._stage_waiting(p_lo, p_hi);
+        perform dw._stage_waiting(array(select w.iseq from _iso_wait w where w.iseq between p_lo and p_hi));
         perform dw.apply_staged(p_config || '{"transaction_consistency": false}');
         raise exception 'helio: probe applied' using errcode = 'HP001';   -- roll back what applied
     exception
@@ -2898,7 +2895,7 @@ begin
     insert into pg_temp.stage_changes select * from _iso_changes where seq = p_seq;
     insert into pg_temp.stage_facts select * from _iso_facts where seq = p_seq;
     -- a change that waited (its arrival was counted when it first came)
-    perform dw._stage_waiting(p_seq, p_seq);
+    perform dw._stage_waiting(array[p_seq]);
     insert into _iso_failed
     select p_seq, s.source_table, s.row_id, s.lsn, p_error from pg_temp.stage_changes s
     union all
