@@ -26,8 +26,11 @@ enum DeadLetterArrival {
             ?? (envelope["after"] ?? envelope["before"])?["id"]?.int64Value
         var reasonObject = JSONObject()
         reasonObject.append("error", .string(reason))
-        return StagedChange(sourceTable: table, op: .update, rowID: rowID, lsn: lsn, commitLSN: commitLSN, txID: txID,
-                            commitMicros: micros, after: .object(reasonObject), before: nil, partition: record.partition,
-                            deadLetter: true)
+        let placeholder = StagedChange(sourceTable: table, op: .update, rowID: rowID, lsn: lsn, commitLSN: commitLSN, txID: txID,
+                                       commitMicros: micros, after: .object(reasonObject), before: nil, partition: record.partition,
+                                       deadLetter: true)
+        // Ordered among its row's changes like them: on its timeline (`SourceTimeline`).
+        guard let shift = try? SourceTimeline.shift(of: record) else { return nil }
+        return try? placeholder.movingPositions(by: shift)
     }
 }

@@ -32,6 +32,11 @@ struct RecordDecoder {
     static let modelledTables: Set<String> = ["users", "units", "devices", "energy", "energy_compensate", "irradiance"]
 
     func decode(_ record: KafkaRecord) throws(PoisonRecord) -> DecodedRecord {
+        try decodeOnItsTimeline(record).movingPositions(by: try SourceTimeline.shift(of: record))
+    }
+
+    /// The record with the positions its source gave it (on the timeline it names).
+    private func decodeOnItsTimeline(_ record: KafkaRecord) throws(PoisonRecord) -> DecodedRecord {
         if record.topic == topics.transaction { return try transaction(record) }
         guard let (_, table) = topics.parseTable(topic: record.topic), Self.modelledTables.contains(table) else { return .nothing }
         guard let value = record.value else { return .nothing } // tombstone: the delete came before it

@@ -92,11 +92,14 @@ public final class CaptureService: @unchecked Sendable {
                 }
                 // Which server and timeline this stream comes from, for the log and for operators
                 // checking that a failover did not hand capture another cluster.
-                if let identity = try replication.execute("IDENTIFY_SYSTEM").rows.first {
+                let identity = try replication.execute("IDENTIFY_SYSTEM").rows.first
+                if let identity {
                     logger.info("replication connection", metadata: [
                         "systemid": "\(identity[0] ?? "?")", "timeline": "\(identity[1] ?? "?")", "xlogpos": "\(identity[2] ?? "?")"])
                 }
                 let activePublisher = publisher ?? Publisher(producer: producer, topics: topics, logger: logger)
+                // Records name the timeline they come from (Publisher.sourceTimeline): set before anything of this connection is sent.
+                activePublisher.sourceTimeline = identity.flatMap { $0[1] }.flatMap { UInt32($0) } ?? 1
                 // The state machine and the sink outlive connections: records already handed to
                 // Kafka are still waited for after a reconnect.
                 let activeCore = core ?? CaptureCore(confirmed: slot.confirmedFlush ?? LSN(0), statusInterval: config.statusIntervalSeconds)

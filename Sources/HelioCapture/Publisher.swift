@@ -59,6 +59,16 @@ final class Publisher: ChangeSink {
     /// `capture.tombstones_on_delete`: false drops every tombstone (a null-valued record) here,
     /// in both forms, as Debezium's `tombstones.on.delete=false` does.
     var tombstones = true
+    /// The source's timeline (IDENTIFY_SYSTEM at each connection). Above 1 every record names it
+    /// in a `helio.timeline` header: after a failover the promoted standby's LSNs can be lower
+    /// than positions already published from the old primary, and consumers that order a row's
+    /// changes by position (apply) order by (timeline, LSN). None on timeline 1, so a source
+    /// that never failed over gets records exactly as Debezium writes them.
+    var sourceTimeline: UInt32 = 1 {
+        didSet { timelineHeader = sourceTimeline > 1 ? (Self.timelineHeaderName, Array(String(sourceTimeline).utf8)) : nil }
+    }
+    static let timelineHeaderName = "helio.timeline"
+    private var timelineHeader: (name: String, value: [UInt8])?
     /// END's `data_collections` in the order Debezium's hash map gives them.
     private var hashMapOrder = JavaHashMapOrder()
 
@@ -161,7 +171,13 @@ final class Publisher: ChangeSink {
             try whileWaiting()
         }
         lastDeliveryID += 1
-        try producer.send(record, id: lastDeliveryID)
+        if let timelineHeader {
+            var named = record
+            named.headers.append(timelineHeader)
+            try producer.send(named, id: lastDeliveryID)
+        } else {
+            try producer.send(record, id: lastDeliveryID)
+        }
         sinceLastPoll += 1
         if sinceLastPoll >= 1_000 { collect(timeoutMilliseconds: 0) }
     }

@@ -87,6 +87,68 @@ struct SourceFailoverTests {
         #expect(pipeline.unexpectedExits.filter { $0.role == .apply }.isEmpty, "\(pipeline.unexpectedExits)")
     }
 
+    /// The promoted standby's WAL ends megabytes before the old primary's: the new primary's
+    /// changes of a row get LSNs *below* the phantom change of the same row published from the
+    /// old primary. Apply orders a row's changes by position, so without the timeline in that
+    /// order (the `helio.timeline` header) the phantom kept winning and the warehouse kept it.
+    @Test("changes on the promoted standby's timeline win over phantoms at higher LSNs of the old timeline")
+    func newTimelineBelowPhantoms() throws {
+        let stack = try FaultStack()
+        defer { stack.stop() }
+        try stack.start()
+        let config = stack.configuration(batchSize: 500)
+        let pipeline = SupervisedPipeline(config: config, logDirectory: "\(stack.root)/logs")
+        defer { pipeline.shutdown() }
+        try Self.seed(try stack.sourceAdmin())
+        pipeline.startMonitor()
+        try pipeline.start(.capture)
+        try pipeline.start(.apply)
+        try Self.expectEqual("before the failover", stack: stack, config: config)
+        try stack.standby.waitForReplay(of: stack.source)
+
+        // The standby stops; the old primary writes 30 MB of WAL (a table not published), then
+        // changes existing rows of every kind: phantoms at the top of its WAL.
+        try stack.standby.stop(mode: "fast")
+        let old = try stack.sourceAdmin()
+        _ = try old.execute("CREATE TABLE wal_filler AS SELECT g, repeat(md5(g::text), 64) AS pad FROM generate_series(1, 12000) g")
+        _ = try old.execute("""
+            UPDATE irradiance SET irradiance_wm2 = 1 WHERE id = 2;
+            UPDATE energy SET energy_kwh = 55 WHERE id = 14;
+            UPDATE users SET name = 'phantom two' WHERE id = 2;
+            UPDATE devices SET firmware_version = 'phantom' WHERE id = 3;
+            UPDATE energy_compensate SET credit_balance_kwh = 1 WHERE id = 2;
+            """)
+        let phantomLSN = try #require(try old.execute("SELECT pg_current_wal_lsn() - '0/0'").scalar.flatMap { Double($0) })
+        try Self.expectEqual("phantoms applied", stack: stack, config: config)
+
+        try stack.failover(startingStandby: true)
+        let new = try stack.sourceAdmin()
+        _ = try new.execute("""
+            UPDATE irradiance SET irradiance_wm2 = 2 WHERE id = 2;
+            UPDATE energy SET energy_kwh = 66 WHERE id = 14;
+            UPDATE users SET name = 'after the failover' WHERE id = 2;
+            UPDATE devices SET firmware_version = 'after' WHERE id = 3;
+            UPDATE energy_compensate SET credit_balance_kwh = 2 WHERE id = 2;
+            """)
+        let newLSN = try #require(try new.execute("SELECT pg_current_wal_lsn() - '0/0'").scalar.flatMap { Double($0) })
+        #expect(newLSN < phantomLSN, "the test needs the new primary's changes below the phantoms' LSNs")
+        let captureLog = { pipeline.child(.capture)?.log ?? "" }
+        try eventually("capture to resync after the failover", within: 60) { captureLog().contains("resync finished") }
+        try Self.write(new, day: "2026-04-01")
+        let audit = try Self.expectEqual("after the failover", stack: stack, config: config)
+        #expect(audit.duplicateRows == 0, "\(audit.details)")
+        #expect(pipeline.unexpectedExits.filter { $0.role == .apply }.isEmpty, "\(pipeline.unexpectedExits)")
+
+        // What capture wrote: the old primary's records name no timeline, the new one's name 2.
+        let records = try TopicReader(brokers: stack.broker.brokers).read(["faults.public.irradiance", "faults.transaction"], minimum: 2)
+        let timelines = records.map { $0.headers.last { $0.name == "helio.timeline" }.map { String(decoding: $0.value, as: UTF8.self) } }
+        #expect(timelines.contains(nil) && timelines.contains("2") && Set(timelines).count == 2, "\(Set(timelines))")
+        for (partition, named) in Dictionary(grouping: zip(records, timelines), by: { "\($0.0.topic)/\($0.0.partition)" }) {
+            let inOrder = named.sorted { $0.0.offset < $1.0.offset }.map(\.1)
+            #expect(inOrder.drop { $0 == nil }.allSatisfy { $0 == "2" }, "\(partition): every record after the failover names timeline 2")
+        }
+    }
+
     @Test("on_missing_slot: fail creates nothing; resync recreates the slot and leaves its marker until done; slot drop forgets the slot's history")
     func missingSlotChoices() throws {
         let env = try TestEnvironment("missingslot")
