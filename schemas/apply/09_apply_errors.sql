@@ -11,10 +11,12 @@
 -- that the watermark and the barrier move on; the rest applies. Later changes
 -- of their rows wait behind them (dw._hold_behind_errors) until an operator
 -- releases or drops them. Any other error fails the batch as before.
--- The changes that waited in the warehouse (parked in dw.pending_dim, or in
--- dw.pending_fact above the watermark) arrived before the batch and come back
--- during it: the halving takes them as the batch's first part (dw._iso_wait),
--- so that one of them that fails is found and held like a change of the batch.
+-- The changes that waited in the warehouse (parked in dw.pending_dim, in
+-- dw.pending_fact above the watermark, in dw.held_change for transaction
+-- consistency, in dw.unresolved_change for their END in Debezium's form)
+-- arrived before the batch and come back during it: the halving takes them as
+-- the batch's first part (dw._iso_wait), so that one of them that fails is
+-- found and held like a change of the batch.
 create or replace function dw.apply_batch(p_config jsonb default '{}'::jsonb) returns jsonb
 language plpgsql as $$
 declare
@@ -46,6 +48,8 @@ begin
     -- batch's first seq in source order; each range puts its own back
     select min(x.seq) into v_lo
       from (select seq from _iso_changes union all select seq from _iso_facts) x;
+    -- (a change waiting for its END, kind unres, carries the commit position
+    -- its END gives if that END is known by now, recorded or in this batch)
     create temp table _iso_wait on commit drop as
     select coalesce(v_lo, 1) - count(*) over () - 1 + row_number() over (order by w.commit_lsn, w.lsn, w.kind, w.seq) as iseq,
            w.kind, w.source_table, w.row_id, w.commit_lsn, w.lsn, w.typed, w.r
@@ -53,9 +57,22 @@ begin
               from dw.pending_dim p
             union all
             select 'fact', p.seq, p.source_table, p.row_id, p.commit_lsn, p.lsn, p.typed, to_jsonb(p)
-              from dw.pending_fact p) w;
+              from dw.pending_fact p
+            union all
+            select 'held', h.seq, h.source_table, h.row_id, h.commit_lsn, h.lsn, false, to_jsonb(h)
+              from dw.held_change h
+            union all
+            select 'unres', u.seq, u.source_table, u.row_id,
+                   (select min(t.commit_lsn)
+                      from (select c.tx_id, c.commit_lsn from dw.tx_commit c
+                            union all select x.tx_id, x.commit_lsn from _iso_tx x) t
+                     where t.tx_id = u.tx_id and t.commit_lsn > u.lsn),
+                   u.lsn, false, to_jsonb(u)
+              from dw.unresolved_change u) w;
     delete from dw.pending_dim;
     delete from dw.pending_fact;
+    delete from dw.held_change;
+    delete from dw.unresolved_change;
     select min(w.iseq), max(w.iseq) into v_lo, v_hi from _iso_wait w;
     perform dw._screen_waiting(p_config, v_lo, v_hi);
     select min(x.seq), max(x.seq) into v_lo, v_hi
@@ -81,12 +98,16 @@ $$;
 -- Stages the waiting changes numbered p_iseqs (dw._apply_isolating) as they
 -- were staged when they arrived, for the quarantine.
 drop function if exists dw._stage_waiting(bigint, bigint);
+-- A change waiting for its END is staged with the END's commit position when
+-- it is known, and not at all otherwise (it cannot apply, so it cannot fail).
 create or replace function dw._stage_waiting(p_iseqs bigint[]) returns void
 language plpgsql as $$
 begin
     insert into pg_temp.stage_changes
-    select (jsonb_populate_record(null::pg_temp.stage_changes, w.r)).*
-      from _iso_wait w where w.iseq = any (p_iseqs) and not w.typed;
+    select (jsonb_populate_record(null::pg_temp.stage_changes,
+                                  case when w.kind = 'unres' then w.r || jsonb_build_object('commit_lsn', w.commit_lsn) else w.r end)).*
+      from _iso_wait w
+     where w.iseq = any (p_iseqs) and not w.typed and (w.kind <> 'unres' or w.commit_lsn is not null);
     insert into pg_temp.stage_facts
     select (jsonb_populate_record(null::pg_temp.stage_facts, w.r)).*
       from _iso_wait w where w.iseq = any (p_iseqs) and w.typed;
@@ -129,6 +150,16 @@ begin
       from _iso_wait w
      where w.iseq between p_lo and p_hi and w.kind = 'fact' and not w.iseq = any (v_behind)
     on conflict on constraint pending_fact_change do nothing;
+    insert into dw.held_change
+    select (jsonb_populate_record(null::dw.held_change, w.r)).*
+      from _iso_wait w
+     where w.iseq between p_lo and p_hi and w.kind = 'held' and not w.iseq = any (v_behind)
+    on conflict on constraint held_change_event do nothing;
+    insert into dw.unresolved_change
+    select (jsonb_populate_record(null::dw.unresolved_change, w.r)).*
+      from _iso_wait w
+     where w.iseq between p_lo and p_hi and w.kind = 'unres' and not w.iseq = any (v_behind)
+    on conflict on constraint unresolved_change_event do nothing;
 end
 $$;
 
@@ -246,9 +277,16 @@ begin
     union all
     select p_seq, f.source_table, f.row_id, f.lsn, p_error from pg_temp.stage_facts f;
     v_new := dw._quarantine_staged('{apply_error}', p_error, 'all');
-    if v_new > 0 and not exists (select 1 from _iso_wait w where w.iseq = p_seq) then
+    -- (a change that waited for its END was not counted yet: it is now, and
+    -- joined to its END, as dw._join_commit_positions would have)
+    if v_new > 0 and not exists (select 1 from _iso_wait w where w.iseq = p_seq and w.kind <> 'unres') then
         perform dw._count_arrivals();
     end if;
+    insert into dw.tx_commit_event (commit_lsn, source_table, row_id, lsn, op)
+    select s.commit_lsn, s.source_table, s.row_id, s.lsn, s.op
+      from pg_temp.stage_changes s
+     where exists (select 1 from _iso_wait w where w.iseq = p_seq and w.kind = 'unres')
+    on conflict do nothing;
     delete from _iso_wait w where w.iseq = p_seq;
     delete from pg_temp.stage_changes;
     delete from pg_temp.stage_facts;
