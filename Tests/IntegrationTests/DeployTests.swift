@@ -72,7 +72,7 @@ struct DeployTests {
 
     @Test("systemd units take secrets through LoadCredential, never inline")
     func systemdCredentials() throws {
-        for unit in ["helio-capture.service", "helio-apply.service"] {
+        for unit in ["helio-capture@.service", "helio-apply.service"] {
             let text = try String(contentsOf: Self.root.appendingPathComponent("deploy/systemd/\(unit)"), encoding: .utf8)
             #expect(text.contains("LoadCredential="), "\(unit)")
             // Comments may show the shape of a credential file; settings must not carry one.

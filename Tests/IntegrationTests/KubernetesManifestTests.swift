@@ -65,6 +65,25 @@ struct KubernetesManifestTests {
         return ports.first { $0["name"] as? String == "metrics" }?["containerPort"] as? Int
     }
 
+    /// Issue #13 item 1: the example runs two captures of the slot, one streaming, one standing by.
+    @Test("capture runs two replicas that stand by for each other on a shared spool, recreated together")
+    func captureStandsBy() throws {
+        let objects = try Self.objects()
+        let deployment = try #require(Self.find(objects, kind: "Deployment", component: "capture").first)
+        #expect(Self.value(deployment, "spec", "replicas") as? Int == 2)
+        // a new pod stands by (never ready) while an old one streams: a rolling update would hang
+        #expect(Self.value(deployment, "spec", "strategy", "type") as? String == "Recreate")
+        let containers = Self.value(deployment, "spec", "template", "spec", "containers") as? [Object] ?? []
+        let env = containers.flatMap { $0["env"] as? [Object] ?? [] }
+        #expect(env.contains { $0["name"] as? String == "HELIO_CAPTURE_STANDBY" && $0["value"] as? String == "true" })
+        let claim = try #require(Self.find(objects, kind: "PersistentVolumeClaim", component: "capture").first)
+        #expect(Self.value(claim, "spec", "accessModes") as? [String] == ["ReadWriteMany"], "both replicas mount the spool")
+        let volumes = Self.value(deployment, "spec", "template", "spec", "volumes") as? [Object] ?? []
+        #expect(volumes.contains { Self.value($0, "persistentVolumeClaim", "claimName") as? String == Self.value(claim, "metadata", "name") as? String })
+        let service = try #require(Self.find(objects, kind: "Service", component: "capture").first)
+        #expect(Self.value(service, "spec", "publishNotReadyAddresses") as? Bool == true, "the standby's metrics are scraped")
+    }
+
     @Test("each component has a PodDisruptionBudget selecting its pods that never blocks a drain")
     func disruptionBudgets() throws {
         let objects = try Self.objects()

@@ -6,7 +6,7 @@ import Testing
 /// deploy/systemd/ as an operator installs it, checked without a running systemd.
 @Suite("systemd units")
 struct SystemdUnitTests {
-    static let units = ["helio-capture.service", "helio-apply.service"]
+    static let units = ["helio-capture@.service", "helio-apply.service"]
 
     static func read(_ name: String) throws -> String {
         try String(contentsOf: LocalStack.repositoryRoot.appendingPathComponent("deploy/systemd/\(name)"), encoding: .utf8)
@@ -26,13 +26,24 @@ struct SystemdUnitTests {
         }
     }
 
-    @Test("the shared helio.env leaves HELIO_METRICS_ADDR unset, so capture and apply keep their own ports")
+    @Test("the shared helio.env leaves HELIO_METRICS_ADDR unset; apply keeps its default port, each capture instance takes its name")
     func sharedEnvironmentLeavesThePortsApart() throws {
         let settings = try Self.read("helio.env").split(separator: "\n").filter { !$0.hasPrefix("#") }
         #expect(!settings.contains { $0.hasPrefix("HELIO_METRICS_ADDR=") }, "\(settings)")
-        for unit in Self.units {
-            #expect(!(try Self.read(unit)).contains("HELIO_METRICS_ADDR"), "\(unit) would override the role's default port")
-        }
+        #expect(!(try Self.read("helio-apply.service")).contains("HELIO_METRICS_ADDR"), "apply would override its default port")
+        #expect(try Self.read("helio-capture@.service").contains("\nEnvironment=HELIO_METRICS_ADDR=127.0.0.1:%i\n"),
+                "two capture instances on one host need two ports")
+    }
+
+    /// Issue #13 item 1: the systemd example runs two captures of one slot, one streaming, one standing by.
+    @Test("the capture template stands by behind another instance and shares its user and spool with it")
+    func captureTemplateRunsTwo() throws {
+        let text = try Self.read("helio-capture@.service")
+        #expect(text.contains("\nEnvironment=HELIO_CAPTURE_STANDBY=true\n"))
+        #expect(text.contains("\nDynamicUser=yes\n") && text.contains("\nUser=helio-capture\n"), "one dynamic user for every instance")
+        #expect(text.contains("\nStateDirectory=helio-capture\n") && !text.contains("StateDirectory=helio-capture-%i"), "one spool for every instance")
+        #expect(text.contains("systemctl daemon-reload && systemctl enable --now helio-capture@9464 helio-capture@9466"), "the install line starts two")
+        #expect(HelioConfiguration.key(environmentName: "HELIO_CAPTURE_STANDBY")?.path == "capture.standby")
     }
 
     @Test("systemd-analyze security rates both units below 2.0, at the score docs/operations.md states",
@@ -43,7 +54,9 @@ struct SystemdUnitTests {
         for unit in Self.units {
             let path = LocalStack.repositoryRoot.appendingPathComponent("deploy/systemd/\(unit)").path
             let result = try DeployTests.run(analyzer, ["security", "--offline=true", "--no-pager", path])
-            let line = result.output.split(separator: "\n").first { $0.contains("Overall exposure level for \(unit):") }
+            // (a template is analyzed as instance "i")
+            let analyzed = unit.replacingOccurrences(of: "@.service", with: "@i.service")
+            let line = result.output.split(separator: "\n").first { $0.contains("Overall exposure level for \(analyzed):") }
             let score = line.flatMap { $0.split(separator: ":").last?.split(separator: " ").first }.map(String.init)
             #expect(score != nil, "no score for \(unit) (systemd-analyze older than 252?): \(result.output.suffix(400))")
             guard let score else { continue }
