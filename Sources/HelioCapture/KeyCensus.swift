@@ -34,13 +34,15 @@ struct KeyCensus: Sendable, Equatable {
         // Only what capture could have written counts: a record without `source` is not a change
         // event of the table (a poison record someone produced), and a delete for its key would
         // be poison too.
-        guard let event = Self.payloadObject(value), event["source"]?.objectValue != nil else { return }
-        switch event["op"]?.stringValue {
+        // (outlined, not parsed: the census reads every record of the topic)
+        guard let event = ChangeOutline.scan(value), event.hasSource else { return }
+        switch event.op {
         case "d":
             live.remove(keyText)
         case "c", "u", "r":
             // An update that moved the row to this key leaves its old key behind.
-            if let old = Self.beforeKey(value, keyField: Self.keyField(key)), old != keyText { live.remove(old) }
+            if event.op == "u", let range = event.before,
+               let old = Self.beforeKey(value[range], keyField: Self.keyField(key)), old != keyText { live.remove(old) }
             live.insert(keyText)
         default:
             break
@@ -80,8 +82,9 @@ struct KeyCensus: Sendable, Equatable {
         [20, 21, 23].contains(typeOID) ? Int64(key) != nil : true
     }
 
-    static func beforeKey(_ value: [UInt8], keyField: String?) -> String? {
-        guard let keyField, let before = payloadObject(value)?["before"]?.objectValue, let field = before[keyField] else { return nil }
+    /// The key field's value in a `before` image (its bytes).
+    static func beforeKey(_ before: ArraySlice<UInt8>, keyField: String?) -> String? {
+        guard let keyField, let image = (try? JSONValue.parse(before))?.objectValue, let field = image[keyField] else { return nil }
         return text(field)
     }
 
