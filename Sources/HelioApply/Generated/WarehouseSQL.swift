@@ -1170,7 +1170,14 @@ begin
               from (select coalesce(t.commit_lsn, h.commit_lsn) as commit_lsn,
                            coalesce(t.tc_expected is not null and coalesce(h.n, 0) >= t.tc_expected, false) as whole
                       from (select l.commit_lsn, l.tc_expected from dw.tx_log l where l.commit_lsn > v_done) t
-                      full join (select d.commit_lsn, count(*) as n from dw.held_change d group by d.commit_lsn) h
+                      -- (a change held in the quarantine, for an apply error or behind
+                      -- one, arrived too: its transaction is whole without it)
+                      full join (select d.commit_lsn, count(*) as n
+                                   from (select e.commit_lsn, e.source_table, e.row_id, e.lsn, e.op from dw.held_change e
+                                         union
+                                         select q.commit_lsn, q.source_table, q.row_id, q.lsn, q.op from dw.quarantine q
+                                          where q.status = 'held' and q.commit_lsn > v_done) d
+                                  group by d.commit_lsn) h
                         on h.commit_lsn = t.commit_lsn) c) x
      where x.run;
     if v_upto is not null then
