@@ -125,8 +125,7 @@ public final class ApplyService: @unchecked Sendable {
                     }
                     lastRecord = Date()
                     held.hold(prepare(records, decoder: decoder, firstSeq: held.nextSeq, completeness: &completeness))
-                    try awaitCompleteness(of: held, consumer: consumer, decoder: decoder, completeness: &completeness,
-                                          writerBusy: { pipeline.isApplyingWithNoneWaiting })
+                    try awaitCompleteness(of: held, consumer: consumer, decoder: decoder, completeness: &completeness)
                     if let batch = held.take() { try pipeline.submit(batch) }
                     if Date().timeIntervalSince(lastProgress) >= 5 {
                         lastProgress = Date()
@@ -295,30 +294,26 @@ public final class ApplyService: @unchecked Sendable {
     }
 
     /// The longest a batch waits for the END (or dimension change) that lets the warehouse key
-    /// its facts while the writer is idle. Capture sends a transaction's changes and its END
-    /// to different partitions, so they reach the consumer a fetch or two apart; a fact staged
-    /// without its END waits in the warehouse for the next batch, a whole batch cycle. The
-    /// wait ends as soon as the END is in, so it costs only the batches that lack one, and at
-    /// most this. While the writer is busy and no batch waits its turn, the batch would only
-    /// wait in the pipeline: it goes on waiting for its END then, whatever this says, and is
-    /// handed over within `busyPollMilliseconds` of the writer becoming free.
+    /// its facts. Capture sends a transaction's changes and its END to different partitions,
+    /// so they reach the consumer a fetch or two apart; a fact staged without its END waits
+    /// in the warehouse for the next batch, a whole batch cycle. The wait ends as soon as
+    /// the END is in, so it costs only the batches that lack one, and at most this.
     static let completenessWaitMilliseconds = 40.0
-    static let busyPollMilliseconds: Int32 = 5
 
     /// Polls on, briefly, while the batch holds changes of a transaction whose END (or a
     /// dimension change that END announced) has not been seen; what comes is appended.
     /// (A rebalance during the wait hands the held batch to the writer, `onRevoke`; what
     /// the poll returned then belongs to the new assignment and becomes the held batch.)
     func awaitCompleteness(of held: HeldBatch, consumer: KafkaConsumer, decoder: RecordDecoder,
-                           completeness: inout TransactionCompleteness, writerBusy: () -> Bool = { false }) throws {
+                           completeness: inout TransactionCompleteness) throws {
         let deadline = Date().addingTimeInterval(Self.completenessWaitMilliseconds / 1000)
         var through: UInt64 = 0
         while let batch = held.batch, batch.records < config.batchSize, batch.lastChangeCommit > 0 {
             through = batch.lastChangeCommit
             if completeness.isComplete(through: through) { return }
-            var timeout = Int32((deadline.timeIntervalSinceNow * 1000).rounded(.up))
-            if writerBusy() { timeout = Self.busyPollMilliseconds } else if timeout <= 0 { break }
-            let more = try consumer.poll(maxRecords: config.batchSize - batch.records, timeoutMilliseconds: timeout)
+            let remaining = deadline.timeIntervalSinceNow * 1000
+            guard remaining > 0 else { break }
+            let more = try consumer.poll(maxRecords: config.batchSize - batch.records, timeoutMilliseconds: Int32(remaining.rounded(.up)))
             guard !more.isEmpty else { continue }
             let next = prepare(more, decoder: decoder, firstSeq: held.nextSeq, completeness: &completeness)
             guard held.batch != nil else { held.hold(next); return }

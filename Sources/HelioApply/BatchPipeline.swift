@@ -44,14 +44,6 @@ final class BatchPipeline<Batch>: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// True while the writer applies a batch and none waits its turn: a batch submitted now
-    /// would only wait, so the consumer may go on completing it (`ApplyService.awaitCompleteness`).
-    var isApplyingWithNoneWaiting: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return busy && queued == nil && failure == nil
-    }
-
     /// Waits until every submitted batch is applied (before reading stored positions, or stopping).
     func drain() throws {
         condition.lock()

@@ -20,24 +20,6 @@ struct BatchPipelineTests {
         }
     }
 
-    @Test("the pipeline says when the writer is busy and no batch waits its turn")
-    func applyingWithNoneWaiting() throws {
-        let writer = GatedWriter()
-        let pipeline = BatchPipeline<[Int]>(name: "test-writer") { writer.apply($0) }
-        #expect(!pipeline.isApplyingWithNoneWaiting, "an idle writer takes a batch at once")
-        try pipeline.submit([1])
-        writer.started.wait()
-        #expect(pipeline.isApplyingWithNoneWaiting)
-        try pipeline.submit([2])
-        #expect(!pipeline.isApplyingWithNoneWaiting, "a batch waits its turn")
-        writer.gate.signal()
-        writer.started.wait()
-        writer.gate.signal()
-        try pipeline.drain()
-        #expect(!pipeline.isApplyingWithNoneWaiting)
-        pipeline.close()
-    }
-
     @Test("what arrives while a batch waits is merged into it, up to the limit; order is kept")
     func mergesWhileWaiting() throws {
         let writer = GatedWriter()
