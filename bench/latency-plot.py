@@ -17,11 +17,11 @@ import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 
 
 def target_ms(rate):
-    """The contract's p99 commit→warehouse targets, as bench/latency applies them."""
+    """Issue #16's p99 commit→warehouse targets, as bench/latency applies them."""
     if rate <= 5000:
-        return 1000
+        return 250
     if rate <= 20000:
-        return 2000
+        return 500
     return None
 
 

@@ -87,7 +87,12 @@ public final class ApplyService: @unchecked Sendable {
                 // Before partitions go to another member, what was consumed from them is applied
                 // and its offsets stored: the next owner starts where this one really stopped,
                 // instead of re-reading a batch still in flight here and racing it.
-                consumer.onRevoke = { _ in _ = try? pipeline.drain() }   // (a failure resurfaces at the next submit)
+                // A batch the consumer is still completing (awaitCompleteness) goes first.
+                let held = HeldBatch()
+                consumer.onRevoke = { _ in
+                    if let batch = held.take() { try? pipeline.submit(batch) }
+                    _ = try? pipeline.drain()   // (a failure resurfaces at the next submit)
+                }
                 let guardian = OffsetGuard(properties: consumerProperties, logger: logger, topics: topics)
                 consumer.startOffsets = { [member] partitions in
                     try pipeline.drain() // stored positions are current only once the writer is idle
@@ -101,9 +106,9 @@ public final class ApplyService: @unchecked Sendable {
                 backoff.reset()
                 var lastRecord = Date()
                 var lastProgress = Date()
-                // Changes are numbered (`seq`) across batches, so that batches merged in the
-                // pipeline keep their numbers unique and in arrival order.
-                var nextSeq = 0
+                // (Changes are numbered (`seq`) across batches, by `held`, so that batches merged
+                // in the pipeline keep their numbers unique and in arrival order.)
+                var completeness = TransactionCompleteness()
                 while !shouldStop() {
                     let records = try consumer.poll(maxRecords: config.batchSize, timeoutMilliseconds: Int32(config.batchWaitMilliseconds))
                     if records.isEmpty {
@@ -119,9 +124,9 @@ public final class ApplyService: @unchecked Sendable {
                         continue
                     }
                     lastRecord = Date()
-                    let batch = prepare(records, decoder: decoder, firstSeq: nextSeq)
-                    nextSeq += batch.changeCount
-                    try pipeline.submit(batch)
+                    held.hold(prepare(records, decoder: decoder, firstSeq: held.nextSeq, completeness: &completeness))
+                    try awaitCompleteness(of: held, consumer: consumer, decoder: decoder, completeness: &completeness)
+                    if let batch = held.take() { try pipeline.submit(batch) }
                     if Date().timeIntervalSince(lastProgress) >= 5 {
                         lastProgress = Date()
                         logger.info("applied", metadata: ["schema": "\(schema.name)", LogKeys.events: "\(metrics.applied)", "batches": "\(metrics.batches)"])
@@ -139,6 +144,31 @@ public final class ApplyService: @unchecked Sendable {
                     LogKeys.error: "\(error)", LogKeys.errorKind: "warehouse_connection", "retry_in_seconds": "\(delay)"])
                 Backoff.sleep(delay, unless: shouldStop)
             }
+        }
+    }
+
+    /// The batch the consumer thread is preparing, and the `seq` its changes continue from.
+    /// A class: a revocation (inside a poll) takes the batch from under the wait for its END.
+    final class HeldBatch {
+        private(set) var batch: PreparedBatch?
+        /// The `seq` of the next change prepared (numbers run across batches).
+        private(set) var nextSeq = 0
+
+        func hold(_ next: PreparedBatch) {
+            batch = next
+            nextSeq = next.nextSeq
+        }
+
+        /// Appends what was prepared after the held batch (it fits: the poll was bounded).
+        func append(_ next: PreparedBatch, maxRecords: Int) {
+            let absorbed = batch?.absorb(next, maxRecords: maxRecords) == true
+            precondition(absorbed, "a batch prepared after the held one must join it")   // (never drop records)
+            nextSeq = next.nextSeq
+        }
+
+        func take() -> PreparedBatch? {
+            defer { batch = nil }
+            return batch
         }
     }
 
@@ -161,6 +191,9 @@ public final class ApplyService: @unchecked Sendable {
         var offsets: [TopicPartition: Int64] = [:]
         var checks: [TopicPartition: (offset: Int64, position: String)] = [:]
         var lastCommitMicros: Int64?
+        /// The highest commit position of a change in the batch (helio's form; Debezium's
+        /// changes name only their transaction): the END the batch needs to key its facts.
+        var lastChangeCommit: UInt64 = 0
         /// Changes per source table, for `helio_apply_changes_total`.
         var tableCounts: [String: Int] = [:]
 
@@ -188,12 +221,20 @@ public final class ApplyService: @unchecked Sendable {
             offsets.merge(next.offsets) { max($0, $1) }
             checks.merge(next.checks) { $1 }   // the later record of the partition
             if let micros = next.lastCommitMicros { lastCommitMicros = max(lastCommitMicros ?? 0, micros) }
+            lastChangeCommit = max(lastChangeCommit, next.lastChangeCommit)
             tableCounts.merge(next.tableCounts, uniquingKeysWith: +)
             return true
         }
     }
 
     func prepare(_ records: [KafkaRecord], decoder: RecordDecoder, firstSeq: Int = 0) -> PreparedBatch {
+        var completeness = TransactionCompleteness()
+        return prepare(records, decoder: decoder, firstSeq: firstSeq, completeness: &completeness)
+    }
+
+    /// Decodes and renders `records`, telling `completeness` of the ENDs and dimension changes among them.
+    func prepare(_ records: [KafkaRecord], decoder: RecordDecoder, firstSeq: Int = 0,
+                 completeness: inout TransactionCompleteness) -> PreparedBatch {
         var batch = PreparedBatch()
         batch.firstSeq = firstSeq
         batch.records = records.count
@@ -206,12 +247,21 @@ public final class ApplyService: @unchecked Sendable {
                 case .change(let change):
                     change.copyRow(seq: batch.nextSeq, into: &batch.changeRows)
                     batch.counted(table: change.sourceTable, commitMicros: change.commitMicros)
+                    if let commit = change.commitLSN {
+                        batch.lastChangeCommit = max(batch.lastChangeCommit, commit)
+                        if TransactionCompleteness.dimensionTables.contains(change.sourceTable) {
+                            completeness.sawDimensionChange(commitLSN: commit)
+                        }
+                    }
                 case .fact(let fact):
                     fact.copyRow(seq: batch.nextSeq, into: &batch.factRows)
                     batch.counted(table: fact.sourceTable, commitMicros: fact.commitMicros)
+                    batch.lastChangeCommit = max(batch.lastChangeCommit, fact.commitLSN)
                 case .transactionEnd(let transaction):
                     transaction.copyRow(into: &batch.transactionRows)
                     batch.transactionCount += 1
+                    completeness.sawEnd(commitLSN: transaction.commitLSN, dimensionChanges: transaction.collections.reduce(0) {
+                        TransactionCompleteness.dimensionCollections.contains($1.collection) ? $0 + $1.eventCount : $0 })
                 case .changeEndingSnapshot(let change, let end):
                     change.copyRow(seq: batch.nextSeq, into: &batch.changeRows)
                     batch.counted(table: change.sourceTable, commitMicros: change.commitMicros)
@@ -241,6 +291,35 @@ public final class ApplyService: @unchecked Sendable {
             }
         }
         return batch
+    }
+
+    /// The longest a batch waits for the END (or dimension change) that lets the warehouse key
+    /// its facts. Capture sends a transaction's changes and its END to different partitions,
+    /// so they reach the consumer a fetch or two apart; a fact staged without its END waits
+    /// in the warehouse for the next batch, a whole batch cycle. The wait ends as soon as
+    /// the END is in, so it costs only the batches that lack one, and at most this.
+    static let completenessWaitMilliseconds = 40.0
+
+    /// Polls on, briefly, while the batch holds changes of a transaction whose END (or a
+    /// dimension change that END announced) has not been seen; what comes is appended.
+    /// (A rebalance during the wait hands the held batch to the writer, `onRevoke`; what
+    /// the poll returned then belongs to the new assignment and becomes the held batch.)
+    func awaitCompleteness(of held: HeldBatch, consumer: KafkaConsumer, decoder: RecordDecoder,
+                           completeness: inout TransactionCompleteness) throws {
+        let deadline = Date().addingTimeInterval(Self.completenessWaitMilliseconds / 1000)
+        var through: UInt64 = 0
+        while let batch = held.batch, batch.records < config.batchSize, batch.lastChangeCommit > 0 {
+            through = batch.lastChangeCommit
+            if completeness.isComplete(through: through) { return }
+            let remaining = deadline.timeIntervalSinceNow * 1000
+            guard remaining > 0 else { break }
+            let more = try consumer.poll(maxRecords: config.batchSize - batch.records, timeoutMilliseconds: Int32(remaining.rounded(.up)))
+            guard !more.isEmpty else { continue }
+            let next = prepare(more, decoder: decoder, firstSeq: held.nextSeq, completeness: &completeness)
+            guard held.batch != nil else { held.hold(next); return }
+            held.append(next, maxRecords: config.batchSize)
+        }
+        if through > 0 { completeness.giveUp(through: through) }
     }
 
     /// On the writer thread: dead letters first (acknowledged), then data and offsets in one transaction.
