@@ -38,22 +38,22 @@ extension CaptureSession {
             var deleted = form.recordPrefixes(table)?.value ?? []
             ChangeEnvelope.encodeHead(before: builder.row(table, before, fillFrom: nil), after: nil, into: &deleted)
             builder.finish(&deleted, op: .delete, table: table, context: context)
-            let newKeyHeaders = [("__debezium.newkey", form.keyHeader(table, key: newKey))] + form.contextHeaders
-            try sink.record(OutgoingRecord(topic: table.topic, key: oldKey, value: deleted, headers: newKeyHeaders))
-            try sink.record(OutgoingRecord(topic: table.topic, key: oldKey, value: nil, headers: newKeyHeaders))
+            let newKeyHeader = [("__debezium.newkey", form.keyHeader(table, key: newKey))]
+            try sink.record(OutgoingRecord(topic: table.topic, key: oldKey, value: deleted, headers: newKeyHeader, shared: form.contextHeaders))
+            try sink.record(OutgoingRecord(topic: table.topic, key: oldKey, value: nil, headers: newKeyHeader, shared: form.contextHeaders))
             context.order = try sink.order(table.qualifiedName)
             var created = form.recordPrefixes(table)?.value ?? []
             ChangeEnvelope.encodeHead(before: nil, after: builder.row(table, after, fillFrom: before), into: &created)
             builder.finish(&created, op: .create, table: table, context: context)
             try sink.record(OutgoingRecord(topic: table.topic, key: newKey, value: created,
-                                                headers: [("__debezium.oldkey", form.keyHeader(table, key: oldKey))] + form.contextHeaders))
+                                                headers: [("__debezium.oldkey", form.keyHeader(table, key: oldKey))], shared: form.contextHeaders))
             return
         }
         context.order = try sink.order(table.qualifiedName)
         let record = builder.change(op: op, table: table, before: before, after: after, context: context)
-        try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: form.contextHeaders))
+        try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, shared: form.contextHeaders))
         if op == .delete {
-            try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: nil, headers: form.contextHeaders))
+            try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: nil, shared: form.contextHeaders))
         }
     }
 

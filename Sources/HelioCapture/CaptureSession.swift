@@ -186,13 +186,13 @@ final class CaptureSession {
                 context.noLSN = true
                 for row in rows {
                     let record = builder.change(op: .read, table: table, before: nil, after: row, context: context)
-                    try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: debezium.contextHeaders))
+                    try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, shared: debezium.contextHeaders))
                     metrics.snapshotRow()
                 }
                 for key in publication.deletes {
                     let record = builder.change(op: .delete, table: table, before: Self.keyImage(table, key), after: nil, context: context)
-                    try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: debezium.contextHeaders))
-                    try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: nil, headers: debezium.contextHeaders))
+                    try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, shared: debezium.contextHeaders))
+                    try sink.record(OutgoingRecord(topic: table.topic, key: record.key, value: nil, shared: debezium.contextHeaders))
                 }
                 return
             }

@@ -1,4 +1,5 @@
 import HelioEvents
+import HelioKafka
 import HelioOps
 import HelioPostgres
 import PGOutput
@@ -15,8 +16,9 @@ final class DebeziumForm {
     /// `capture.debezium_schemas`: keys and values as `JsonConverter` with `schemas.enable=true`
     /// writes them, `{"schema":…,"payload":…}`.
     let schemas: Bool
-    /// `__debezium.context.*`: Debezium's connector context, a new run id per start.
-    let contextHeaders: [(name: String, value: [UInt8])]
+    /// `__debezium.context.*`: Debezium's connector context, a new run id per start; one
+    /// shared set, whose librdkafka header lists the producer reuses.
+    let contextHeaders: SharedHeaders
     /// The end LSN of the last transaction published since this process started (Debezium:
     /// the last commit it processed, null until one); the first element of `sequence`.
     var lastCommitLSN: LSN?
@@ -24,6 +26,8 @@ final class DebeziumForm {
     var lastCommitMicros: Int64?
     private var templates: [String: DebeziumSource.Template] = [:]
     private var templatesKey: TemplateKey?
+    /// The template asked for last: a transaction's changes mostly come table after table.
+    private var lastTemplate: (table: String, template: DebeziumSource.Template)?
     private var keySchemas: [String: [UInt8]] = [:]
     /// Per table, what goes before a key's and a value's payload (`{"schema":…,"payload":`);
     /// made at the table's first record after its Relation message.
@@ -43,8 +47,8 @@ final class DebeziumForm {
         self.settings = settings
         self.schemas = schemas
         let random = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
-        contextHeaders = DebeziumHeaders.context(logicalName: logicalName,
-                                                 runID: DebeziumHeaders.runID(unixMillis: Clock.unixMillis(), random: random))
+        contextHeaders = SharedHeaders(DebeziumHeaders.context(logicalName: logicalName,
+                                                               runID: DebeziumHeaders.runID(unixMillis: Clock.unixMillis(), random: random)))
     }
 
     /// The `source` block of a table in the transaction being published, rendered once.
@@ -52,12 +56,18 @@ final class DebeziumForm {
         if templatesKey != key {
             templatesKey = key
             templates.removeAll(keepingCapacity: true)
+            lastTemplate = nil
         }
-        if let cached = templates[table.qualifiedName] { return cached }
+        if let lastTemplate, lastTemplate.table == table.qualifiedName { return lastTemplate.template }
+        if let cached = templates[table.qualifiedName] {
+            lastTemplate = (table.qualifiedName, cached)
+            return cached
+        }
         let made = DebeziumSource(version: builder.version, name: builder.prefix, db: builder.database, schema: table.schema,
                                   table: table.name, tsUs: key.micros, snapshot: key.snapshot, lastCommitLSN: key.lastCommit?.value,
                                   txId: key.txID, lsn: nil, origin: key.origin, originLSN: key.originLSN).template()
         templates[table.qualifiedName] = made
+        lastTemplate = (table.qualifiedName, made)
         return made
     }
 

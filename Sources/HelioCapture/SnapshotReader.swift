@@ -71,7 +71,7 @@ struct SnapshotReader {
             context.debeziumSnapshot = debeziumMarker
             let record = builder.change(op: .read, table: table, before: nil, after: row, context: context)
             if let debezium {
-                try publisher.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, headers: debezium.contextHeaders))
+                try publisher.record(OutgoingRecord(topic: table.topic, key: record.key, value: record.value, shared: debezium.contextHeaders))
             } else {
                 try publisher.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value, tombstone: false)
             }

@@ -75,14 +75,18 @@ public struct OutgoingRecord: Sendable {
     public var key: [UInt8]?
     public var value: [UInt8]?
     public var headers: [(name: String, value: [UInt8])]
+    /// Headers shared with other records, sent after `headers` (usually instead of them).
+    public var shared: SharedHeaders?
     /// A fixed partition, or nil for the key's partition.
     public var partition: Int32?
 
-    public init(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [(name: String, value: [UInt8])] = [], partition: Int32? = nil) {
+    public init(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [(name: String, value: [UInt8])] = [],
+                shared: SharedHeaders? = nil, partition: Int32? = nil) {
         self.topic = topic
         self.key = key
         self.value = value
         self.headers = headers
+        self.shared = shared
         self.partition = partition
     }
 }

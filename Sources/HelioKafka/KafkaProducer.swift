@@ -23,6 +23,7 @@ public final class KafkaProducer: @unchecked Sendable {
     let queue: OpaquePointer
     let logger: Logger
     private var pendingReports: [DeliveryReport] = []
+    private var headerLists = HeaderListPool()
 
     /// Helio's producer settings, then `overrides` (the operator's `HELIO_KAFKA_PROPERTY_*`) on top.
     public static func defaults(brokers: String, overrides: [String: String] = [:]) -> [String: String] {
@@ -59,12 +60,13 @@ public final class KafkaProducer: @unchecked Sendable {
     deinit {
         rd_kafka_queue_destroy(queue)
         rd_kafka_destroy(handle)
+        headerLists.destroyAll()
     }
 
     /// Queues one record. When librdkafka's queue is full this waits for deliveries, which is
     /// capture's backpressure: a broker outage stops reading from PostgreSQL, it never drops.
     public func send(_ record: OutgoingRecord, id: UInt64) throws(KafkaError) {
-        precondition(id != 0, "delivery ids start at 1")
+        precondition(id != 0 && id <= HeaderListPool.idMask, "delivery ids start at 1 and leave the opaque's top bits free")
         while true {
             let code = produce(record, id: id)
             if code == RD_KAFKA_RESP_ERR_NO_ERROR { return }
@@ -77,21 +79,23 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     private func produce(_ record: OutgoingRecord, id: UInt64) -> rd_kafka_resp_err_t {
+        // A shared set alone comes from the pool; with headers of its own a record gets a list
+        // of its own (rare: a Debezium key change), freed with the message (tag 0).
         var headers: OpaquePointer?
+        var tag: UInt64 = 0
         if !record.headers.isEmpty {
-            headers = rd_kafka_headers_new(record.headers.count)
-            for header in record.headers {
-                header.value.withUnsafeBytes { _ = rd_kafka_header_add(headers, header.name, -1, $0.baseAddress, $0.count) }
-            }
+            headers = HeaderListPool.make(record.headers + (record.shared?.headers ?? []))
+        } else if let shared = record.shared {
+            (headers, tag) = headerLists.take(shared)
         }
-        let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id))
+        let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id | tag << HeaderListPool.tagShift))
         let partition = record.partition ?? helio_rd_kafka_partition_ua
         let code = withOptionalBytes(record.key) { key, keyLength in
             withOptionalBytes(record.value) { value, valueLength in
                 helio_produce(handle, record.topic, partition, key, keyLength, value, valueLength, headers, opaque)
             }
         }
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { rd_kafka_headers_destroy(headers) }
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { headerLists.giveBack(headers, tag: tag) }
         return code
     }
 
@@ -136,8 +140,11 @@ public final class KafkaProducer: @unchecked Sendable {
                     let record = message.pointee
                     let error = record.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : RDKafkaConfig.error(record.err)
                     if error == nil { recordDeliveryLatency(message) }
+                    let opaque = UInt64(UInt(bitPattern: record._private))
+                    let tag = opaque >> HeaderListPool.tagShift
+                    if tag != 0 { takeBackHeaders(message, tag: tag) }
                     pendingReports.append(DeliveryReport(
-                        id: UInt64(UInt(bitPattern: record._private)), error: error,
+                        id: opaque & HeaderListPool.idMask, error: error,
                         partition: record.partition, offset: record.offset))
                 }
             case Int32(RD_KAFKA_EVENT_ERROR):
@@ -147,6 +154,15 @@ public final class KafkaProducer: @unchecked Sendable {
                 break
             }
         }
+    }
+
+    /// Detaches a delivered record's pooled header list, so that destroying the report
+    /// does not free it, and keeps it for the next record.
+    private func takeBackHeaders(_ message: UnsafePointer<rd_kafka_message_t>, tag: UInt64) {
+        var list: OpaquePointer?
+        guard rd_kafka_message_detach_headers(UnsafeMutablePointer(mutating: message), &list) == RD_KAFKA_RESP_ERR_NO_ERROR,
+              let list else { return }
+        headerLists.giveBack(list, tag: tag)
     }
 }
 

@@ -59,24 +59,24 @@ extension Array where Element == UInt8 {
         appendDecimal(value.magnitude)
     }
 
-    /// Writes the digits in place instead of going through `String(value)`, which would
-    /// allocate once per field on the hot path.
+    /// Writes the digits without going through `String(value)`, which would allocate once
+    /// per field on the hot path: backwards into a buffer on the stack, then appended in one
+    /// copy (a Debezium record has about ten numbers: LSNs, times, orders; bench/capture).
     mutating func appendDecimal(_ value: UInt64) {
-        var remaining = value
-        var digitCount = 0
-        repeat {
-            digitCount += 1
-            remaining /= 10
-        } while remaining > 0
-        let start = count
-        append(contentsOf: repeatElement(0, count: digitCount))
-        remaining = value
-        var index = start + digitCount - 1
-        repeat {
-            self[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
-            remaining /= 10
-            index -= 1
-        } while remaining > 0
+        if value < 10 {
+            append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var remaining = value
+            var index = digits.count
+            repeat {
+                index -= 1
+                digits[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
+                remaining /= 10
+            } while remaining > 0
+            append(contentsOf: UnsafeBufferPointer(rebasing: digits[index...]))
+        }
     }
 
     /// Appends `text` as a quoted JSON string. UTF-8 passes through unchanged; only the
