@@ -172,8 +172,10 @@ final class Publisher: ChangeSink {
         }
         lastDeliveryID += 1
         if let timelineHeader {
+            // After the record's own and shared headers (a list of its own: rare, after a failover).
             var named = record
-            named.headers.append(timelineHeader)
+            named.headers += (record.shared?.headers ?? []) + [timelineHeader]
+            named.shared = nil
             try producer.send(named, id: lastDeliveryID)
         } else {
             try producer.send(record, id: lastDeliveryID)
