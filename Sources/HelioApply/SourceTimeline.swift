@@ -1,3 +1,4 @@
+import HelioEvents
 import HelioKafka
 
 /// Positions across a source failover. Apply orders each row's changes, and transactions, by
@@ -15,7 +16,7 @@ import HelioKafka
 /// LSNs of up to 2^64 − 2^48 · 65,534. The warehouse's position columns show the moved value: a
 /// position `10000/5A0` is timeline 2's `0/5A0` (docs/data-model.md).
 enum SourceTimeline {
-    static let header = "helio.timeline"
+    static let header = SourceTimelineHeader.name
     /// Each timeline's share of the 64-bit position space.
     static let span: UInt64 = 1 << 48
 

@@ -65,9 +65,8 @@ final class Publisher: ChangeSink {
     /// changes by position (apply) order by (timeline, LSN). None on timeline 1, so a source
     /// that never failed over gets records exactly as Debezium writes them.
     var sourceTimeline: UInt32 = 1 {
-        didSet { timelineHeader = sourceTimeline > 1 ? (Self.timelineHeaderName, Array(String(sourceTimeline).utf8)) : nil }
+        didSet { timelineHeader = sourceTimeline > 1 ? (SourceTimelineHeader.name, Array(String(sourceTimeline).utf8)) : nil }
     }
-    static let timelineHeaderName = "helio.timeline"
     private var timelineHeader: (name: String, value: [UInt8])?
     /// END's `data_collections` in the order Debezium's hash map gives them.
     private var hashMapOrder = JavaHashMapOrder()

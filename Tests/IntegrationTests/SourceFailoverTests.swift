@@ -28,17 +28,9 @@ struct SourceFailoverTests {
         let stack = try FaultStack()
         defer { stack.stop() }
         try stack.start()   // the source's primary and its streaming standby; capture's URL names both
-        let config = stack.configuration(batchSize: 500)
-        #expect(config.sourceURL?.contains("target_session_attrs=read-write") == true)
-        let pipeline = SupervisedPipeline(config: config, logDirectory: "\(stack.root)/logs")
+        let (config, pipeline) = try Self.seededPipeline(stack, label: "before the failovers")
         defer { pipeline.shutdown() }
-
-        try Self.seed(try stack.sourceAdmin())
-        pipeline.startMonitor()
-        try pipeline.start(.capture)
-        try pipeline.start(.apply)
-        try Self.expectEqual("before the failovers", stack: stack, config: config)
-        try stack.standby.waitForReplay(of: stack.source)
+        #expect(config.sourceURL?.contains("target_session_attrs=read-write") == true)
 
         // 1. Phantoms: published from the old primary, never on the standby.
         try stack.standby.stop(mode: "fast")
@@ -96,15 +88,8 @@ struct SourceFailoverTests {
         let stack = try FaultStack()
         defer { stack.stop() }
         try stack.start()
-        let config = stack.configuration(batchSize: 500)
-        let pipeline = SupervisedPipeline(config: config, logDirectory: "\(stack.root)/logs")
+        let (config, pipeline) = try Self.seededPipeline(stack, label: "before the failover")
         defer { pipeline.shutdown() }
-        try Self.seed(try stack.sourceAdmin())
-        pipeline.startMonitor()
-        try pipeline.start(.capture)
-        try pipeline.start(.apply)
-        try Self.expectEqual("before the failover", stack: stack, config: config)
-        try stack.standby.waitForReplay(of: stack.source)
 
         // The standby stops; the old primary writes 30 MB of WAL (a table not published), then
         // changes existing rows of every kind: phantoms at the top of its WAL.
@@ -245,6 +230,24 @@ struct SourceFailoverTests {
         }
         #expect(deletes.map(keyText) == [id], "one delete, of the row removed in the gap")
         #expect(records.contains { $0.value == nil && keyText($0) == id }, "and its tombstone")
+    }
+
+    /// Capture and apply on the seeded source, caught up, with the standby replayed to the primary.
+    static func seededPipeline(_ stack: FaultStack, label: String) throws -> (HelioConfiguration, SupervisedPipeline) {
+        let config = stack.configuration(batchSize: 500)
+        let pipeline = SupervisedPipeline(config: config, logDirectory: "\(stack.root)/logs")
+        do {
+            try seed(try stack.sourceAdmin())
+            pipeline.startMonitor()
+            try pipeline.start(.capture)
+            try pipeline.start(.apply)
+            try expectEqual(label, stack: stack, config: config)
+            try stack.standby.waitForReplay(of: stack.source)
+        } catch {
+            pipeline.shutdown()
+            throw error
+        }
+        return (config, pipeline)
     }
 
     /// Dimensions, facts, compensation and irradiance rows to start from.
