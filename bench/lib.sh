@@ -182,6 +182,26 @@ fresh_warehouse_db() {
     done
 }
 
+# A slow warehouse on purpose: bench/delay-proxy.py in front of the warehouse's PostgreSQL,
+# delaying every byte by RTT_MS / 2 in each direction (a warehouse RTT_MS milliseconds away;
+# each statement, each COPY and each COMMIT of apply waits for the round trip). Sets
+# apply_warehouse_url, which time_apply gives the appliers instead of HELIO_WAREHOUSE_URL;
+# the bench's own queries (progress, counts) still go straight to the server.
+start_delay_proxy() {
+    local _rtt=$1 _hostport _host _port _i
+    _hostport=${HELIO_WAREHOUSE_URL#*@}; _hostport=${_hostport%%/*}
+    _host=${_hostport%:*} _port=${_hostport##*:}
+    python3 "$root/bench/delay-proxy.py" "$_host" "$_port" "$(awk -v r="$_rtt" 'BEGIN { print r / 2 }')" >"$work/delay-proxy.out" 2>&1 &
+    started_pids+=("$!")
+    for ((_i = 0; _i < 100; _i++)); do
+        [[ -s $work/delay-proxy.out ]] && break
+        sleep 0.1
+    done
+    proxy_port=$(head -n 1 "$work/delay-proxy.out")
+    [[ $proxy_port =~ ^[0-9]+$ ]] || { echo "bench: the delay proxy did not start: $(cat "$work/delay-proxy.out")" >&2; exit 2; }
+    apply_warehouse_url=${HELIO_WAREHOUSE_URL/@$_hostport/@127.0.0.1:$proxy_port}
+}
+
 # Times helio apply (consumer group GROUP, topics of HELIO_TOPIC_PREFIX) from process start
 # until WH's dw.fact_energy holds ROWS rows (or $done_condition holds); sets apply_s,
 # apply_rate (EVENTS / apply_s) and apply_rss and prints them. $appliers (default 1) runs that
@@ -203,7 +223,7 @@ time_apply() {
     # N appliers: N processes in one consumer group, splitting the partitions between them.
     for ((_i = 1; _i <= _appliers; _i++)); do
         # (no metrics endpoint: N processes cannot share one port, and none is read here)
-        HELIO_WAREHOUSE_URL=$(with_db "$HELIO_WAREHOUSE_URL" "$_wh") HELIO_GROUP_ID=$_group HELIO_LOG_FORMAT=text \
+        HELIO_WAREHOUSE_URL=$(with_db "${apply_warehouse_url:-$HELIO_WAREHOUSE_URL}" "$_wh") HELIO_GROUP_ID=$_group HELIO_LOG_FORMAT=text \
             HELIO_METRICS_ADDR=off start_helio apply "$work/helio-apply.log$( ((_i > 1)) && echo ".$_i")"
         _pids+=("$helio_pid")
     done
@@ -220,11 +240,11 @@ time_apply() {
     for _pid in "${_pids[@]}"; do stop_pid "$_pid"; done
     apply_s=$(elapsed "$_t0" "$_t1")
     apply_rate=$(rate "$_events" "$apply_s")
-    if ((_appliers > 1)); then
-        echo "helio apply ($_appliers appliers): $apply_s s, $apply_rate events/s, peak RSS $apply_rss MB (the largest member's)"
-    else
-        echo "helio apply: $apply_s s, $apply_rate events/s, peak RSS $apply_rss MB"
-    fi
+    # How it ran: appliers, apply.parallel (HELIO_APPLY_PARALLEL, passed through from the
+    # environment) and the warehouse's added round trip (start_delay_proxy).
+    local _how="$_appliers applier$( ((_appliers > 1)) && echo s), apply.parallel ${HELIO_APPLY_PARALLEL:-false}"
+    [[ -n ${warehouse_rtt_ms:-} ]] && _how+=", warehouse RTT +$warehouse_rtt_ms ms (delay proxy)"
+    echo "helio apply ($_how): $apply_s s, $apply_rate events/s, peak RSS $apply_rss MB$( ((_appliers > 1)) && echo " (the largest member's)")"
     if [[ -n ${BENCH_PROFILE:-} ]]; then
         awk '/batch applied/ { n++; for (i = 1; i <= NF; i++) if ($i ~ /^duration_ms=/) { split($i, a, "="); ms += a[2] } }
              END { printf "  profile: %d batches, %.1f s inside applyBatch (decode, COPY, dw.apply_staged, commit)\n", n, ms / 1000 }' \
