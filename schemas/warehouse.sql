@@ -300,6 +300,10 @@ alter table dw.pending_fact
     add column if not exists consumed_kwh       numeric,
     add column if not exists compensated_kwh    numeric,
     add column if not exists credit_balance_kwh numeric;
+-- The Kafka partition a waiting fact came from: only that partition's holder releases it
+-- when appliers share the warehouse (apply.parallel; migration 11).
+alter table dw.pending_fact add column if not exists kpartition int;
+create index if not exists pending_fact_unowned on dw.pending_fact (commit_lsn) where row_id is null or kpartition is null;
 
 -- Each fact source row's current values as the ledger implies them.
 create table if not exists dw.fact_state (

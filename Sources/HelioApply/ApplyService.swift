@@ -4,6 +4,7 @@ import HelioKafka
 import HelioOps
 import HelioPostgres
 import Logging
+import Synchronization
 
 /// `helio apply`: consumes the change topics and maintains the warehouse, one warehouse
 /// transaction per batch (data and offsets together), so crashes and replays change nothing.
@@ -12,6 +13,8 @@ public final class ApplyService: @unchecked Sendable {
     let logger: Logger
     let schema: WarehouseSchema
     public let metrics: ApplyMetrics
+    /// Whether the last batch left facts of this applier's partitions waiting (apply.parallel).
+    let factsWaiting = Atomic<Bool>(false)
 
     /// `schema` other than `dw` builds a separate warehouse (a rebuild), with its own metrics.
     public init(config: HelioConfiguration, logger: Logger, schema: WarehouseSchema = .live) {
@@ -33,6 +36,7 @@ public final class ApplyService: @unchecked Sendable {
         let collections = config.tables.filter { RecordDecoder.modelledTables.contains(String($0.split(separator: ".").last ?? "")) }
         var object = JSONObject([("timezone", .string(config.timezone)), ("sample_minutes", .number(String(config.sampleMinutes))),
                                  ("transaction_consistency", .bool(config.transactionConsistency)),
+                                 ("parallel", .bool(config.parallelApply)),
                                  ("debezium_form", .bool(config.compatibility == .debezium)),
                                  ("collections", .array(collections.map { .string($0) })),
                                  ("quality_rules", .array(config.qualityRules.map(\.applyJSON)))])
@@ -113,6 +117,12 @@ public final class ApplyService: @unchecked Sendable {
                     let records = try consumer.poll(maxRecords: config.batchSize, timeoutMilliseconds: Int32(config.batchWaitMilliseconds))
                     if records.isEmpty {
                         metrics.idle()
+                        // Sharing the warehouse, the batch that lets this applier's waiting facts go
+                        // (their END, their dimension changes) may be another applier's: an empty
+                        // batch releases them, once per idle poll while any wait.
+                        if config.parallelApply, factsWaiting.load(ordering: .relaxed) {
+                            try pipeline.submit(PreparedBatch())
+                        }
                         if member.due() {   // (a sign of life while idle: the writer is drained first)
                             try pipeline.drain()
                             try member.register(partitions: consumer.assignment, store: writer.offsetStore)
@@ -327,8 +337,11 @@ public final class ApplyService: @unchecked Sendable {
                 member: ApplyMember) throws {
         try deadLetters.send(batch.poison)
         metrics.deadLettered(batch.poison.count)
+        let scope = config.parallelApply ? ParallelScope(assignment: consumer.assignment, topics: TopicNames(prefix: config.topicPrefix)) : nil
         let stats = try writer.apply(changeRows: batch.changeRows, factRows: batch.factRows, transactionRows: batch.transactionRows,
-                                     offsets: batch.offsets, checks: batch.checks)
+                                     offsets: batch.offsets, checks: batch.checks, scope: scope)
+        factsWaiting.store(ParallelScope.factsPending(stats: stats) > 0, ordering: .relaxed)
+        guard batch.records > 0 else { return }   // (an idle release: nothing consumed, nothing to count)
         consumer.commitAdvisory(batch.offsets)
         if member.due() { try member.register(partitions: consumer.assignment, store: writer.offsetStore) }
         metrics.changes(batch.tableCounts)

@@ -1,4 +1,5 @@
 import HelioKafka
+import HelioOps
 import HelioPostgres
 import Logging
 
@@ -30,6 +31,12 @@ final class WarehouseWriter {
         try connection.execute("SELECT \(schema.qualified("create_staging"))()")
     }
 
+    /// `base` with the keys of `extra` (both JSON objects) added.
+    static func merged(_ base: String, _ extra: String) -> String {
+        guard base.hasSuffix("}"), extra.hasPrefix("{"), extra.count > 2 else { return base }
+        return String(base.dropLast()) + (base == "{}" ? "" : ",") + extra.dropFirst()
+    }
+
     /// Apply's stored positions (this writer's connection: stored in the batch's transaction).
     var offsetStore: OffsetStore { OffsetStore(connection: connection, group: groupID, schema: schema) }
 
@@ -45,7 +52,28 @@ final class WarehouseWriter {
     /// `StagedTransaction.copyRow`), `factRows` binary COPY tuples (`StagedFact.copyRow`), all
     /// rendered on the consumer thread.
     func apply(changeRows: [UInt8], factRows: [UInt8] = [], transactionRows: [UInt8], offsets: [TopicPartition: Int64],
-               checks: [TopicPartition: (offset: Int64, position: String)] = [:]) throws -> String {
+               checks: [TopicPartition: (offset: Int64, position: String)] = [:], scope: ParallelScope? = nil) throws -> String {
+        // Appliers sharing the warehouse (apply.parallel) can meet on a row both update (an
+        // END's counts, a climate day): PostgreSQL then ends one transaction with a deadlock
+        // or serialization failure, and the batch, still in hand, is simply applied again.
+        var attempt = 1
+        while true {
+            do {
+                return try applyOnce(changeRows: changeRows, factRows: factRows, transactionRows: transactionRows,
+                                     offsets: offsets, checks: checks, scope: scope)
+            } catch let error as PostgresError where error.isConcurrencyConflict && attempt < Self.conflictAttempts {
+                logger.info("batch met another applier's; applying it again",
+                            metadata: ["attempt": "\(attempt)", LogKeys.error: "\(error)"])
+                attempt += 1
+            }
+        }
+    }
+
+    /// How often a batch is tried when it keeps meeting other appliers' (then the error stands).
+    static let conflictAttempts = 20
+
+    private func applyOnce(changeRows: [UInt8], factRows: [UInt8], transactionRows: [UInt8], offsets: [TopicPartition: Int64],
+                           checks: [TopicPartition: (offset: Int64, position: String)], scope: ParallelScope?) throws -> String {
         try connection.execute("BEGIN")
         do {
             if !changeRows.isEmpty {
@@ -67,7 +95,8 @@ final class WarehouseWriter {
                 try writer.finish()
             }
             // (apply_batch: apply_staged, and a change it cannot apply held in quarantine, not the batch failed)
-            let stats = try connection.execute("SELECT \(schema.qualified("apply_batch"))($1::jsonb)::text", [applyConfig]).scalar ?? "{}"
+            let config = scope.map { Self.merged(applyConfig, $0.json) } ?? applyConfig
+            let stats = try connection.execute("SELECT \(schema.qualified("apply_batch"))($1::jsonb)::text", [config]).scalar ?? "{}"
             try offsetStore.store(offsets, checks: checks)
             try connection.execute("COMMIT")
             return stats

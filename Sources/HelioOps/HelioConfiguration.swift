@@ -88,6 +88,11 @@ public struct HelioConfiguration: Sendable {
     /// Costs latency (a transaction waits for its slowest partition) and, for very large
     /// transactions, warehouse space while they are held.
     public var transactionConsistency = false
+    /// Appliers of one consumer group apply their partitions' batches at the same time (the
+    /// warehouse's advisory lock taken shared) instead of taking turns. Batches that need
+    /// the whole warehouse still to themselves (a truncate, transaction consistency,
+    /// Debezium's form, isolating a failed change) take it exclusively.
+    public var parallelApply = false
     /// HMAC key for `document_hash`. Secret: never logged.
     public var piiKey: String?
     /// Data-quality rules checked on every batch (`quality.rules`); the shipped defaults are

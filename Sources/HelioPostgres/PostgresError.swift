@@ -47,6 +47,12 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// The transaction lost a race with another session (40001 serialization_failure, 40P01
+    /// deadlock_detected): it was rolled back and may simply be run again.
+    public var isConcurrencyConflict: Bool {
+        sqlState == "40001" || sqlState == "40P01"
+    }
+
     /// The session is gone (or going): a lost connection, or the server's 57P01 admin_shutdown,
     /// 57P02 crash_shutdown, 08xxx connection errors, which libpq may report before it notices.
     public var isConnectionLoss: Bool {

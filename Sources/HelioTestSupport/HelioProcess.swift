@@ -22,6 +22,7 @@ public final class HelioProcess: @unchecked Sendable {
         environment["HELIO_BATCH_WAIT_MS"] = String(config.batchWaitMilliseconds)
         environment["HELIO_BATCH_SIZE"] = String(config.batchSize)
         environment["HELIO_TRANSACTION_CONSISTENCY"] = config.transactionConsistency ? "true" : "false"
+        environment["HELIO_APPLY_PARALLEL"] = config.parallelApply ? "true" : "false"
         environment["HELIO_LOG_FORMAT"] = "text"
         // Several children run at once (two appliers): none needs the operator endpoint.
         environment["HELIO_METRICS_ADDR"] = "off"

@@ -47,6 +47,7 @@ struct ConfigurationFlags<Scope: CommandKeys>: ParsableArguments {
     @Option(name: flag("apply.batch_wait_ms"), help: help("apply.batch_wait_ms", shownIn: Scope.self)) var batchWaitMs: String?
     @Option(name: flag("apply.scd_config"), help: help("apply.scd_config", shownIn: Scope.self)) var scdConfig: String?
     @Option(name: flag("apply.transaction_consistency"), help: help("apply.transaction_consistency", shownIn: Scope.self)) var transactionConsistency: String?
+    @Option(name: flag("apply.parallel"), help: help("apply.parallel", shownIn: Scope.self)) var parallelApply: String?
 
     @Option(name: flag("quality.rules"), help: help("quality.rules", valueName: "rules", shownIn: Scope.self)) var qualityRules: String?
 
@@ -80,6 +81,7 @@ struct ConfigurationFlags<Scope: CommandKeys>: ParsableArguments {
             ("apply.group_id", groupID), ("apply.pii_key", piiKey), ("apply.timezone", timezone),
             ("apply.sample_minutes", sampleMinutes), ("apply.batch_size", batchSize), ("apply.batch_wait_ms", batchWaitMs),
             ("apply.scd_config", scdConfig), ("apply.transaction_consistency", transactionConsistency),
+            ("apply.parallel", parallelApply),
             ("quality.rules", qualityRules),
             ("dlq.topic", dlqTopic), ("dlq.replication_factor", dlqReplicationFactor), ("dlq.context_headers", dlqContextHeaders),
             ("metrics.address", metricsAddress), ("log.format", logFormat), ("log.level", logLevel), ("log.file", logFile),

@@ -47,6 +47,7 @@ begin
     select c, count(*) from unnest(p_commits) c
      where c >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
      group by c
+     order by c   -- (rows locked in commit order: appliers sharing the warehouse do not deadlock)
     on conflict (commit_lsn) do update set dim_applied = tl.dim_applied + excluded.dim_applied;
     return cardinality(p_commits);
 end

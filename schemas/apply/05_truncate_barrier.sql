@@ -50,9 +50,14 @@ begin
     on conflict (commit_lsn, source_table) do update
        set expected = excluded.expected, end_seen_at = excluded.end_seen_at
      where a.expected is null;
-    insert into dw.tx_end_horizon as h (singleton, commit_lsn)
-    select true, max(s.commit_lsn) from pg_temp.stage_tx s having max(s.commit_lsn) is not null
-    on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
+    -- (sharing the warehouse, an applier that finds another advancing the horizon leaves it
+    -- to that one and to its own next batch, rather than wait for the other's commit)
+    if current_setting('helio.scope', true) is distinct from 'partitions'
+       or pg_try_advisory_xact_lock(hashtext('helio.dw.end_horizon')) then
+        insert into dw.tx_end_horizon as h (singleton, commit_lsn)
+        select true, max(s.commit_lsn) from pg_temp.stage_tx s having max(s.commit_lsn) is not null
+        on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
+    end if;
     select h.commit_lsn into v_horizon from dw.tx_end_horizon h;
 
     -- (hash aggregates, no sort: this runs on every batch, over every staged
@@ -77,11 +82,13 @@ begin
 
     insert into dw.tx_arrival_partition as p (commit_lsn, source_table, kpartition, max_lsn, max_row)
     select a.commit_lsn, a.source_table, a.kpartition, a.max_lsn, a.max_row from pg_temp._arr a
+     order by 1, 2, 3   -- (rows locked in one order: appliers sharing the warehouse do not deadlock)
     on conflict (commit_lsn, source_table, kpartition) do update
        set max_lsn = excluded.max_lsn, max_row = excluded.max_row
      where (excluded.max_lsn, excluded.max_row) > (p.max_lsn, p.max_row);
     insert into dw.tx_arrival as t (commit_lsn, source_table, arrived)
     select a.commit_lsn, a.source_table, sum(a.n) from pg_temp._arr a group by 1, 2 having sum(a.n) > 0
+     order by 1, 2
     on conflict (commit_lsn, source_table) do update set arrived = t.arrived + excluded.arrived;
 
     -- complete, and repeats of transactions forgotten before (no END above the horizon)

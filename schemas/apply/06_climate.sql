@@ -19,6 +19,19 @@
 --     not only the days of each reading's last state: a reading inserted and
 --     deleted (or moved on, or truncated) inside one batch leaves its unit-day
 --     with sample_count 0, as it would have with one change per batch.
+-- Takes the climate locks of these buckets, in ascending order (two appliers taking
+-- overlapping sets in the same order cannot deadlock).
+create or replace function dw._lock_climate_buckets(p_buckets int[]) returns void
+language plpgsql as $$
+declare
+    v_b int;
+begin
+    for v_b in select b from unnest(p_buckets) b order by b loop
+        perform pg_advisory_xact_lock(hashtext('helio.dw.climate'), v_b);
+    end loop;
+end
+$$;
+
 create or replace function dw.apply_irradiance(p_tz text, p_minutes numeric) returns int
 language plpgsql as $$
 declare
@@ -137,6 +150,16 @@ begin
      where not i.had_row;
     perform dw._quarantine_supersede('irradiance', 'select id, commit_lsn, lsn from pg_temp._ir');
 
+    -- Appliers sharing the warehouse (apply.parallel) recompute a unit-day one at a time:
+    -- its readings come through several partitions, so two appliers may touch it at once.
+    -- Each takes the unit-day's lock (hashed into 256 locks, taken in order: no deadlock)
+    -- after writing its readings and holds it to its commit; the statement below then sees
+    -- every reading the other committed, so whichever commits last counts them all.
+    if current_setting('helio.scope', true) = 'partitions' then
+        perform dw._lock_climate_buckets(array(
+            select distinct (hashtext(t.unit_id::text || '/' || t.day::text) & 255)
+              from pg_temp._ir_touch t where t.unit_id is not null and t.day is not null));
+    end if;
     -- recompute every touched unit-day once; lineage only moves forward (a
     -- late truncate or a repeat may touch a row with an older position)
     insert into dw.dim_day_climate as c (unit_id, day, sample_count, sum_irradiance_wm2, avg_irradiance_wm2,

@@ -226,6 +226,7 @@ declare
     v_stats jsonb;
 begin
     perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.exclusive', 'on', true);   -- (dw._take_apply_lock: stays exclusive)
     perform dw.create_staging();
     drop table if exists _release;
     -- (a row's held changes go together, in source order: those behind an apply
@@ -272,6 +273,7 @@ declare
     v_n int;
 begin
     perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.exclusive', 'on', true);   -- (dw._take_apply_lock: stays exclusive)
     update dw.quarantine q set status = 'dropped', decided_at = now(), decided_by = p_by
      where q.status = 'held'
        and (p_table is null or q.source_table = p_table)

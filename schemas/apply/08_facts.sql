@@ -24,7 +24,9 @@ begin
     select e.device_id, min(e.commit_ts), true, 1, true, min(e.commit_ts) from pg_temp._fe e
      where e.device_id is not null
      group by e.device_id
-    having not exists (select 1 from dw.dim_devices d where d.device_id = e.device_id);
+    having not exists (select 1 from dw.dim_devices d where d.device_id = e.device_id)
+    -- (another applier, sharing the warehouse, may infer or insert the same member now)
+    on conflict do nothing;
     delete from pg_temp._dv;
     insert into pg_temp._dv
     select d.device_id, d.device_key, d.unit_id,
@@ -51,7 +53,8 @@ begin
                                          and e.commit_ts >= d.vf and e.commit_ts < d.vt) x
          where x.unit_id is not null
            and not exists (select 1 from dw.dim_units d where d.unit_id = x.unit_id)
-         group by x.unit_id;
+         group by x.unit_id
+        on conflict do nothing;
     end if;
     delete from pg_temp._uv;
     insert into pg_temp._uv
@@ -75,7 +78,8 @@ begin
                             and e.commit_ts >= u.vf and e.commit_ts < u.vt
          where u.user_id is not null
            and not exists (select 1 from dw.dim_users x where x.user_id = u.user_id)
-         group by u.user_id;
+         group by u.user_id
+        on conflict do nothing;
     end if;
     delete from pg_temp._usv;
     insert into pg_temp._usv
@@ -363,7 +367,7 @@ begin
                                    commit_lsn, lsn)
         select 'energy', k.row_id, true, d.device_id, e.measured_at, e.generated_kwh,
                e.power_kw, e.source_commit_lsn, e.source_lsn
-          from (select p.row_id from dw.pending_fact p
+          from (select p.row_id from pg_temp.pending_mine p
                  where p.source_table = 'energy' and p.commit_lsn <= p_w and p.row_id is not null
                 union
                 select c.row_id from pg_temp.stage_changes c
@@ -418,15 +422,15 @@ begin
     v_all := p_all
         or exists (select 1 from pg_temp.stage_changes s where s.source_table = p_table and s.op = 't')
         -- (a truncate has no row id: pending_fact_change's index finds it)
-        or exists (select 1 from dw.pending_fact p where p.source_table = p_table and p.row_id is null);
+        or exists (select 1 from pg_temp.pending_mine p where p.source_table = p_table and p.row_id is null);
     -- above the watermark: waits in pending_fact, typed
     if not v_all and exists (select 1 from pg_temp.stage_facts f where f.source_table = p_table and f.commit_lsn > p_w) then
         with deferred as (
             delete from pg_temp.stage_facts f where f.source_table = p_table and f.commit_lsn > p_w returning f.*)
-        insert into dw.pending_fact (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, typed,
+        insert into dw.pending_fact (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, typed, kpartition,
                                      device_id, measured_at, energy_kwh, power_kw, unit_id, reference_month,
                                      injected_kwh, consumed_kwh, compensated_kwh, credit_balance_kwh)
-        select d.seq, d.source_table, d.op, d.row_id, d.lsn, d.commit_lsn, d.tx_id, d.commit_ts, true,
+        select d.seq, d.source_table, d.op, d.row_id, d.lsn, d.commit_lsn, d.tx_id, d.commit_ts, true, d.kpartition,
                d.device_id, d.measured_at, d.energy_kwh, d.power_kw, d.unit_id, d.reference_month,
                d.injected_kwh, d.consumed_kwh, d.compensated_kwh, d.credit_balance_kwh
           from deferred d
@@ -439,7 +443,7 @@ begin
                 or (v_lo_commit is not null and (f.commit_lsn, f.lsn) <= (v_lo_commit, v_lo_lsn))
                 or f.row_id in (select s.row_id from pg_temp.stage_changes s
                                  where s.source_table = p_table and s.row_id is not null)
-                or f.row_id in (select p.row_id from dw.pending_fact p
+                or f.row_id in (select p.row_id from pg_temp.pending_mine p
                                  where p.source_table = p_table and p.row_id is not null)
                 or f.row_id in (select d.row_id from pg_temp.stage_facts d
                                  where d.source_table = p_table group by d.row_id having count(*) > 1)
@@ -461,11 +465,11 @@ begin
                                             and coalesce(e.source_id in (select g.row_id from pg_temp.stage_facts g
                                                                           where g.source_table = p_table), false)))))
         returning f.*)
-    insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
+    insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition)
     select m.seq, m.source_table, m.op, m.row_id, m.lsn, m.commit_lsn, m.tx_id, m.commit_ts,
            dw._fact_image(m.source_table, m.row_id, m.device_id, m.measured_at, m.energy_kwh, m.power_kw, m.unit_id,
                           m.reference_month, m.injected_kwh, m.consumed_kwh, m.compensated_kwh, m.credit_balance_kwh),
-           null
+           null, m.kpartition
       from moved m;
     select count(*) into v_kept from pg_temp.stage_facts f where f.source_table = p_table;
     return v_kept;
@@ -482,14 +486,14 @@ declare
     v_n bigint;
 begin
     with released as (
-        delete from dw.pending_fact p
+        delete from pg_temp.pending_mine p
          where p.typed and p.commit_lsn <= greatest(p_w_energy, p_w_compensate)
            and p.commit_lsn <= case p.source_table when 'energy' then p_w_energy else p_w_compensate end
         returning p.*)
-    insert into pg_temp.stage_facts (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts,
+    insert into pg_temp.stage_facts (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, kpartition,
                                      device_id, measured_at, energy_kwh, power_kw, unit_id, reference_month,
                                      injected_kwh, consumed_kwh, compensated_kwh, credit_balance_kwh)
-    select r.seq, r.source_table, r.op, r.row_id, r.lsn, r.commit_lsn, r.tx_id, r.commit_ts,
+    select r.seq, r.source_table, r.op, r.row_id, r.lsn, r.commit_lsn, r.tx_id, r.commit_ts, r.kpartition,
            r.device_id, r.measured_at, r.energy_kwh, r.power_kw, r.unit_id, r.reference_month,
            r.injected_kwh, r.consumed_kwh, r.compensated_kwh, r.credit_balance_kwh
       from released r;
@@ -631,7 +635,7 @@ begin
     -- rows known only from their ledger original get their fact_state row first
     -- (all of them when a truncate is to be applied: it reverses every live row)
     perform dw._fact_state_from_ledger(p_table, p_w,
-        exists (select 1 from dw.pending_fact p where p.source_table = p_table and p.commit_lsn <= p_w and p.op = 't')
+        exists (select 1 from pg_temp.pending_mine p where p.source_table = p_table and p.commit_lsn <= p_w and p.op = 't')
         or exists (select 1 from pg_temp.stage_changes s where s.source_table = p_table and s.commit_lsn <= p_w and s.op = 't'));
     select s.source_id into v_hi from dw.fact_state s where s.source_table = p_table
      order by s.source_id desc limit 1;
@@ -647,7 +651,7 @@ begin
            count(*) over (partition by x.row_id)::int as n_changes
       from (select distinct on (a.row_id, a.commit_lsn, a.lsn) a.row_id, a.op, a.commit_lsn, a.lsn, a.commit_ts, a.after
               from (select p.row_id, p.op, p.commit_lsn, p.lsn, p.commit_ts, p.after, p.seq
-                      from dw.pending_fact p
+                      from pg_temp.pending_mine p
                      where p.source_table = p_table and p.commit_lsn <= p_w and p.op <> 't'
                     union all
                     select s.row_id, s.op, s.commit_lsn, s.lsn, s.commit_ts, s.after, s.seq
@@ -657,7 +661,7 @@ begin
              order by a.row_id, a.commit_lsn, a.lsn, a.seq) x) y;
 
     for t in select distinct a.commit_lsn, a.lsn, a.commit_ts
-               from (select p.commit_lsn, p.lsn, p.commit_ts from dw.pending_fact p
+               from (select p.commit_lsn, p.lsn, p.commit_ts from pg_temp.pending_mine p
                       where p.source_table = p_table and p.commit_lsn <= p_w and p.op = 't'
                      union all
                      select s.commit_lsn, s.lsn, s.commit_ts from pg_temp.stage_changes s

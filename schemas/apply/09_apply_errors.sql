@@ -38,6 +38,12 @@ declare
     v_hi bigint;
     v_stats jsonb;
 begin
+    -- Isolation takes out and puts back every change waiting in the warehouse, whichever
+    -- partition it came from: with appliers sharing the warehouse (apply.parallel) it waits
+    -- for the others' batches to commit and runs alone (the failed attempt's shared lock
+    -- went with its rollback), and its ranges' attempts take the lock exclusively too.
+    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.exclusive', 'on', true);
     drop table if exists _iso_changes, _iso_facts, _iso_tx, _iso_stats, _iso_failed, _iso_wait;
     create temp table _iso_changes on commit drop as select * from pg_temp.stage_changes;
     create temp table _iso_facts on commit drop as select * from pg_temp.stage_facts;
@@ -388,6 +394,7 @@ begin
             using errcode = '22023';
     end if;
     perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.exclusive', 'on', true);   -- (dw._take_apply_lock: stays exclusive)
     insert into dw.paused_table (source_table, paused_by) values (p_table, p_by) on conflict do nothing;
     return found;
 end
@@ -399,6 +406,7 @@ create or replace function dw.apply_resume(p_table text, p_config jsonb, p_by te
 language plpgsql as $$
 begin
     perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.exclusive', 'on', true);   -- (dw._take_apply_lock: stays exclusive)
     delete from dw.paused_table where source_table = p_table;
     return (dw.quality_release(p_table, 'paused', null, p_config, p_by)->>'released')::int;
 end

@@ -2,6 +2,61 @@
 -- Entry point
 -- ---------------------------------------------------------------------------
 
+-- The warehouse's apply lock. Exclusive (appliers take turns) unless p_config asks for
+-- parallel apply (apply.parallel) and nothing in the batch or the warehouse needs the whole
+-- warehouse still: transaction consistency (one commit order across tables), Debezium's
+-- form (changes wait for ENDs of any partition), a truncate staged or waiting (the barrier
+-- orders a table's changes across partitions), changes held for either, and facts waiting
+-- from before their partition was recorded. Shared, the batch also takes one lock per
+-- partition number its applier holds (p_config->'lock_partitions', ascending: a member that
+-- lost partitions in a rebalance it has not seen yet waits for the new holder's commit and
+-- then sees its work), and pg_temp._own lists the partitions whose waiting facts it may
+-- release (p_config->'own': {"energy": [0, 2], …}). Returns true when shared.
+create or replace function dw._take_apply_lock(p_config jsonb) returns boolean
+language plpgsql as $$
+declare
+    v_p int;
+begin
+    if coalesce((p_config->>'parallel')::boolean, false)
+       and current_setting('helio.exclusive', true) is distinct from 'on'
+       and not dw._needs_whole_warehouse(p_config) then
+        perform pg_advisory_xact_lock_shared(hashtext('helio.dw.apply_staged'));
+        -- (an exclusive batch may have committed between the look and the lock)
+        if dw._needs_whole_warehouse(p_config) then
+            raise exception 'helio: the batch needs the warehouse exclusively now; retry'
+                using errcode = '40001';
+        end if;
+        for v_p in select distinct p::int from jsonb_array_elements_text(coalesce(p_config->'lock_partitions', '[]')) p
+                    order by 1 loop
+            perform pg_advisory_xact_lock(hashtext('helio.dw.partition'), v_p);
+        end loop;
+        delete from pg_temp._own;
+        insert into pg_temp._own (source_table, kpartition)
+        select o.key, p::int from jsonb_each(coalesce(p_config->'own', '{}')) o
+         cross join lateral jsonb_array_elements_text(o.value) p;
+        perform set_config('helio.scope', 'partitions', true);
+        return true;
+    end if;
+    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.scope', 'all', true);
+    return false;
+end
+$$;
+
+-- What makes a batch take the apply lock exclusively (see dw._take_apply_lock).
+create or replace function dw._needs_whole_warehouse(p_config jsonb) returns boolean
+language plpgsql stable as $$
+begin
+    return coalesce((p_config->>'transaction_consistency')::boolean, false)
+        or coalesce((p_config->>'debezium_form')::boolean, false)
+        or exists (select 1 from pg_temp.stage_changes s where s.op = 't')
+        or exists (select 1 from dw.pending_dim)
+        or exists (select 1 from dw.pending_fact p where p.row_id is null or p.kpartition is null)
+        or exists (select 1 from dw.held_change)
+        or exists (select 1 from dw.unresolved_change);
+end
+$$;
+
 -- Applies everything staged in pg_temp.stage_changes / pg_temp.stage_tx.
 -- Idempotent: duplicates and replays of a batch change nothing.
 -- jit is off (its compile time exceeds the gain on batch-sized statements),
@@ -32,11 +87,13 @@ declare
     v_pending bigint;
     v_held bigint;
     v_awaiting_end bigint := 0;
+    v_shared boolean;
 begin
-    -- one applier at a time per warehouse (a second one waits for the commit)
-    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
     perform dw.create_staging();
     v_cfg := dw.effective_config(p_config);
+    -- Appliers take turns (the lock exclusive), or, with apply.parallel, apply their
+    -- partitions' batches at the same time (shared); see dw._take_apply_lock.
+    v_shared := dw._take_apply_lock(p_config);
     v_tz := v_cfg->>'timezone';
     v_minutes := (v_cfg->>'sample_minutes')::numeric;
     -- the quality rules, for dw._quality_check (for this transaction only)
@@ -98,15 +155,15 @@ begin
         v_we := 'FFFFFFFF/FFFFFFFF';
         v_wc := v_we;
     end if;
-    if exists (select 1 from dw.pending_fact p where p.typed and p.commit_lsn <= greatest(v_we, v_wc)) then
+    if exists (select 1 from pg_temp.pending_mine p where p.typed and p.commit_lsn <= greatest(v_we, v_wc)) then
         v_released := dw._release_typed_pending(v_we, v_wc);
     end if;
     select count(*) into v_typed_deferred from pg_temp.stage_facts f
      where f.commit_lsn > case f.source_table when 'energy' then v_we else v_wc end;
     v_typed_energy := dw._route_staged_facts('energy', v_we, false);
     v_typed_comp := dw._route_staged_facts('energy_compensate', v_wc, false);
-    insert into dw.pending_fact (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
-    select s.seq, s.source_table, s.op, s.row_id, s.lsn, s.commit_lsn, s.tx_id, s.commit_ts, s.after, s.before
+    insert into dw.pending_fact (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition)
+    select s.seq, s.source_table, s.op, s.row_id, s.lsn, s.commit_lsn, s.tx_id, s.commit_ts, s.after, s.before, s.kpartition
       from pg_temp.stage_changes s
      where (s.source_table = 'energy' and s.commit_lsn > v_we)
         or (s.source_table = 'energy_compensate' and s.commit_lsn > v_wc)
@@ -115,11 +172,11 @@ begin
 
     -- (stage_changes is looked at again: typed changes may have moved there)
     if exists (select 1 from pg_temp.stage_changes where source_table = 'energy' and commit_lsn <= v_we)
-       or exists (select 1 from dw.pending_fact where commit_lsn <= v_we and source_table = 'energy') then
+       or exists (select 1 from pg_temp.pending_mine where commit_lsn <= v_we and source_table = 'energy') then
         v_energy := dw.apply_fact_table('energy', v_tz, v_we);
     end if;
     if exists (select 1 from pg_temp.stage_changes where source_table = 'energy_compensate' and commit_lsn <= v_wc)
-       or exists (select 1 from dw.pending_fact where commit_lsn <= v_wc and source_table = 'energy_compensate') then
+       or exists (select 1 from pg_temp.pending_mine where commit_lsn <= v_wc and source_table = 'energy_compensate') then
         v_comp := dw.apply_fact_table('energy_compensate', v_tz, v_wc);
     end if;
     -- rows never seen before change independently of those: the order between them does not matter
@@ -129,21 +186,23 @@ begin
     if v_typed_comp > 0 then
         v_comp := v_comp + dw._fact_typed_round('energy_compensate', v_tz);
     end if;
-    delete from dw.pending_fact
+    delete from pg_temp.pending_mine
      where commit_lsn <= greatest(v_we, v_wc)
        and commit_lsn <= case source_table when 'energy' then v_we else v_wc end;
     get diagnostics v_pending = row_count;
     v_released := v_released + v_pending;
-    select count(*) into v_pending from dw.pending_fact;
-    if v_released > 0 and v_pending = 0 then
+    select count(*) into v_pending from pg_temp.pending_mine;
+    if v_released > 0 and v_pending = 0 and not v_shared then
         -- emptied: truncated, so that the next batches' looks into it (every
         -- batch makes some) do not read the pages of what was just deleted
         -- until autovacuum comes by (a catch-up can leave 100,000s there)
         truncate dw.pending_fact;
     end if;
 
-    -- every transaction below the watermark is complete: prune them
-    if v_w > '0/0'::pg_lsn then
+    -- every transaction below the watermark is complete: prune them (sharing the
+    -- warehouse, one applier at a time does it, and the others do not wait for it:
+    -- the rows it leaves are pruned by the next batch)
+    if v_w > '0/0'::pg_lsn and (not v_shared or pg_try_advisory_xact_lock(hashtext('helio.dw.prune_tx_log'))) then
         -- (transaction consistency still needs the ENDs of transactions not yet released)
         delete from dw.tx_log where commit_lsn < v_w
            and commit_lsn <= coalesce((select h.commit_lsn from dw.tc_horizon h), 'FFFFFFFF/FFFFFFFF'::pg_lsn);

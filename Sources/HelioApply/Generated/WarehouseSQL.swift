@@ -304,6 +304,10 @@ alter table dw.pending_fact
     add column if not exists consumed_kwh       numeric,
     add column if not exists compensated_kwh    numeric,
     add column if not exists credit_balance_kwh numeric;
+-- The Kafka partition a waiting fact came from: only that partition's holder releases it
+-- when appliers share the warehouse (apply.parallel; migration 11).
+alter table dw.pending_fact add column if not exists kpartition int;
+create index if not exists pending_fact_unowned on dw.pending_fact (commit_lsn) where row_id is null or kpartition is null;
 
 -- Each fact source row's current values as the ledger implies them.
 create table if not exists dw.fact_state (
@@ -629,6 +633,19 @@ begin
     -- entries are gone from pg_temp._fe; dw._fact_round keeps their state as it was)
     if to_regclass('pg_temp._qrows') is null then
         create temp table _qrows (row_id bigint primary key) on commit delete rows;
+    end if;
+    -- Partition-parallel apply (dw.apply_staged with the advisory lock shared): the facts
+    -- waiting in dw.pending_fact that this batch may release are those of the partitions its
+    -- applier holds (pg_temp._own, filled per batch). Everything that reads or releases
+    -- waiting facts goes through this view; with the lock exclusive (helio.scope unset) it
+    -- is the whole table. (A simple view: deletes through it reach dw.pending_fact.)
+    if to_regclass('pg_temp.pending_mine') is null then
+        create temp table _own (source_table text, kpartition int) on commit delete rows;
+        create temp view pending_mine as
+        select * from dw.pending_fact p
+         where current_setting('helio.scope', true) is distinct from 'partitions'
+            or exists (select 1 from pg_temp._own o
+                        where o.source_table = p.source_table and o.kpartition = p.kpartition);
     end if;
     if to_regclass('pg_temp.stage_tx') is null then
         create temp table stage_tx (
@@ -1028,6 +1045,7 @@ begin
     select c, count(*) from unnest(p_commits) c
      where c >= coalesce((select h.commit_lsn from dw.tx_log_horizon h), '0/0'::pg_lsn)
      group by c
+     order by c   -- (rows locked in commit order: appliers sharing the warehouse do not deadlock)
     on conflict (commit_lsn) do update set dim_applied = tl.dim_applied + excluded.dim_applied;
     return cardinality(p_commits);
 end
@@ -1289,9 +1307,14 @@ begin
     on conflict (commit_lsn, source_table) do update
        set expected = excluded.expected, end_seen_at = excluded.end_seen_at
      where a.expected is null;
-    insert into dw.tx_end_horizon as h (singleton, commit_lsn)
-    select true, max(s.commit_lsn) from pg_temp.stage_tx s having max(s.commit_lsn) is not null
-    on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
+    -- (sharing the warehouse, an applier that finds another advancing the horizon leaves it
+    -- to that one and to its own next batch, rather than wait for the other's commit)
+    if current_setting('helio.scope', true) is distinct from 'partitions'
+       or pg_try_advisory_xact_lock(hashtext('helio.dw.end_horizon')) then
+        insert into dw.tx_end_horizon as h (singleton, commit_lsn)
+        select true, max(s.commit_lsn) from pg_temp.stage_tx s having max(s.commit_lsn) is not null
+        on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
+    end if;
     select h.commit_lsn into v_horizon from dw.tx_end_horizon h;
 
     -- (hash aggregates, no sort: this runs on every batch, over every staged
@@ -1316,11 +1339,13 @@ begin
 
     insert into dw.tx_arrival_partition as p (commit_lsn, source_table, kpartition, max_lsn, max_row)
     select a.commit_lsn, a.source_table, a.kpartition, a.max_lsn, a.max_row from pg_temp._arr a
+     order by 1, 2, 3   -- (rows locked in one order: appliers sharing the warehouse do not deadlock)
     on conflict (commit_lsn, source_table, kpartition) do update
        set max_lsn = excluded.max_lsn, max_row = excluded.max_row
      where (excluded.max_lsn, excluded.max_row) > (p.max_lsn, p.max_row);
     insert into dw.tx_arrival as t (commit_lsn, source_table, arrived)
     select a.commit_lsn, a.source_table, sum(a.n) from pg_temp._arr a group by 1, 2 having sum(a.n) > 0
+     order by 1, 2
     on conflict (commit_lsn, source_table) do update set arrived = t.arrived + excluded.arrived;
 
     -- complete, and repeats of transactions forgotten before (no END above the horizon)
@@ -1434,6 +1459,19 @@ $$;
 --     not only the days of each reading's last state: a reading inserted and
 --     deleted (or moved on, or truncated) inside one batch leaves its unit-day
 --     with sample_count 0, as it would have with one change per batch.
+-- Takes the climate locks of these buckets, in ascending order (two appliers taking
+-- overlapping sets in the same order cannot deadlock).
+create or replace function dw._lock_climate_buckets(p_buckets int[]) returns void
+language plpgsql as $$
+declare
+    v_b int;
+begin
+    for v_b in select b from unnest(p_buckets) b order by b loop
+        perform pg_advisory_xact_lock(hashtext('helio.dw.climate'), v_b);
+    end loop;
+end
+$$;
+
 create or replace function dw.apply_irradiance(p_tz text, p_minutes numeric) returns int
 language plpgsql as $$
 declare
@@ -1552,6 +1590,16 @@ begin
      where not i.had_row;
     perform dw._quarantine_supersede('irradiance', 'select id, commit_lsn, lsn from pg_temp._ir');
 
+    -- Appliers sharing the warehouse (apply.parallel) recompute a unit-day one at a time:
+    -- its readings come through several partitions, so two appliers may touch it at once.
+    -- Each takes the unit-day's lock (hashed into 256 locks, taken in order: no deadlock)
+    -- after writing its readings and holds it to its commit; the statement below then sees
+    -- every reading the other committed, so whichever commits last counts them all.
+    if current_setting('helio.scope', true) = 'partitions' then
+        perform dw._lock_climate_buckets(array(
+            select distinct (hashtext(t.unit_id::text || '/' || t.day::text) & 255)
+              from pg_temp._ir_touch t where t.unit_id is not null and t.day is not null));
+    end if;
     -- recompute every touched unit-day once; lineage only moves forward (a
     -- late truncate or a repeat may touch a row with an older position)
     insert into dw.dim_day_climate as c (unit_id, day, sample_count, sum_irradiance_wm2, avg_irradiance_wm2,
@@ -1815,6 +1863,7 @@ declare
     v_stats jsonb;
 begin
     perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.exclusive', 'on', true);   -- (dw._take_apply_lock: stays exclusive)
     perform dw.create_staging();
     drop table if exists _release;
     -- (a row's held changes go together, in source order: those behind an apply
@@ -1861,6 +1910,7 @@ declare
     v_n int;
 begin
     perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.exclusive', 'on', true);   -- (dw._take_apply_lock: stays exclusive)
     update dw.quarantine q set status = 'dropped', decided_at = now(), decided_by = p_by
      where q.status = 'held'
        and (p_table is null or q.source_table = p_table)
@@ -1998,7 +2048,9 @@ begin
     select e.device_id, min(e.commit_ts), true, 1, true, min(e.commit_ts) from pg_temp._fe e
      where e.device_id is not null
      group by e.device_id
-    having not exists (select 1 from dw.dim_devices d where d.device_id = e.device_id);
+    having not exists (select 1 from dw.dim_devices d where d.device_id = e.device_id)
+    -- (another applier, sharing the warehouse, may infer or insert the same member now)
+    on conflict do nothing;
     delete from pg_temp._dv;
     insert into pg_temp._dv
     select d.device_id, d.device_key, d.unit_id,
@@ -2025,7 +2077,8 @@ begin
                                          and e.commit_ts >= d.vf and e.commit_ts < d.vt) x
          where x.unit_id is not null
            and not exists (select 1 from dw.dim_units d where d.unit_id = x.unit_id)
-         group by x.unit_id;
+         group by x.unit_id
+        on conflict do nothing;
     end if;
     delete from pg_temp._uv;
     insert into pg_temp._uv
@@ -2049,7 +2102,8 @@ begin
                             and e.commit_ts >= u.vf and e.commit_ts < u.vt
          where u.user_id is not null
            and not exists (select 1 from dw.dim_users x where x.user_id = u.user_id)
-         group by u.user_id;
+         group by u.user_id
+        on conflict do nothing;
     end if;
     delete from pg_temp._usv;
     insert into pg_temp._usv
@@ -2337,7 +2391,7 @@ begin
                                    commit_lsn, lsn)
         select 'energy', k.row_id, true, d.device_id, e.measured_at, e.generated_kwh,
                e.power_kw, e.source_commit_lsn, e.source_lsn
-          from (select p.row_id from dw.pending_fact p
+          from (select p.row_id from pg_temp.pending_mine p
                  where p.source_table = 'energy' and p.commit_lsn <= p_w and p.row_id is not null
                 union
                 select c.row_id from pg_temp.stage_changes c
@@ -2392,15 +2446,15 @@ begin
     v_all := p_all
         or exists (select 1 from pg_temp.stage_changes s where s.source_table = p_table and s.op = 't')
         -- (a truncate has no row id: pending_fact_change's index finds it)
-        or exists (select 1 from dw.pending_fact p where p.source_table = p_table and p.row_id is null);
+        or exists (select 1 from pg_temp.pending_mine p where p.source_table = p_table and p.row_id is null);
     -- above the watermark: waits in pending_fact, typed
     if not v_all and exists (select 1 from pg_temp.stage_facts f where f.source_table = p_table and f.commit_lsn > p_w) then
         with deferred as (
             delete from pg_temp.stage_facts f where f.source_table = p_table and f.commit_lsn > p_w returning f.*)
-        insert into dw.pending_fact (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, typed,
+        insert into dw.pending_fact (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, typed, kpartition,
                                      device_id, measured_at, energy_kwh, power_kw, unit_id, reference_month,
                                      injected_kwh, consumed_kwh, compensated_kwh, credit_balance_kwh)
-        select d.seq, d.source_table, d.op, d.row_id, d.lsn, d.commit_lsn, d.tx_id, d.commit_ts, true,
+        select d.seq, d.source_table, d.op, d.row_id, d.lsn, d.commit_lsn, d.tx_id, d.commit_ts, true, d.kpartition,
                d.device_id, d.measured_at, d.energy_kwh, d.power_kw, d.unit_id, d.reference_month,
                d.injected_kwh, d.consumed_kwh, d.compensated_kwh, d.credit_balance_kwh
           from deferred d
@@ -2413,7 +2467,7 @@ begin
                 or (v_lo_commit is not null and (f.commit_lsn, f.lsn) <= (v_lo_commit, v_lo_lsn))
                 or f.row_id in (select s.row_id from pg_temp.stage_changes s
                                  where s.source_table = p_table and s.row_id is not null)
-                or f.row_id in (select p.row_id from dw.pending_fact p
+                or f.row_id in (select p.row_id from pg_temp.pending_mine p
                                  where p.source_table = p_table and p.row_id is not null)
                 or f.row_id in (select d.row_id from pg_temp.stage_facts d
                                  where d.source_table = p_table group by d.row_id having count(*) > 1)
@@ -2435,11 +2489,11 @@ begin
                                             and coalesce(e.source_id in (select g.row_id from pg_temp.stage_facts g
                                                                           where g.source_table = p_table), false)))))
         returning f.*)
-    insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
+    insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition)
     select m.seq, m.source_table, m.op, m.row_id, m.lsn, m.commit_lsn, m.tx_id, m.commit_ts,
            dw._fact_image(m.source_table, m.row_id, m.device_id, m.measured_at, m.energy_kwh, m.power_kw, m.unit_id,
                           m.reference_month, m.injected_kwh, m.consumed_kwh, m.compensated_kwh, m.credit_balance_kwh),
-           null
+           null, m.kpartition
       from moved m;
     select count(*) into v_kept from pg_temp.stage_facts f where f.source_table = p_table;
     return v_kept;
@@ -2456,14 +2510,14 @@ declare
     v_n bigint;
 begin
     with released as (
-        delete from dw.pending_fact p
+        delete from pg_temp.pending_mine p
          where p.typed and p.commit_lsn <= greatest(p_w_energy, p_w_compensate)
            and p.commit_lsn <= case p.source_table when 'energy' then p_w_energy else p_w_compensate end
         returning p.*)
-    insert into pg_temp.stage_facts (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts,
+    insert into pg_temp.stage_facts (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, kpartition,
                                      device_id, measured_at, energy_kwh, power_kw, unit_id, reference_month,
                                      injected_kwh, consumed_kwh, compensated_kwh, credit_balance_kwh)
-    select r.seq, r.source_table, r.op, r.row_id, r.lsn, r.commit_lsn, r.tx_id, r.commit_ts,
+    select r.seq, r.source_table, r.op, r.row_id, r.lsn, r.commit_lsn, r.tx_id, r.commit_ts, r.kpartition,
            r.device_id, r.measured_at, r.energy_kwh, r.power_kw, r.unit_id, r.reference_month,
            r.injected_kwh, r.consumed_kwh, r.compensated_kwh, r.credit_balance_kwh
       from released r;
@@ -2605,7 +2659,7 @@ begin
     -- rows known only from their ledger original get their fact_state row first
     -- (all of them when a truncate is to be applied: it reverses every live row)
     perform dw._fact_state_from_ledger(p_table, p_w,
-        exists (select 1 from dw.pending_fact p where p.source_table = p_table and p.commit_lsn <= p_w and p.op = 't')
+        exists (select 1 from pg_temp.pending_mine p where p.source_table = p_table and p.commit_lsn <= p_w and p.op = 't')
         or exists (select 1 from pg_temp.stage_changes s where s.source_table = p_table and s.commit_lsn <= p_w and s.op = 't'));
     select s.source_id into v_hi from dw.fact_state s where s.source_table = p_table
      order by s.source_id desc limit 1;
@@ -2621,7 +2675,7 @@ begin
            count(*) over (partition by x.row_id)::int as n_changes
       from (select distinct on (a.row_id, a.commit_lsn, a.lsn) a.row_id, a.op, a.commit_lsn, a.lsn, a.commit_ts, a.after
               from (select p.row_id, p.op, p.commit_lsn, p.lsn, p.commit_ts, p.after, p.seq
-                      from dw.pending_fact p
+                      from pg_temp.pending_mine p
                      where p.source_table = p_table and p.commit_lsn <= p_w and p.op <> 't'
                     union all
                     select s.row_id, s.op, s.commit_lsn, s.lsn, s.commit_ts, s.after, s.seq
@@ -2631,7 +2685,7 @@ begin
              order by a.row_id, a.commit_lsn, a.lsn, a.seq) x) y;
 
     for t in select distinct a.commit_lsn, a.lsn, a.commit_ts
-               from (select p.commit_lsn, p.lsn, p.commit_ts from dw.pending_fact p
+               from (select p.commit_lsn, p.lsn, p.commit_ts from pg_temp.pending_mine p
                       where p.source_table = p_table and p.commit_lsn <= p_w and p.op = 't'
                      union all
                      select s.commit_lsn, s.lsn, s.commit_ts from pg_temp.stage_changes s
@@ -2700,6 +2754,12 @@ declare
     v_hi bigint;
     v_stats jsonb;
 begin
+    -- Isolation takes out and puts back every change waiting in the warehouse, whichever
+    -- partition it came from: with appliers sharing the warehouse (apply.parallel) it waits
+    -- for the others' batches to commit and runs alone (the failed attempt's shared lock
+    -- went with its rollback), and its ranges' attempts take the lock exclusively too.
+    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.exclusive', 'on', true);
     drop table if exists _iso_changes, _iso_facts, _iso_tx, _iso_stats, _iso_failed, _iso_wait;
     create temp table _iso_changes on commit drop as select * from pg_temp.stage_changes;
     create temp table _iso_facts on commit drop as select * from pg_temp.stage_facts;
@@ -3050,6 +3110,7 @@ begin
             using errcode = '22023';
     end if;
     perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.exclusive', 'on', true);   -- (dw._take_apply_lock: stays exclusive)
     insert into dw.paused_table (source_table, paused_by) values (p_table, p_by) on conflict do nothing;
     return found;
 end
@@ -3061,6 +3122,7 @@ create or replace function dw.apply_resume(p_table text, p_config jsonb, p_by te
 language plpgsql as $$
 begin
     perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.exclusive', 'on', true);   -- (dw._take_apply_lock: stays exclusive)
     delete from dw.paused_table where source_table = p_table;
     return (dw.quality_release(p_table, 'paused', null, p_config, p_by)->>'released')::int;
 end
@@ -3069,6 +3131,61 @@ $$;
 -- ---------------------------------------------------------------------------
 -- Entry point
 -- ---------------------------------------------------------------------------
+
+-- The warehouse's apply lock. Exclusive (appliers take turns) unless p_config asks for
+-- parallel apply (apply.parallel) and nothing in the batch or the warehouse needs the whole
+-- warehouse still: transaction consistency (one commit order across tables), Debezium's
+-- form (changes wait for ENDs of any partition), a truncate staged or waiting (the barrier
+-- orders a table's changes across partitions), changes held for either, and facts waiting
+-- from before their partition was recorded. Shared, the batch also takes one lock per
+-- partition number its applier holds (p_config->'lock_partitions', ascending: a member that
+-- lost partitions in a rebalance it has not seen yet waits for the new holder's commit and
+-- then sees its work), and pg_temp._own lists the partitions whose waiting facts it may
+-- release (p_config->'own': {"energy": [0, 2], …}). Returns true when shared.
+create or replace function dw._take_apply_lock(p_config jsonb) returns boolean
+language plpgsql as $$
+declare
+    v_p int;
+begin
+    if coalesce((p_config->>'parallel')::boolean, false)
+       and current_setting('helio.exclusive', true) is distinct from 'on'
+       and not dw._needs_whole_warehouse(p_config) then
+        perform pg_advisory_xact_lock_shared(hashtext('helio.dw.apply_staged'));
+        -- (an exclusive batch may have committed between the look and the lock)
+        if dw._needs_whole_warehouse(p_config) then
+            raise exception 'helio: the batch needs the warehouse exclusively now; retry'
+                using errcode = '40001';
+        end if;
+        for v_p in select distinct p::int from jsonb_array_elements_text(coalesce(p_config->'lock_partitions', '[]')) p
+                    order by 1 loop
+            perform pg_advisory_xact_lock(hashtext('helio.dw.partition'), v_p);
+        end loop;
+        delete from pg_temp._own;
+        insert into pg_temp._own (source_table, kpartition)
+        select o.key, p::int from jsonb_each(coalesce(p_config->'own', '{}')) o
+         cross join lateral jsonb_array_elements_text(o.value) p;
+        perform set_config('helio.scope', 'partitions', true);
+        return true;
+    end if;
+    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
+    perform set_config('helio.scope', 'all', true);
+    return false;
+end
+$$;
+
+-- What makes a batch take the apply lock exclusively (see dw._take_apply_lock).
+create or replace function dw._needs_whole_warehouse(p_config jsonb) returns boolean
+language plpgsql stable as $$
+begin
+    return coalesce((p_config->>'transaction_consistency')::boolean, false)
+        or coalesce((p_config->>'debezium_form')::boolean, false)
+        or exists (select 1 from pg_temp.stage_changes s where s.op = 't')
+        or exists (select 1 from dw.pending_dim)
+        or exists (select 1 from dw.pending_fact p where p.row_id is null or p.kpartition is null)
+        or exists (select 1 from dw.held_change)
+        or exists (select 1 from dw.unresolved_change);
+end
+$$;
 
 -- Applies everything staged in pg_temp.stage_changes / pg_temp.stage_tx.
 -- Idempotent: duplicates and replays of a batch change nothing.
@@ -3100,11 +3217,13 @@ declare
     v_pending bigint;
     v_held bigint;
     v_awaiting_end bigint := 0;
+    v_shared boolean;
 begin
-    -- one applier at a time per warehouse (a second one waits for the commit)
-    perform pg_advisory_xact_lock(hashtext('helio.dw.apply_staged'));
     perform dw.create_staging();
     v_cfg := dw.effective_config(p_config);
+    -- Appliers take turns (the lock exclusive), or, with apply.parallel, apply their
+    -- partitions' batches at the same time (shared); see dw._take_apply_lock.
+    v_shared := dw._take_apply_lock(p_config);
     v_tz := v_cfg->>'timezone';
     v_minutes := (v_cfg->>'sample_minutes')::numeric;
     -- the quality rules, for dw._quality_check (for this transaction only)
@@ -3166,15 +3285,15 @@ begin
         v_we := 'FFFFFFFF/FFFFFFFF';
         v_wc := v_we;
     end if;
-    if exists (select 1 from dw.pending_fact p where p.typed and p.commit_lsn <= greatest(v_we, v_wc)) then
+    if exists (select 1 from pg_temp.pending_mine p where p.typed and p.commit_lsn <= greatest(v_we, v_wc)) then
         v_released := dw._release_typed_pending(v_we, v_wc);
     end if;
     select count(*) into v_typed_deferred from pg_temp.stage_facts f
      where f.commit_lsn > case f.source_table when 'energy' then v_we else v_wc end;
     v_typed_energy := dw._route_staged_facts('energy', v_we, false);
     v_typed_comp := dw._route_staged_facts('energy_compensate', v_wc, false);
-    insert into dw.pending_fact (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
-    select s.seq, s.source_table, s.op, s.row_id, s.lsn, s.commit_lsn, s.tx_id, s.commit_ts, s.after, s.before
+    insert into dw.pending_fact (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition)
+    select s.seq, s.source_table, s.op, s.row_id, s.lsn, s.commit_lsn, s.tx_id, s.commit_ts, s.after, s.before, s.kpartition
       from pg_temp.stage_changes s
      where (s.source_table = 'energy' and s.commit_lsn > v_we)
         or (s.source_table = 'energy_compensate' and s.commit_lsn > v_wc)
@@ -3183,11 +3302,11 @@ begin
 
     -- (stage_changes is looked at again: typed changes may have moved there)
     if exists (select 1 from pg_temp.stage_changes where source_table = 'energy' and commit_lsn <= v_we)
-       or exists (select 1 from dw.pending_fact where commit_lsn <= v_we and source_table = 'energy') then
+       or exists (select 1 from pg_temp.pending_mine where commit_lsn <= v_we and source_table = 'energy') then
         v_energy := dw.apply_fact_table('energy', v_tz, v_we);
     end if;
     if exists (select 1 from pg_temp.stage_changes where source_table = 'energy_compensate' and commit_lsn <= v_wc)
-       or exists (select 1 from dw.pending_fact where commit_lsn <= v_wc and source_table = 'energy_compensate') then
+       or exists (select 1 from pg_temp.pending_mine where commit_lsn <= v_wc and source_table = 'energy_compensate') then
         v_comp := dw.apply_fact_table('energy_compensate', v_tz, v_wc);
     end if;
     -- rows never seen before change independently of those: the order between them does not matter
@@ -3197,21 +3316,23 @@ begin
     if v_typed_comp > 0 then
         v_comp := v_comp + dw._fact_typed_round('energy_compensate', v_tz);
     end if;
-    delete from dw.pending_fact
+    delete from pg_temp.pending_mine
      where commit_lsn <= greatest(v_we, v_wc)
        and commit_lsn <= case source_table when 'energy' then v_we else v_wc end;
     get diagnostics v_pending = row_count;
     v_released := v_released + v_pending;
-    select count(*) into v_pending from dw.pending_fact;
-    if v_released > 0 and v_pending = 0 then
+    select count(*) into v_pending from pg_temp.pending_mine;
+    if v_released > 0 and v_pending = 0 and not v_shared then
         -- emptied: truncated, so that the next batches' looks into it (every
         -- batch makes some) do not read the pages of what was just deleted
         -- until autovacuum comes by (a catch-up can leave 100,000s there)
         truncate dw.pending_fact;
     end if;
 
-    -- every transaction below the watermark is complete: prune them
-    if v_w > '0/0'::pg_lsn then
+    -- every transaction below the watermark is complete: prune them (sharing the
+    -- warehouse, one applier at a time does it, and the others do not wait for it:
+    -- the rows it leaves are pruned by the next batch)
+    if v_w > '0/0'::pg_lsn and (not v_shared or pg_try_advisory_xact_lock(hashtext('helio.dw.prune_tx_log'))) then
         -- (transaction consistency still needs the ENDs of transactions not yet released)
         delete from dw.tx_log where commit_lsn < v_w
            and commit_lsn <= coalesce((select h.commit_lsn from dw.tc_horizon h), 'FFFFFFFF/FFFFFFFF'::pg_lsn);
@@ -3414,6 +3535,17 @@ CREATE TABLE IF NOT EXISTS dw.apply_member (
     group_id text NOT NULL, member text NOT NULL, host text, pid int, partitions text[] NOT NULL DEFAULT '{}',
     started_at timestamptz NOT NULL DEFAULT now(), seen_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (group_id, member));
+"""#),
+        (11, #"""
+-- Partition-parallel apply (apply.parallel): a fact waiting for the dimension watermark keeps
+-- the Kafka partition it came from, so that only that partition's holder releases it (the
+-- key's later changes come through the same partition: releasing it elsewhere, at the same
+-- time, could apply them out of order). Rows from before this migration have none; a batch
+-- that finds one takes the warehouse exclusively, which releases them as before.
+ALTER TABLE dw.pending_fact ADD COLUMN IF NOT EXISTS kpartition int;
+-- dw._needs_whole_warehouse looks for waiting truncates and facts without a partition at
+-- every parallel batch: an index on just those keeps the look one probe.
+CREATE INDEX IF NOT EXISTS pending_fact_unowned ON dw.pending_fact (commit_lsn) WHERE row_id IS NULL OR kpartition IS NULL;
 """#),
     ]
 }

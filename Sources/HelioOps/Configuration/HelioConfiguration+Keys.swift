@@ -90,6 +90,8 @@ extension HelioConfiguration {
                  "how long a poll waits for the first record of a batch"),
         .boolean("apply.transaction_consistency", "HELIO_TRANSACTION_CONSISTENCY", \.transactionConsistency,
                  "apply each source transaction whole, once all its events have arrived"),
+        .boolean("apply.parallel", "HELIO_APPLY_PARALLEL", \.parallelApply,
+                 "appliers of one group apply their partitions' batches at the same time"),
         .init("apply.scd_config", "HELIO_SCD_CONFIG", expectation: "a JSON object",
               summary: "type-2/type-1 columns per dimension as a JSON object",
               assign: { config, value in
