@@ -2737,12 +2737,23 @@ create or replace function dw.apply_batch(p_config jsonb default '{}'::jsonb) re
 language plpgsql as $$
 declare
     v_err text;
+    v_state text;
 begin
     begin
         return dw.apply_staged(p_config);
     exception when data_exception or integrity_constraint_violation then
-        get stacked diagnostics v_err = message_text;
+        get stacked diagnostics v_err = message_text, v_state = returned_sqlstate;
     end;
+    if v_state = '23505' and coalesce((p_config->>'parallel')::boolean, false) then
+        -- Sharing the warehouse, another applier may have committed the row this batch went
+        -- to insert (an inferred member, completed here in place) after the batch looked:
+        -- once more, now that it is visible, before any change is taken for a failure.
+        begin
+            return dw.apply_staged(p_config);
+        exception when data_exception or integrity_constraint_violation then
+            get stacked diagnostics v_err = message_text;
+        end;
+    end if;
     return dw._apply_isolating(p_config, v_err);
 end
 $$;
