@@ -192,10 +192,13 @@ begin
     get diagnostics v_pending = row_count;
     v_released := v_released + v_pending;
     select count(*) into v_pending from pg_temp.pending_mine;
-    if v_released > 0 and v_pending = 0 and not v_shared then
+    if v_released > 0 and v_pending = 0 and not coalesce((p_config->>'parallel')::boolean, false) then
         -- emptied: truncated, so that the next batches' looks into it (every
         -- batch makes some) do not read the pages of what was just deleted
-        -- until autovacuum comes by (a catch-up can leave 100,000s there)
+        -- until autovacuum comes by (a catch-up can leave 100,000s there).
+        -- Not with apply.parallel: another applier's batch holds the table's share lock
+        -- from its look at it (dw._needs_whole_warehouse) while it waits for this batch's
+        -- exclusive advisory lock, and TRUNCATE would wait for it: a deadlock.
         truncate dw.pending_fact;
     end if;
 
@@ -221,6 +224,7 @@ begin
         'awaiting_end', v_awaiting_end,
         'dim_waiting', (select count(*) from dw.pending_dim),
         'quality', dw._quality_counts(),
-        'watermark', v_w::text);
+        'watermark', v_w::text,
+        'lock', case when v_shared then 'shared' else 'exclusive' end);
 end
 $$;

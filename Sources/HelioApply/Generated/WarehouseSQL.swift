@@ -1307,10 +1307,9 @@ begin
     on conflict (commit_lsn, source_table) do update
        set expected = excluded.expected, end_seen_at = excluded.end_seen_at
      where a.expected is null;
-    -- (sharing the warehouse, an applier that finds another advancing the horizon leaves it
-    -- to that one and to its own next batch, rather than wait for the other's commit)
-    if current_setting('helio.scope', true) is distinct from 'partitions'
-       or pg_try_advisory_xact_lock(hashtext('helio.dw.end_horizon')) then
+    -- (only a batch with ENDs touches the horizon's row: appliers sharing the warehouse
+    -- wait for each other here only when both hold partitions of the transaction topic)
+    if exists (select 1 from pg_temp.stage_tx) then
         insert into dw.tx_end_horizon as h (singleton, commit_lsn)
         select true, max(s.commit_lsn) from pg_temp.stage_tx s having max(s.commit_lsn) is not null
         on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
@@ -3333,10 +3332,13 @@ begin
     get diagnostics v_pending = row_count;
     v_released := v_released + v_pending;
     select count(*) into v_pending from pg_temp.pending_mine;
-    if v_released > 0 and v_pending = 0 and not v_shared then
+    if v_released > 0 and v_pending = 0 and not coalesce((p_config->>'parallel')::boolean, false) then
         -- emptied: truncated, so that the next batches' looks into it (every
         -- batch makes some) do not read the pages of what was just deleted
-        -- until autovacuum comes by (a catch-up can leave 100,000s there)
+        -- until autovacuum comes by (a catch-up can leave 100,000s there).
+        -- Not with apply.parallel: another applier's batch holds the table's share lock
+        -- from its look at it (dw._needs_whole_warehouse) while it waits for this batch's
+        -- exclusive advisory lock, and TRUNCATE would wait for it: a deadlock.
         truncate dw.pending_fact;
     end if;
 
@@ -3362,7 +3364,8 @@ begin
         'awaiting_end', v_awaiting_end,
         'dim_waiting', (select count(*) from dw.pending_dim),
         'quality', dw._quality_counts(),
-        'watermark', v_w::text);
+        'watermark', v_w::text,
+        'lock', case when v_shared then 'shared' else 'exclusive' end);
 end
 $$;
 
