@@ -124,7 +124,6 @@ public final class KafkaConsumer: @unchecked Sendable {
         return records
     }
 
-    /// Commits offsets to Kafka (advisory: lag tooling reads them; Helio restarts from the warehouse).
     /// The partition's end as the last fetch response reported it (cached by librdkafka, no
     /// request); nil before any fetch. Some brokers report less than the true end: callers
     /// combine it with the offsets they have seen.
@@ -135,6 +134,8 @@ public final class KafkaConsumer: @unchecked Sendable {
         return code == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0 ? high : nil
     }
 
+    /// Commits offsets to Kafka, asynchronously (advisory: lag tooling and KEDA's Kafka scaler
+    /// read them; Helio restarts from the warehouse).
     public func commitAdvisory(_ offsets: [TopicPartition: Int64]) {
         guard !offsets.isEmpty else { return }
         let list = Self.makeList(offsets)
