@@ -1,4 +1,5 @@
 import HelioApply
+import HelioKafka
 
 /// What `helio status` found: printed as text for a person or as JSON (`--json`) for a script,
 /// from the same values so the two never disagree.
@@ -40,6 +41,8 @@ struct StatusReport: Encodable {
         var partitions: [String]
         var seenSecondsAgo: Int
         var lag: Int64
+        /// The text form's line of partitions (not in the JSON, which lists them one by one).
+        var held: String
 
         init(_ member: OffsetStore.Member, lag: Int64) {
             self.member = member.member
@@ -48,6 +51,18 @@ struct StatusReport: Encodable {
             self.partitions = member.partitions.map(\.description)
             self.seenSecondsAgo = member.secondsSinceSeen
             self.lag = lag
+            self.held = Self.grouped(member.partitions)
+        }
+
+        /// Partition numbers by topic, topics holding the same numbers together:
+        /// `0,1 of solar.public.energy, solar.public.users; 0 of solar.transaction`.
+        static func grouped(_ partitions: [TopicPartition]) -> String {
+            guard !partitions.isEmpty else { return "no partitions" }
+            let numbers = Dictionary(grouping: partitions, by: \.topic).mapValues { $0.map(\.partition).sorted() }
+            return Dictionary(grouping: numbers.keys.sorted()) { numbers[$0]! }
+                .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key.lexicographicallyPrecedes($1.key) }
+                .map { "\($0.key.map(String.init).joined(separator: ",")) of \($0.value.joined(separator: ", "))" }
+                .joined(separator: "; ")
         }
 
         private enum CodingKeys: String, CodingKey { case member, host, pid, partitions, seenSecondsAgo = "seen_seconds_ago", lag }
@@ -95,6 +110,7 @@ struct StatusReport: Encodable {
             lines.append("== appliers (\(members.count) seen in the last minute)")
             for member in members {
                 lines.append("\(member.member): \(member.partitions.count) partitions, lag ≈ \(member.lag), seen \(member.seenSecondsAgo) s ago")
+                lines.append("  \(member.held)")
             }
         }
         if let warehouse {

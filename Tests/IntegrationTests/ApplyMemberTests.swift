@@ -40,4 +40,84 @@ struct ApplyMemberTests {
         try workload.run(try env.source(), transactions: 10)
         #expect(try env.waitForWarehouse().isEmpty)
     }
+
+    /// Issue #16 item 4: `helio status` shows each member with the lag of the partitions it
+    /// holds. Two appliers split the partitions and die (kill -9: they stay listed for a minute
+    /// with what they held); changes published after that are their lag, which the command
+    /// must give each of them as the sum over its partitions of the log end minus the stored
+    /// position, read here independently from the broker and `dw.consumer_offsets`.
+    @Test("helio status gives each member the lag of the partitions it holds")
+    func statusShowsMemberLag() throws {
+        let env = try TestEnvironment("memberlag")
+        defer { env.drop() }
+        var workload = RandomWorkload(seed: 43)
+        try workload.seed(try env.source())
+        let config = env.userConfiguration()
+        let capture = RunningCapture(env, config: config)
+        var captureRunning = true
+        defer { if captureRunning { try? capture.finish() } }
+        try env.waitForSlot()
+        let appliers = try (1...2).map { try HelioProcess(["apply"], config: config, logPath: env.spoolDirectory + "-apply\($0).log") }
+        defer { for applier in appliers where applier.isRunning { applier.kill9() } }
+        let store = OffsetStore(connection: try env.warehouse(), group: config.groupID)
+        try eventually("two members splitting the partitions", within: 40) {
+            let members = try store.members()
+            guard members.count == 2 else { return false }
+            let (a, b) = (Set(members[0].partitions), Set(members[1].partitions))
+            return !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b)
+        }
+        #expect(try env.waitForWarehouse().isEmpty, "the seed applied: every partition has a stored position to count from")
+        for applier in appliers { applier.kill9() }
+
+        let admin = try KafkaProducer(properties: ["bootstrap.servers": env.stack.brokers], logger: env.logger)
+        let transactions = TopicPartition(topic: env.transactionTopic, partition: 0)
+        let before = try admin.watermarks(transactions).high
+        try workload.run(try env.source(), transactions: 20)
+        try eventually("capture to publish the 20 transactions", within: 20) { try admin.watermarks(transactions).high >= before + 20 }
+        captureRunning = false
+        try capture.finish()
+
+        // What each member holds, as the report lists it, and the lag of that by hand.
+        var report: [String: Any] = [:]
+        var expected: [String: Int64] = [:]
+        try eventually("helio status to agree with the broker's ends and the stored positions", within: 20) {
+            let status = try HelioProcess.run(["status", "--json"], config: config)
+            let line = status.output.split(separator: "\n").first { $0.hasPrefix("{") } ?? ""
+            report = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+            let positions = try store.positions()
+            expected = [:]
+            for member in report["members"] as? [[String: Any]] ?? [] {
+                let partitions = (member["partitions"] as? [String] ?? []).compactMap { TopicPartition($0) }
+                expected[member["member"] as? String ?? ""] = try partitions.reduce(0) { total, partition in
+                    let (low, high) = try admin.watermarks(partition)
+                    return total + max(0, high - max(positions[partition] ?? low, low))
+                }
+            }
+            let members = report["members"] as? [[String: Any]] ?? []
+            return members.count == 2 && members.allSatisfy { expected[$0["member"] as? String ?? ""] == ($0["lag"] as? NSNumber)?.int64Value }
+        }
+        let members = report["members"] as? [[String: Any]] ?? []
+        #expect(members.count == 2, "\(report)")
+        let memberLag = members.compactMap { ($0["lag"] as? NSNumber)?.int64Value }
+        let topicLag = (report["topics"] as? [[String: Any]] ?? []).compactMap { ($0["lag"] as? NSNumber)?.int64Value }
+        #expect(memberLag.reduce(0, +) > 0, "the changes after the kill are unapplied: \(report)")
+        #expect(memberLag.reduce(0, +) == topicLag.reduce(0, +), "the members hold every partition, once: \(report)")
+        for member in members {
+            let name = member["member"] as? String ?? ""
+            #expect((member["lag"] as? NSNumber)?.int64Value == expected[name], "\(name): \(member), expected \(String(describing: expected[name]))")
+        }
+
+        // The text form: each member with its lag, then the topics and partition numbers it holds.
+        let text = try HelioProcess.run(["status"], config: config).output.split(separator: "\n").map(String.init)
+        for member in members {
+            let name = member["member"] as? String ?? ""
+            let partitions = (member["partitions"] as? [String] ?? []).compactMap { TopicPartition($0) }
+            let lag = (member["lag"] as? NSNumber)?.int64Value ?? -1
+            let line = text.firstIndex { $0.hasPrefix("\(name): \(partitions.count) partitions, lag ≈ \(lag),") }
+            #expect(line != nil, "\(name) with lag \(lag): \(text.joined(separator: "\n"))")
+            guard let line, line + 1 < text.count else { continue }
+            let held = text[line + 1]
+            #expect(Set(partitions.map(\.topic)).allSatisfy { held.contains(" \($0)") }, "\(held)")
+        }
+    }
 }
