@@ -46,3 +46,24 @@ public struct GroupLag: Sendable {
         return result
     }
 }
+
+extension GroupLag {
+    /// Reads it now: the topics' partition counts and high watermarks from the broker
+    /// (`admin`), the group's stored positions from the warehouse.
+    public static func read(topics: [String], admin: KafkaProducer, warehouse: WarehouseStatusReader) throws -> GroupLag {
+        let counts = try admin.topics()
+        return measure(topics: topics, partitionCounts: counts, positions: try warehouse.positions()) { try? admin.watermarks($0) }
+    }
+
+    /// A member's partitions in a line: partition numbers, then the topics that hold them,
+    /// topics with the same numbers together (`0,1 of solar.public.energy, solar.public.users;
+    /// 0 of solar.transaction`).
+    public static func describe(_ partitions: [TopicPartition]) -> String {
+        guard !partitions.isEmpty else { return "no partitions" }
+        let numbers = Dictionary(grouping: partitions, by: \.topic).mapValues { $0.map(\.partition).sorted() }
+        return Dictionary(grouping: numbers.keys.sorted()) { numbers[$0]! }
+            .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key.lexicographicallyPrecedes($1.key) }
+            .map { "\($0.key.map(String.init).joined(separator: ",")) of \($0.value.joined(separator: ", "))" }
+            .joined(separator: "; ")
+    }
+}

@@ -46,14 +46,11 @@ struct Status: ParsableCommand {
         do {
             let properties = KafkaProducer.defaults(brokers: try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS"), overrides: config.kafkaProperties)
             let kafka = try KafkaProducer(properties: properties, logger: logger)
-            let partitions = try kafka.topics()
             let warehouse = WarehouseStatusReader(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), group: config.groupID,
                                                   applicationName: "helio-status")
             defer { warehouse.close() }
             let names = config.topicNames + [topics.transaction]
-            let lag = GroupLag.measure(topics: names, partitionCounts: partitions, positions: try warehouse.positions()) {
-                try? kafka.watermarks($0)
-            }
+            let lag = try GroupLag.read(topics: names, admin: kafka, warehouse: warehouse)
             for name in names {
                 guard let topic = lag.topics[name] else {
                     report.topics.append(.init(name: name, partitions: nil, end: nil, applied: nil, lag: nil))

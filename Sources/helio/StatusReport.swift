@@ -1,5 +1,4 @@
 import HelioApply
-import HelioKafka
 
 /// What `helio status` found: printed as text for a person or as JSON (`--json`) for a script,
 /// from the same values so the two never disagree.
@@ -51,18 +50,7 @@ struct StatusReport: Encodable {
             self.partitions = member.partitions.map(\.description)
             self.seenSecondsAgo = member.secondsSinceSeen
             self.lag = lag
-            self.held = Self.grouped(member.partitions)
-        }
-
-        /// Partition numbers by topic, topics holding the same numbers together:
-        /// `0,1 of solar.public.energy, solar.public.users; 0 of solar.transaction`.
-        static func grouped(_ partitions: [TopicPartition]) -> String {
-            guard !partitions.isEmpty else { return "no partitions" }
-            let numbers = Dictionary(grouping: partitions, by: \.topic).mapValues { $0.map(\.partition).sorted() }
-            return Dictionary(grouping: numbers.keys.sorted()) { numbers[$0]! }
-                .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key.lexicographicallyPrecedes($1.key) }
-                .map { "\($0.key.map(String.init).joined(separator: ",")) of \($0.value.joined(separator: ", "))" }
-                .joined(separator: "; ")
+            self.held = GroupLag.describe(member.partitions)
         }
 
         private enum CodingKeys: String, CodingKey { case member, host, pid, partitions, seenSecondsAgo = "seen_seconds_ago", lag }

@@ -69,15 +69,19 @@ struct ApplyMemberTests {
         #expect(try env.waitForWarehouse().isEmpty, "the seed applied: every partition has a stored position to count from")
         for applier in appliers { applier.kill9() }
 
-        let admin = try KafkaProducer(properties: ["bootstrap.servers": env.stack.brokers], logger: env.logger)
-        let transactions = TopicPartition(topic: env.transactionTopic, partition: 0)
-        let before = try admin.watermarks(transactions).high
-        try workload.run(try env.source(), transactions: 20)
-        try eventually("capture to publish the 20 transactions", within: 20) { try admin.watermarks(transactions).high >= before + 20 }
+        let source = try env.source()
+        try workload.run(source, transactions: 20)
+        let written = try #require(try source.execute("SELECT pg_current_wal_lsn()::text").scalar)
+        // The slot confirms only what Kafka acknowledged.
+        try eventually("capture to publish the 20 transactions", within: 40) {
+            try source.execute("SELECT confirmed_flush_lsn >= $1::pg_lsn FROM pg_replication_slots WHERE slot_name = $2",
+                               [written, env.name]).scalar == "t"
+        }
         captureRunning = false
         try capture.finish()
 
         // What each member holds, as the report lists it, and the lag of that by hand.
+        let admin = try KafkaProducer(properties: ["bootstrap.servers": env.stack.brokers], logger: env.logger)
         var report: [String: Any] = [:]
         var expected: [String: Int64] = [:]
         try eventually("helio status to agree with the broker's ends and the stored positions", within: 20) {
@@ -119,5 +123,37 @@ struct ApplyMemberTests {
             let held = text[line + 1]
             #expect(Set(partitions.map(\.topic)).allSatisfy { held.contains(" \($0)") }, "\(held)")
         }
+    }
+
+    /// The same on the status page of a running applier: the group's members with what they
+    /// hold and their lag, reloaded every 15 s, each row's figures those `GroupLag` gives.
+    @Test("the status page lists the group's members with their partitions and lag")
+    func statusPageShowsMembers() throws {
+        let env = try TestEnvironment("memberpage")
+        defer { env.drop() }
+        var (pipeline, config, _) = try env.seededPipeline(seed: 47)
+        defer { try? pipeline.finish() }
+        #expect(try env.waitForWarehouse().isEmpty)
+        let port = try freeLoopbackPort()
+        let child = try HelioProcess(["apply"], config: config, logPath: env.spoolDirectory + "-apply.log",
+                                     environment: ["HELIO_METRICS_ADDR": "127.0.0.1:\(port)"])
+        defer { if child.isRunning { child.terminate() } }
+        let store = OffsetStore(connection: try env.warehouse(), group: config.groupID)
+        var page = ""
+        var members: [OffsetStore.Member] = []
+        try eventually("the page to list both members as the warehouse has them, caught up", within: 50) {
+            members = try store.members()
+            page = httpGet("http://127.0.0.1:\(port)/")?.body ?? ""
+            return members.count == 2 && members.allSatisfy { page.contains("<tr data-member=\"\($0.member)\">") }
+                && page.components(separatedBy: "data-lag=\"0\">").count == 3
+        }
+        #expect(page.contains("<table id=\"appliers\"><caption>group \(config.groupID): 2 seen in the last minute, lag ≈ 0"), "\(page)")
+        for member in members {
+            let row = page.components(separatedBy: "<tr data-member=\"\(member.member)\">").last?.components(separatedBy: "</tr>").first ?? ""
+            #expect(row.contains("data-label=\"partitions\">\(member.partitions.count)</td>"), "\(row)")
+            #expect(row.contains(GroupLag.describe(member.partitions).replacingOccurrences(of: "&", with: "&amp;")), "\(row)")
+        }
+        #expect(members.map(\.partitions.count).reduce(0, +) == config.topicNames.count * Int(config.topicPartitions) + 1,
+                "every partition of the table topics and the transaction topic, once: \(members)")
     }
 }
