@@ -143,6 +143,24 @@ public final class KafkaConsumer: @unchecked Sendable {
         _ = rd_kafka_commit(handle, list, 1)
     }
 
+    /// What the group last committed to Kafka for `partitions` (next offsets; a partition it
+    /// never committed is absent): what lag tooling and KEDA's Kafka scaler read. Asks the
+    /// group's coordinator; needs no assignment, and does not join the group.
+    public func committed(_ partitions: [TopicPartition], timeoutMilliseconds: Int32 = 5_000) throws(KafkaError) -> [TopicPartition: Int64] {
+        // -1001 is RD_KAFKA_OFFSET_INVALID: "unknown", to be filled in.
+        let list = Self.makeList(Dictionary(partitions.map { ($0, Int64(-1001)) }) { first, _ in first })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let code = rd_kafka_committed(handle, list, timeoutMilliseconds)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw RDKafkaConfig.error(code) }
+        var committed: [TopicPartition: Int64] = [:]
+        for index in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[index]
+            guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 else { continue }
+            committed[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+        }
+        return committed
+    }
+
     /// Leaves the group promptly so the partitions move to the other members.
     public func close() {
         _ = rd_kafka_consumer_close(handle)

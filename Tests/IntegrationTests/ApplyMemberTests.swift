@@ -42,7 +42,8 @@ struct ApplyMemberTests {
     }
 
     /// Issue #16 item 4: `helio status` shows each member with the lag of the partitions it
-    /// holds. Two appliers split the partitions and die (kill -9: they stay listed for a minute
+    /// holds. Two appliers split the partitions, apply the seed (their offsets in Kafka then
+    /// equal the warehouse's, which is what KEDA's lag is built from) and die (kill -9: they stay listed for a minute
     /// with what they held); changes published after that are their lag, which the command
     /// must give each of them as the sum over its partitions of the log end minus the stored
     /// position, read here independently from the broker and `dw.consumer_offsets`.
@@ -67,6 +68,14 @@ struct ApplyMemberTests {
             return !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b)
         }
         #expect(try env.waitForWarehouse().isEmpty, "the seed applied: every partition has a stored position to count from")
+        // What KEDA's Kafka scaler reads (deploy/kubernetes/apply.yaml): the offsets the group
+        // commits to Kafka after each batch, which are the warehouse's.
+        let group = try KafkaConsumer(properties: ["bootstrap.servers": env.stack.brokers, "group.id": config.groupID], logger: env.logger)
+        try eventually("the group's offsets in Kafka to be the warehouse's", within: 15) {
+            let stored = try store.positions()
+            let committed = try group.committed(Array(stored.keys))
+            return !stored.isEmpty && committed == stored
+        }
         for applier in appliers { applier.kill9() }
 
         let source = try env.source()
