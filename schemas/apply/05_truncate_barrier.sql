@@ -157,7 +157,7 @@ begin
       from (select distinct s.commit_lsn from pg_temp.stage_changes s
              where s.source_table = p_table and s.op <> 'r'
             union
-            select distinct p.commit_lsn from dw.pending_dim p
+            select distinct p.commit_lsn from pg_temp.pending_dim_mine p
              where p.source_table = p_table and p.op <> 'r') e
      where v_horizon is null or e.commit_lsn > v_horizon
         or exists (select 1 from dw.tx_arrival a
