@@ -304,6 +304,8 @@ alter table dw.pending_fact
 -- when appliers share the warehouse (apply.parallel; migration 11).
 alter table dw.pending_fact add column if not exists kpartition int;
 create index if not exists pending_fact_unowned on dw.pending_fact (commit_lsn) where row_id is null or kpartition is null;
+alter table dw.pending_dim add column if not exists kpartition int;
+create index if not exists pending_dim_unowned on dw.pending_dim (commit_lsn) where row_id is null or kpartition is null;
 
 -- Each fact source row's current values as the ledger implies them.
 create table if not exists dw.fact_state (

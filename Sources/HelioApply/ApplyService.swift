@@ -93,9 +93,12 @@ public final class ApplyService: @unchecked Sendable {
                 // instead of re-reading a batch still in flight here and racing it.
                 // A batch the consumer is still completing (awaitCompleteness) goes first.
                 let held = HeldBatch()
-                consumer.onRevoke = { _ in
+                consumer.onRevoke = { [metrics] revoked in
                     if let batch = held.take() { try? pipeline.submit(batch) }
                     _ = try? pipeline.drain()   // (a failure resurfaces at the next submit)
+                    // Their lag is the next holder's to report: a stale value here would be
+                    // counted twice by an autoscaler summing the members' gauges.
+                    metrics.lag(revoked.map { ($0.topic, $0.partition, 0) })
                 }
                 let guardian = OffsetGuard(properties: consumerProperties, logger: logger, topics: topics)
                 consumer.startOffsets = { [member] partitions in

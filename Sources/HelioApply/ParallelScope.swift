@@ -4,12 +4,13 @@ import HelioKafka
 /// What a batch applied with `apply.parallel` tells the warehouse about its applier: the
 /// partition numbers it holds (each taken as a lock, so that a member that lost partitions
 /// in a rebalance it has not seen yet waits for their new holder, then sees its work), and
-/// the fact tables' partitions whose waiting facts it may release (a key's changes come
-/// through one partition: only its holder applies them, in order). See `dw._take_apply_lock`.
+/// each table's partitions whose waiting changes (facts above the watermark, dimension
+/// changes waiting for the rest of their transaction) it may release: a key's changes come
+/// through one partition, and only its holder applies them, in order. See `dw._take_apply_lock`.
 struct ParallelScope: Equatable {
     /// Partition numbers of every topic the applier holds, ascending.
     var lockPartitions: [Int32]
-    /// Source table (`energy`, `energy_compensate`) → partitions of its topic held.
+    /// Source table → partitions of its topic held.
     var own: [String: [Int32]]
 
     init(assignment: Set<TopicPartition>, topics: TopicNames) {
@@ -17,7 +18,7 @@ struct ParallelScope: Equatable {
         var own: [String: [Int32]] = [:]
         for partition in assignment {
             guard let table = topics.parseTable(topic: partition.topic)?.table,
-                  RecordDecoder.factTables.contains(table) else { continue }
+                  RecordDecoder.modelledTables.contains(table) else { continue }
             own[table, default: []].append(partition.partition)
         }
         self.own = own.mapValues { $0.sorted() }

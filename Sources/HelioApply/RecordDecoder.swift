@@ -30,8 +30,6 @@ struct RecordDecoder {
     var decimalMode: HelioConfiguration.DecimalHandlingMode = .precise
     /// Source tables the warehouse models.
     static let modelledTables: Set<String> = ["users", "units", "devices", "energy", "energy_compensate", "irradiance"]
-    /// The tables whose changes may wait for the dimension watermark (`dw.pending_fact`).
-    static let factTables: Set<String> = ["energy", "energy_compensate"]
 
     func decode(_ record: KafkaRecord) throws(PoisonRecord) -> DecodedRecord {
         try decodeOnItsTimeline(record).movingPositions(by: try SourceTimeline.shift(of: record))

@@ -124,7 +124,6 @@ public final class KafkaConsumer: @unchecked Sendable {
         return records
     }
 
-    /// Commits offsets to Kafka (advisory: lag tooling reads them; Helio restarts from the warehouse).
     /// The partition's end as the last fetch response reported it (cached by librdkafka, no
     /// request); nil before any fetch. Some brokers report less than the true end: callers
     /// combine it with the offsets they have seen.
@@ -135,11 +134,31 @@ public final class KafkaConsumer: @unchecked Sendable {
         return code == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0 ? high : nil
     }
 
+    /// Commits offsets to Kafka, asynchronously (advisory: lag tooling and KEDA's Kafka scaler
+    /// read them; Helio restarts from the warehouse).
     public func commitAdvisory(_ offsets: [TopicPartition: Int64]) {
         guard !offsets.isEmpty else { return }
         let list = Self.makeList(offsets)
         defer { rd_kafka_topic_partition_list_destroy(list) }
         _ = rd_kafka_commit(handle, list, 1)
+    }
+
+    /// What the group last committed to Kafka for `partitions` (next offsets; a partition it
+    /// never committed is absent): what lag tooling and KEDA's Kafka scaler read. Asks the
+    /// group's coordinator; needs no assignment, and does not join the group.
+    public func committed(_ partitions: [TopicPartition], timeoutMilliseconds: Int32 = 5_000) throws(KafkaError) -> [TopicPartition: Int64] {
+        // -1001 is RD_KAFKA_OFFSET_INVALID: "unknown", to be filled in.
+        let list = Self.makeList(Dictionary(partitions.map { ($0, Int64(-1001)) }) { first, _ in first })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let code = rd_kafka_committed(handle, list, timeoutMilliseconds)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw RDKafkaConfig.error(code) }
+        var committed: [TopicPartition: Int64] = [:]
+        for index in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[index]
+            guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 else { continue }
+            committed[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+        }
+        return committed
     }
 
     /// Leaves the group promptly so the partitions move to the other members.

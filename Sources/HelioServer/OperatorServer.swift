@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// One small HTTP server for operators: `/metrics` (Prometheus text format), `/healthz`
 /// (the process is alive), `/readyz` (connected and not stalled), `/snapshot` (capture's
 /// snapshot progress as JSON) and `/` (a status page that refreshes itself, with a data-quality
-/// panel when the process is given a `QualityPanelFeed`). Nothing it serves contains a secret: URLs and keys never reach it.
+/// panel and apply's group members when the process is given their `PanelFeed`s). Nothing it serves contains a secret: URLs and keys never reach it.
 public enum OperatorServer {
     /// Installs Prometheus as the swift-metrics backend, once per process, before any metric is made.
     public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
@@ -25,7 +25,8 @@ public enum OperatorServer {
     /// the command's service group: listed first there, it is shut down last, so /readyz and
     /// /metrics answer while capture and apply drain. Fails at once when the port is taken.
     public static func service(address: String, registry: PrometheusCollectorRegistry, health: HealthState,
-                               quality: QualityPanelFeed? = nil, logger: Logger) throws -> any Service {
+                               quality: QualityPanelFeed? = nil, appliers: PanelFeed<AppliersPanel>? = nil,
+                               logger: Logger) throws -> any Service {
         let parts = address.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else {
             throw ConfigurationError(key: "HELIO_METRICS_ADDR", problem: "'\(address)' is not host:port")
@@ -55,10 +56,11 @@ public enum OperatorServer {
         let history = StatusHistory()
         router.get("/") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: StatusPage.render(health, history: history, quality: quality?.state))))
+                     body: .init(byteBuffer: ByteBuffer(string: StatusPage.render(health, history: history, quality: quality?.state,
+                                                                           appliers: appliers?.state))))
         }
         let app = Application(router: router, configuration: .init(address: .hostname(String(parts[0]), port: port)), logger: logger)
-        return Endpoint(server: app, history: history, health: health, quality: quality, logger: logger)
+        return Endpoint(server: app, history: history, health: health, quality: quality, appliers: appliers, logger: logger)
     }
 
     /// The HTTP server and the status page's counter sampling, which lives as long as it.
@@ -67,6 +69,7 @@ public enum OperatorServer {
         let history: StatusHistory
         let health: HealthState
         let quality: QualityPanelFeed?
+        let appliers: PanelFeed<AppliersPanel>?
         let logger: Logger
 
         func run() async throws {
@@ -75,6 +78,8 @@ public enum OperatorServer {
                 group.addTask { [history, health] in await history.sample(health) }
                 // The quality panel's counts, once a minute (a day of flags per load).
                 if let quality { group.addTask { await quality.run() } }
+                // Apply's group members and their lag, every 15 s.
+                if let appliers { group.addTask { await appliers.run() } }
                 defer { group.cancelAll() }
                 try await server.run()
             }

@@ -77,12 +77,3 @@ public struct ChartPointValue: Sendable, Equatable {
     public var time: Double
     public var value: Double
 }
-
-/// The panel as the page finds it: not available in this process, not loaded yet, loaded,
-/// or the last load failed (with what the warehouse said, which holds no secret).
-public enum QualityPanelState: Sendable, Equatable {
-    case unavailable(String)
-    case loading
-    case ready(QualityPanel)
-    case failed(String)
-}

@@ -3,8 +3,8 @@ import HelioOps
 
 /// The status page: the pipeline at a glance (each stage and its state), charts of the last
 /// hour (throughput, lag, retained WAL), the current figures, changes per table, the
-/// snapshot's progress, then every service with its figures; the data-quality panel when the
-/// process reads the warehouse (`QualityPanelFeed`). Plain HTML and inline SVG that
+/// snapshot's progress, then every service with its figures; the data-quality panel and apply's
+/// group members with their lag when the process reads the warehouse (`PanelFeed`s). Plain HTML and inline SVG that
 /// reload every five seconds (no script: what the server sends is what a browser shows),
 /// laid out to read on a phone too. Built from HealthState, the counter history and the
 /// quality panel's counts (rule and table names, counts, a row id), which hold no secret: no
@@ -12,7 +12,8 @@ import HelioOps
 enum StatusPage {
     static let refreshSeconds = 5
 
-    static func render(_ health: HealthState, history: StatusHistory? = nil, quality: QualityPanelState? = nil, now: Date = Date()) -> String {
+    static func render(_ health: HealthState, history: StatusHistory? = nil, quality: QualityPanelState? = nil,
+                       appliers: PanelState<AppliersPanel>? = nil, now: Date = Date()) -> String {
         history?.record(health, at: now.timeIntervalSince1970)
         let services = health.snapshot
         var rows = ""
@@ -50,10 +51,14 @@ enum StatusPage {
             .running .state,li.running{color:#070}li.absent{color:#888}
             .stalled .state,.disconnected .state,li.stalled,li.disconnected{color:#b00;font-weight:bold}
             td.number{text-align:right;font-variant-numeric:tabular-nums}
+            #appliers caption{text-align:left;padding-bottom:.3em}#appliers td{white-space:nowrap}#appliers td.detail{white-space:normal}
             /* A phone: last, so that it overrides the rules above. */
             @media (max-width:600px){body{margin:.8em}h1{font-size:1.5em}td,th{padding:.3em .45em}ol.pipeline li+li{margin-left:1.6em}
             #services thead{display:none}#services,#services tbody,#services tr,#services td{display:block}
-            #services tr{border:1px solid #ccc;margin-bottom:.6em}#services td{border:none;padding:.2em .5em}#services td:first-child{font-weight:bold}}
+            #services tr{border:1px solid #ccc;margin-bottom:.6em}#services td{border:none;padding:.2em .5em}#services td:first-child{font-weight:bold}
+            #appliers thead{display:none}#appliers,#appliers tbody,#appliers tr,#appliers td{display:block}
+            #appliers tr{border:1px solid #ccc;margin-bottom:.6em}#appliers td{border:none;padding:.2em .5em;text-align:left;white-space:normal}
+            #appliers td:first-child{font-weight:bold}#appliers td[data-label]::before{content:attr(data-label) ": ";color:#666}}
             </style></head>
             <body><h1>Helio</h1>
             <p id="overall">Pipeline: <strong>\(health.isReady ? "ready" : "not ready")</strong> \
@@ -62,6 +67,8 @@ enum StatusPage {
             <h2>Throughput and lag</h2>
             \(charts(services, timeline: history?.timeline, now: now))
             \(summary(services, history: history, now: now))
+            <h2>Appliers</h2>
+            \(self.appliers(appliers))
             <h2>Data quality</h2>
             \(self.quality(quality, now: now))
             <h2>Changes per table</h2>

@@ -14,7 +14,8 @@ enum OperatorEndpoint {
         let service: any Service
         do {
             service = try OperatorServer.service(address: address, registry: registry, health: .shared,
-                                                 quality: QualityPanelLoader.feed(config), logger: logger)
+                                                 quality: QualityPanelLoader.feed(config),
+                                                 appliers: AppliersPanelLoader.feed(config, logger: logger), logger: logger)
         } catch {
             throw exitStatus(for: error, logger: logger)   // a taken port is a configuration error: 64
         }

@@ -46,35 +46,21 @@ struct Status: ParsableCommand {
         do {
             let properties = KafkaProducer.defaults(brokers: try config.require(config.kafkaBrokers, "HELIO_KAFKA_BROKERS"), overrides: config.kafkaProperties)
             let kafka = try KafkaProducer(properties: properties, logger: logger)
-            let partitions = try kafka.topics()
             let warehouse = WarehouseStatusReader(url: try config.require(config.warehouseURL, "HELIO_WAREHOUSE_URL"), group: config.groupID,
                                                   applicationName: "helio-status")
             defer { warehouse.close() }
-            let applied = try warehouse.positions()
-            var totalLag: Int64 = 0
-            var lagByPartition: [TopicPartition: Int64] = [:]
-            for topic in config.topicNames + [topics.transaction] {
-                guard let count = partitions[topic] else {
-                    report.topics.append(.init(name: topic, partitions: nil, end: nil, applied: nil, lag: nil))
-                    report.problems.append("topic \(topic) is missing")
+            let names = config.topicNames + [topics.transaction]
+            let lag = try GroupLag.read(topics: names, admin: kafka, warehouse: warehouse)
+            for name in names {
+                guard let topic = lag.topics[name] else {
+                    report.topics.append(.init(name: name, partitions: nil, end: nil, applied: nil, lag: nil))
+                    report.problems.append("topic \(name) is missing")
                     continue
                 }
-                var end: Int64 = 0, lag: Int64 = 0
-                for partition in 0..<Int32(count) {
-                    let key = TopicPartition(topic: topic, partition: partition)
-                    let (low, high) = (try? kafka.watermarks(key)) ?? (0, 0)
-                    end += high
-                    let partitionLag = OffsetStore.lag(next: applied[key], low: low, high: high)
-                    lagByPartition[key] = partitionLag
-                    lag += partitionLag
-                }
-                totalLag += lag
-                report.topics.append(.init(name: topic, partitions: count, end: end, applied: end - lag, lag: lag))
+                report.topics.append(.init(name: name, partitions: topic.partitions, end: topic.end, applied: topic.end - topic.lag, lag: topic.lag))
             }
-            if totalLag > maxLag { report.problems.append("apply lags by about \(totalLag) records (limit \(maxLag))") }
-            report.members = try warehouse.members().map { member in
-                StatusReport.Member(member, lag: member.partitions.reduce(0) { $0 + (lagByPartition[$1] ?? 0) })
-            }
+            if lag.total > maxLag { report.problems.append("apply lags by about \(lag.total) records (limit \(maxLag))") }
+            report.members = try warehouse.members().map { StatusReport.Member($0, lag: lag.lag(of: $0)) }
             let fresh = try warehouse.freshness()
             report.warehouse = .init(lastAppliedCommit: fresh.lastAppliedCommit, secondsAgo: fresh.secondsAgo)
         } catch {

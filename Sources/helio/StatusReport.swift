@@ -40,6 +40,8 @@ struct StatusReport: Encodable {
         var partitions: [String]
         var seenSecondsAgo: Int
         var lag: Int64
+        /// The text form's line of partitions (not in the JSON, which lists them one by one).
+        var held: String
 
         init(_ member: OffsetStore.Member, lag: Int64) {
             self.member = member.member
@@ -48,6 +50,7 @@ struct StatusReport: Encodable {
             self.partitions = member.partitions.map(\.description)
             self.seenSecondsAgo = member.secondsSinceSeen
             self.lag = lag
+            self.held = GroupLag.describe(member.partitions)
         }
 
         private enum CodingKeys: String, CodingKey { case member, host, pid, partitions, seenSecondsAgo = "seen_seconds_ago", lag }
@@ -95,6 +98,7 @@ struct StatusReport: Encodable {
             lines.append("== appliers (\(members.count) seen in the last minute)")
             for member in members {
                 lines.append("\(member.member): \(member.partitions.count) partitions, lag ≈ \(member.lag), seen \(member.seenSecondsAgo) s ago")
+                lines.append("  \(member.held)")
             }
         }
         if let warehouse {

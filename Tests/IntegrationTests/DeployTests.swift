@@ -31,7 +31,7 @@ struct DeployTests {
     @Test("every YAML file parses and every JSON file parses")
     func filesParse() throws {
         let files = ["deploy/compose/docker-compose.yml", "deploy/monitoring/helio-alerts.yml"]
-            + ["apply", "capture", "configmap", "jobs.example", "secret.example"].map { "deploy/kubernetes/\($0).yaml" }
+            + ["apply", "apply-hpa.example", "capture", "configmap", "jobs.example", "secret.example"].map { "deploy/kubernetes/\($0).yaml" }
         let script = """
             import json, sys, yaml
             for path in sys.argv[1:]:

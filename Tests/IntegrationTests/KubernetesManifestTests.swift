@@ -10,7 +10,7 @@ import Yams
 struct KubernetesManifestTests {
     typealias Object = [String: Any]
 
-    static let files = ["configmap", "capture", "apply", "network-policy", "service-monitor", "jobs.example", "secret.example"]
+    static let files = ["configmap", "capture", "apply", "apply-hpa.example", "network-policy", "service-monitor", "jobs.example", "secret.example"]
 
     static func objects() throws -> [Object] {
         try files.flatMap { name -> [Object] in
@@ -170,5 +170,70 @@ struct KubernetesManifestTests {
             let ports = Self.value(service, "spec", "ports") as? [Object] ?? []
             #expect(ports.first { $0["name"] as? String == "metrics" }?["port"] as? Int == port, "\(component)")
         }
+    }
+
+    /// A Deployment's container variable, else the ConfigMap's (what `envFrom` gives it).
+    static func setting(_ name: String, of deployment: Object, in objects: [Object]) -> String? {
+        let containers = value(deployment, "spec", "template", "spec", "containers") as? [Object] ?? []
+        if let own = containers.flatMap({ $0["env"] as? [Object] ?? [] }).first(where: { $0["name"] as? String == name }) {
+            return own["value"] as? String
+        }
+        let maps = containers.flatMap { $0["envFrom"] as? [Object] ?? [] }.compactMap { value($0, "configMapRef", "name") as? String }
+        return find(objects, kind: "ConfigMap").filter { maps.contains(value($0, "metadata", "name") as? String ?? "") }
+            .compactMap { value($0, "data", name) as? String }.first
+    }
+
+    /// YAML may give a flag as a string ("false") or a boolean.
+    static func flag(_ value: Any?) -> Bool? {
+        (value as? Bool) ?? (value as? String).flatMap { Bool($0) }
+    }
+
+    /// Issue #16 item 4: apply scales on its group's lag, never past the partition count.
+    @Test("apply runs partition-parallel and KEDA scales it on its group's lag, never above the partition count")
+    func applyScalesOnLag() throws {
+        let objects = try Self.objects()
+        let deployment = try #require(Self.find(objects, kind: "Deployment", component: "apply").first)
+        #expect(Self.setting("HELIO_APPLY_PARALLEL", of: deployment, in: objects) == "true", "replicas add throughput only with apply.parallel")
+        #expect(Self.value(deployment, "spec", "replicas") == nil, "the autoscaler owns the replica count")
+        let partitions = try #require(Self.setting("HELIO_TOPIC_PARTITIONS", of: deployment, in: objects).flatMap { Int($0) })
+        let group = try #require(Self.setting("HELIO_GROUP_ID", of: deployment, in: objects))
+
+        let scaled = try #require(Self.find(objects, kind: "ScaledObject", component: "apply").first, "no ScaledObject for apply")
+        #expect(scaled["apiVersion"] as? String == "keda.sh/v1alpha1")
+        let target = Self.value(scaled, "spec", "scaleTargetRef")
+        #expect(Self.value(target, "kind") as? String == "Deployment")
+        #expect(Self.value(target, "name") as? String == Self.value(deployment, "metadata", "name") as? String)
+        let minimum = try #require(Self.value(scaled, "spec", "minReplicaCount") as? Int)
+        let maximum = try #require(Self.value(scaled, "spec", "maxReplicaCount") as? Int)
+        #expect(minimum >= 1 && minimum <= maximum, "\(minimum)...\(maximum)")
+        #expect(maximum <= partitions, "maxReplicaCount \(maximum) above the \(partitions) partitions: the extra members would hold nothing")
+
+        let triggers = Self.value(scaled, "spec", "triggers") as? [Object] ?? []
+        #expect(triggers.count == 1)
+        let trigger = try #require(triggers.first)
+        #expect(trigger["type"] as? String == "kafka")
+        let metadata = trigger["metadata"] as? Object ?? [:]
+        #expect(metadata["consumerGroup"] as? String == group, "KEDA must read the group the appliers join")
+        #expect(metadata["bootstrapServers"] as? String == Self.setting("HELIO_KAFKA_BROKERS", of: deployment, in: objects))
+        #expect(metadata["topic"] == nil, "every topic of the group counts")
+        #expect(Self.flag(metadata["allowIdleConsumers"]) == false)
+        #expect((metadata["lagThreshold"] as? String).flatMap { Int($0) }.map { $0 > 0 } == true, "\(String(describing: metadata["lagThreshold"]))")
+        // TLS to the brokers as apply has it, with a CA from a TriggerAuthentication that exists.
+        if Self.setting("HELIO_KAFKA_PROPERTY_SECURITY_PROTOCOL", of: deployment, in: objects)?.hasSuffix("SSL") == true {
+            #expect(metadata["tls"] as? String == "enable")
+            let name = try #require(Self.value(trigger, "authenticationRef", "name") as? String)
+            let authentication = try #require(Self.find(objects, kind: "TriggerAuthentication").first { Self.value($0, "metadata", "name") as? String == name })
+            let references = Self.value(authentication, "spec", "secretTargetRef") as? [Object] ?? []
+            #expect(references.contains { $0["parameter"] as? String == "ca" && $0["key"] as? String == "kafka-ca.crt" })
+        }
+
+        // The alternative without KEDA: the same Deployment and bounds, on helio's own lag metric.
+        let hpa = try #require(Self.find(objects, kind: "HorizontalPodAutoscaler", component: "apply").first)
+        #expect(hpa["apiVersion"] as? String == "autoscaling/v2")
+        #expect(Self.value(hpa, "spec", "scaleTargetRef", "name") as? String == Self.value(deployment, "metadata", "name") as? String)
+        #expect(Self.value(hpa, "spec", "minReplicas") as? Int == minimum)
+        #expect(Self.value(hpa, "spec", "maxReplicas") as? Int == maximum)
+        let example = try String(contentsOf: LocalStack.repositoryRoot.appendingPathComponent("deploy/kubernetes/apply-hpa.example.yaml"), encoding: .utf8)
+        #expect(example.contains("helio_apply_consumer_lag{"), "the adapter rule reads apply's lag metric")
     }
 }

@@ -95,15 +95,23 @@ begin
     if to_regclass('pg_temp._qrows') is null then
         create temp table _qrows (row_id bigint primary key) on commit delete rows;
     end if;
-    -- Partition-parallel apply (dw.apply_staged with the advisory lock shared): the facts
-    -- waiting in dw.pending_fact that this batch may release are those of the partitions its
-    -- applier holds (pg_temp._own, filled per batch). Everything that reads or releases
-    -- waiting facts goes through this view; with the lock exclusive (helio.scope unset) it
-    -- is the whole table. (A simple view: deletes through it reach dw.pending_fact.)
+    -- Partition-parallel apply (dw.apply_staged with the advisory lock shared): the changes
+    -- waiting in dw.pending_fact and dw.pending_dim that this batch may release are those of
+    -- the partitions its applier holds (pg_temp._own, filled per batch). Everything that
+    -- reads or releases waiting changes goes through these views; with the lock exclusive
+    -- (helio.scope not 'partitions') they are the whole tables. (Simple views: deletes
+    -- through them reach the tables.)
     if to_regclass('pg_temp.pending_mine') is null then
         create temp table _own (source_table text, kpartition int) on commit delete rows;
         create temp view pending_mine as
         select * from dw.pending_fact p
+         where current_setting('helio.scope', true) is distinct from 'partitions'
+            or exists (select 1 from pg_temp._own o
+                        where o.source_table = p.source_table and o.kpartition = p.kpartition);
+    end if;
+    if to_regclass('pg_temp.pending_dim_mine') is null then
+        create temp view pending_dim_mine as
+        select * from dw.pending_dim p
          where current_setting('helio.scope', true) is distinct from 'partitions'
             or exists (select 1 from pg_temp._own o
                         where o.source_table = p.source_table and o.kpartition = p.kpartition);

@@ -191,20 +191,20 @@ begin
     if dw._probing() then   -- (dw._probe_waiting: nothing waits)
         v_cut := null;
     end if;
-    if exists (select 1 from dw.pending_dim p where p.source_table = p_source) then
+    if exists (select 1 from pg_temp.pending_dim_mine p where p.source_table = p_source) then
         with back as (
-            delete from dw.pending_dim p
+            delete from pg_temp.pending_dim_mine p
              where p.source_table = p_source and (v_cut is null or p.commit_lsn < v_cut) returning p.*)
-        insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
-        select b.seq, b.source_table, b.op, b.row_id, b.lsn, b.commit_lsn, b.tx_id, b.commit_ts, b.after, b.before
+        insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition)
+        select b.seq, b.source_table, b.op, b.row_id, b.lsn, b.commit_lsn, b.tx_id, b.commit_ts, b.after, b.before, b.kpartition
           from back b;
     end if;
     if v_cut is not null then
         with parked as (
             delete from pg_temp.stage_changes s
              where s.source_table = p_source and s.commit_lsn >= v_cut returning s.*)
-        insert into dw.pending_dim (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
-        select k.seq, k.source_table, k.op, k.row_id, k.lsn, k.commit_lsn, k.tx_id, k.commit_ts, k.after, k.before
+        insert into dw.pending_dim (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition)
+        select k.seq, k.source_table, k.op, k.row_id, k.lsn, k.commit_lsn, k.tx_id, k.commit_ts, k.after, k.before, k.kpartition
           from parked k
         on conflict on constraint pending_dim_event do nothing;
     end if;

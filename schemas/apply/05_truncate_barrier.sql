@@ -50,10 +50,9 @@ begin
     on conflict (commit_lsn, source_table) do update
        set expected = excluded.expected, end_seen_at = excluded.end_seen_at
      where a.expected is null;
-    -- (sharing the warehouse, an applier that finds another advancing the horizon leaves it
-    -- to that one and to its own next batch, rather than wait for the other's commit)
-    if current_setting('helio.scope', true) is distinct from 'partitions'
-       or pg_try_advisory_xact_lock(hashtext('helio.dw.end_horizon')) then
+    -- (only a batch with ENDs touches the horizon's row: appliers sharing the warehouse
+    -- wait for each other here only when both hold partitions of the transaction topic)
+    if exists (select 1 from pg_temp.stage_tx) then
         insert into dw.tx_end_horizon as h (singleton, commit_lsn)
         select true, max(s.commit_lsn) from pg_temp.stage_tx s having max(s.commit_lsn) is not null
         on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
@@ -158,7 +157,7 @@ begin
       from (select distinct s.commit_lsn from pg_temp.stage_changes s
              where s.source_table = p_table and s.op <> 'r'
             union
-            select distinct p.commit_lsn from dw.pending_dim p
+            select distinct p.commit_lsn from pg_temp.pending_dim_mine p
              where p.source_table = p_table and p.op <> 'r') e
      where v_horizon is null or e.commit_lsn > v_horizon
         or exists (select 1 from dw.tx_arrival a

@@ -6,8 +6,8 @@
 -- parallel apply (apply.parallel) and nothing in the batch or the warehouse needs the whole
 -- warehouse still: transaction consistency (one commit order across tables), Debezium's
 -- form (changes wait for ENDs of any partition), a truncate staged or waiting (the barrier
--- orders a table's changes across partitions), changes held for either, and facts waiting
--- from before their partition was recorded. Shared, the batch also takes one lock per
+-- orders a table's changes across partitions), changes held for either, and changes waiting
+-- from before their partition was recorded (migration 11). Shared, the batch also takes one lock per
 -- partition number its applier holds (p_config->'lock_partitions', ascending: a member that
 -- lost partitions in a rebalance it has not seen yet waits for the new holder's commit and
 -- then sees its work), and pg_temp._own lists the partitions whose waiting facts it may
@@ -50,7 +50,7 @@ begin
     return coalesce((p_config->>'transaction_consistency')::boolean, false)
         or coalesce((p_config->>'debezium_form')::boolean, false)
         or exists (select 1 from pg_temp.stage_changes s where s.op = 't')
-        or exists (select 1 from dw.pending_dim)
+        or exists (select 1 from dw.pending_dim p where p.row_id is null or p.kpartition is null)
         or exists (select 1 from dw.pending_fact p where p.row_id is null or p.kpartition is null)
         or exists (select 1 from dw.held_change)
         or exists (select 1 from dw.unresolved_change);
@@ -125,7 +125,7 @@ begin
     select coalesce(array_agg(distinct x.source_table), '{}') into v_tables
       from (select s.source_table from pg_temp.stage_changes s
             union all
-            select p.source_table from dw.pending_dim p) x;
+            select p.source_table from pg_temp.pending_dim_mine p) x;
 
     if 'users' = any (v_tables) then
         v_users := dw.apply_dimension('users',
@@ -192,10 +192,13 @@ begin
     get diagnostics v_pending = row_count;
     v_released := v_released + v_pending;
     select count(*) into v_pending from pg_temp.pending_mine;
-    if v_released > 0 and v_pending = 0 and not v_shared then
+    if v_released > 0 and v_pending = 0 and not coalesce((p_config->>'parallel')::boolean, false) then
         -- emptied: truncated, so that the next batches' looks into it (every
         -- batch makes some) do not read the pages of what was just deleted
-        -- until autovacuum comes by (a catch-up can leave 100,000s there)
+        -- until autovacuum comes by (a catch-up can leave 100,000s there).
+        -- Not with apply.parallel: another applier's batch holds the table's share lock
+        -- from its look at it (dw._needs_whole_warehouse) while it waits for this batch's
+        -- exclusive advisory lock, and TRUNCATE would wait for it: a deadlock.
         truncate dw.pending_fact;
     end if;
 
@@ -221,6 +224,7 @@ begin
         'awaiting_end', v_awaiting_end,
         'dim_waiting', (select count(*) from dw.pending_dim),
         'quality', dw._quality_counts(),
-        'watermark', v_w::text);
+        'watermark', v_w::text,
+        'lock', case when v_shared then 'shared' else 'exclusive' end);
 end
 $$;

@@ -308,6 +308,8 @@ alter table dw.pending_fact
 -- when appliers share the warehouse (apply.parallel; migration 11).
 alter table dw.pending_fact add column if not exists kpartition int;
 create index if not exists pending_fact_unowned on dw.pending_fact (commit_lsn) where row_id is null or kpartition is null;
+alter table dw.pending_dim add column if not exists kpartition int;
+create index if not exists pending_dim_unowned on dw.pending_dim (commit_lsn) where row_id is null or kpartition is null;
 
 -- Each fact source row's current values as the ledger implies them.
 create table if not exists dw.fact_state (
@@ -634,15 +636,23 @@ begin
     if to_regclass('pg_temp._qrows') is null then
         create temp table _qrows (row_id bigint primary key) on commit delete rows;
     end if;
-    -- Partition-parallel apply (dw.apply_staged with the advisory lock shared): the facts
-    -- waiting in dw.pending_fact that this batch may release are those of the partitions its
-    -- applier holds (pg_temp._own, filled per batch). Everything that reads or releases
-    -- waiting facts goes through this view; with the lock exclusive (helio.scope unset) it
-    -- is the whole table. (A simple view: deletes through it reach dw.pending_fact.)
+    -- Partition-parallel apply (dw.apply_staged with the advisory lock shared): the changes
+    -- waiting in dw.pending_fact and dw.pending_dim that this batch may release are those of
+    -- the partitions its applier holds (pg_temp._own, filled per batch). Everything that
+    -- reads or releases waiting changes goes through these views; with the lock exclusive
+    -- (helio.scope not 'partitions') they are the whole tables. (Simple views: deletes
+    -- through them reach the tables.)
     if to_regclass('pg_temp.pending_mine') is null then
         create temp table _own (source_table text, kpartition int) on commit delete rows;
         create temp view pending_mine as
         select * from dw.pending_fact p
+         where current_setting('helio.scope', true) is distinct from 'partitions'
+            or exists (select 1 from pg_temp._own o
+                        where o.source_table = p.source_table and o.kpartition = p.kpartition);
+    end if;
+    if to_regclass('pg_temp.pending_dim_mine') is null then
+        create temp view pending_dim_mine as
+        select * from dw.pending_dim p
          where current_setting('helio.scope', true) is distinct from 'partitions'
             or exists (select 1 from pg_temp._own o
                         where o.source_table = p.source_table and o.kpartition = p.kpartition);
@@ -913,20 +923,20 @@ begin
     if dw._probing() then   -- (dw._probe_waiting: nothing waits)
         v_cut := null;
     end if;
-    if exists (select 1 from dw.pending_dim p where p.source_table = p_source) then
+    if exists (select 1 from pg_temp.pending_dim_mine p where p.source_table = p_source) then
         with back as (
-            delete from dw.pending_dim p
+            delete from pg_temp.pending_dim_mine p
              where p.source_table = p_source and (v_cut is null or p.commit_lsn < v_cut) returning p.*)
-        insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
-        select b.seq, b.source_table, b.op, b.row_id, b.lsn, b.commit_lsn, b.tx_id, b.commit_ts, b.after, b.before
+        insert into pg_temp.stage_changes (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition)
+        select b.seq, b.source_table, b.op, b.row_id, b.lsn, b.commit_lsn, b.tx_id, b.commit_ts, b.after, b.before, b.kpartition
           from back b;
     end if;
     if v_cut is not null then
         with parked as (
             delete from pg_temp.stage_changes s
              where s.source_table = p_source and s.commit_lsn >= v_cut returning s.*)
-        insert into dw.pending_dim (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before)
-        select k.seq, k.source_table, k.op, k.row_id, k.lsn, k.commit_lsn, k.tx_id, k.commit_ts, k.after, k.before
+        insert into dw.pending_dim (seq, source_table, op, row_id, lsn, commit_lsn, tx_id, commit_ts, after, before, kpartition)
+        select k.seq, k.source_table, k.op, k.row_id, k.lsn, k.commit_lsn, k.tx_id, k.commit_ts, k.after, k.before, k.kpartition
           from parked k
         on conflict on constraint pending_dim_event do nothing;
     end if;
@@ -1307,10 +1317,9 @@ begin
     on conflict (commit_lsn, source_table) do update
        set expected = excluded.expected, end_seen_at = excluded.end_seen_at
      where a.expected is null;
-    -- (sharing the warehouse, an applier that finds another advancing the horizon leaves it
-    -- to that one and to its own next batch, rather than wait for the other's commit)
-    if current_setting('helio.scope', true) is distinct from 'partitions'
-       or pg_try_advisory_xact_lock(hashtext('helio.dw.end_horizon')) then
+    -- (only a batch with ENDs touches the horizon's row: appliers sharing the warehouse
+    -- wait for each other here only when both hold partitions of the transaction topic)
+    if exists (select 1 from pg_temp.stage_tx) then
         insert into dw.tx_end_horizon as h (singleton, commit_lsn)
         select true, max(s.commit_lsn) from pg_temp.stage_tx s having max(s.commit_lsn) is not null
         on conflict (singleton) do update set commit_lsn = excluded.commit_lsn where h.commit_lsn < excluded.commit_lsn;
@@ -1415,7 +1424,7 @@ begin
       from (select distinct s.commit_lsn from pg_temp.stage_changes s
              where s.source_table = p_table and s.op <> 'r'
             union
-            select distinct p.commit_lsn from dw.pending_dim p
+            select distinct p.commit_lsn from pg_temp.pending_dim_mine p
              where p.source_table = p_table and p.op <> 'r') e
      where v_horizon is null or e.commit_lsn > v_horizon
         or exists (select 1 from dw.tx_arrival a
@@ -3147,8 +3156,8 @@ $$;
 -- parallel apply (apply.parallel) and nothing in the batch or the warehouse needs the whole
 -- warehouse still: transaction consistency (one commit order across tables), Debezium's
 -- form (changes wait for ENDs of any partition), a truncate staged or waiting (the barrier
--- orders a table's changes across partitions), changes held for either, and facts waiting
--- from before their partition was recorded. Shared, the batch also takes one lock per
+-- orders a table's changes across partitions), changes held for either, and changes waiting
+-- from before their partition was recorded (migration 11). Shared, the batch also takes one lock per
 -- partition number its applier holds (p_config->'lock_partitions', ascending: a member that
 -- lost partitions in a rebalance it has not seen yet waits for the new holder's commit and
 -- then sees its work), and pg_temp._own lists the partitions whose waiting facts it may
@@ -3191,7 +3200,7 @@ begin
     return coalesce((p_config->>'transaction_consistency')::boolean, false)
         or coalesce((p_config->>'debezium_form')::boolean, false)
         or exists (select 1 from pg_temp.stage_changes s where s.op = 't')
-        or exists (select 1 from dw.pending_dim)
+        or exists (select 1 from dw.pending_dim p where p.row_id is null or p.kpartition is null)
         or exists (select 1 from dw.pending_fact p where p.row_id is null or p.kpartition is null)
         or exists (select 1 from dw.held_change)
         or exists (select 1 from dw.unresolved_change);
@@ -3266,7 +3275,7 @@ begin
     select coalesce(array_agg(distinct x.source_table), '{}') into v_tables
       from (select s.source_table from pg_temp.stage_changes s
             union all
-            select p.source_table from dw.pending_dim p) x;
+            select p.source_table from pg_temp.pending_dim_mine p) x;
 
     if 'users' = any (v_tables) then
         v_users := dw.apply_dimension('users',
@@ -3333,10 +3342,13 @@ begin
     get diagnostics v_pending = row_count;
     v_released := v_released + v_pending;
     select count(*) into v_pending from pg_temp.pending_mine;
-    if v_released > 0 and v_pending = 0 and not v_shared then
+    if v_released > 0 and v_pending = 0 and not coalesce((p_config->>'parallel')::boolean, false) then
         -- emptied: truncated, so that the next batches' looks into it (every
         -- batch makes some) do not read the pages of what was just deleted
-        -- until autovacuum comes by (a catch-up can leave 100,000s there)
+        -- until autovacuum comes by (a catch-up can leave 100,000s there).
+        -- Not with apply.parallel: another applier's batch holds the table's share lock
+        -- from its look at it (dw._needs_whole_warehouse) while it waits for this batch's
+        -- exclusive advisory lock, and TRUNCATE would wait for it: a deadlock.
         truncate dw.pending_fact;
     end if;
 
@@ -3362,7 +3374,8 @@ begin
         'awaiting_end', v_awaiting_end,
         'dim_waiting', (select count(*) from dw.pending_dim),
         'quality', dw._quality_counts(),
-        'watermark', v_w::text);
+        'watermark', v_w::text,
+        'lock', case when v_shared then 'shared' else 'exclusive' end);
 end
 $$;
 
@@ -3554,6 +3567,9 @@ CREATE TABLE IF NOT EXISTS dw.apply_member (
 -- time, could apply them out of order). Rows from before this migration have none; a batch
 -- that finds one takes the warehouse exclusively, which releases them as before.
 ALTER TABLE dw.pending_fact ADD COLUMN IF NOT EXISTS kpartition int;
+-- The same for dimension changes waiting for the rest of their transaction.
+ALTER TABLE dw.pending_dim ADD COLUMN IF NOT EXISTS kpartition int;
+CREATE INDEX IF NOT EXISTS pending_dim_unowned ON dw.pending_dim (commit_lsn) WHERE row_id IS NULL OR kpartition IS NULL;
 -- dw._needs_whole_warehouse looks for waiting truncates and facts without a partition at
 -- every parallel batch: an index on just those keeps the look one probe.
 CREATE INDEX IF NOT EXISTS pending_fact_unowned ON dw.pending_fact (commit_lsn) WHERE row_id IS NULL OR kpartition IS NULL;

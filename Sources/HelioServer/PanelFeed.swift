@@ -1,42 +1,54 @@
 import Foundation
 import Synchronization
 
-/// Keeps the quality panel fresh for the status page: loads it once a minute (every 5 s until a
-/// load succeeds) on a thread of
-/// its own (the loader blocks in libpq, never on the cooperative pool), while the operator
-/// endpoint runs. The page reads the last result and never waits for the warehouse; each
-/// load reads a day of flags, so reloading on every page view (every 5 s) would cost too much.
-public final class QualityPanelFeed: Sendable {
-    let load: @Sendable () throws -> QualityPanel
+/// A status-page panel as the page finds it: not available in this process, not loaded yet,
+/// loaded, or the last load failed (with what the source said, which holds no secret).
+public enum PanelState<Panel: Sendable & Equatable>: Sendable, Equatable {
+    case unavailable(String)
+    case loading
+    case ready(Panel)
+    case failed(String)
+}
+
+/// Keeps a panel fresh for the status page (the data-quality panel once a minute, the
+/// appliers every 15 s; every 5 s until a load succeeds): loads it on a thread of its own (the
+/// loader blocks in libpq or librdkafka, never on the cooperative pool), while the operator
+/// endpoint runs. The page reads the last result and never waits for the warehouse or the
+/// broker; reloading on every page view (every 5 s) would cost too much.
+public final class PanelFeed<Panel: Sendable & Equatable>: Sendable {
+    let load: @Sendable () throws -> Panel
     let intervalSeconds: Double
     let retrySeconds: Double
-    private let current: Mutex<QualityPanelState>
+    let name: String
+    private let current: Mutex<PanelState<Panel>>
     private let loading = Mutex(false)
 
-    public init(intervalSeconds: Double = 60, retrySeconds: Double = 5, load: @escaping @Sendable () throws -> QualityPanel) {
+    public init(intervalSeconds: Double = 60, retrySeconds: Double = 5, name: String = "quality-panel",
+                load: @escaping @Sendable () throws -> Panel) {
         self.load = load
         self.intervalSeconds = intervalSeconds
         self.retrySeconds = retrySeconds
+        self.name = name
         self.current = Mutex(.loading)
     }
 
-    /// A feed that never loads, for a process without a warehouse; the page says why.
-    public static func unavailable(_ reason: String) -> QualityPanelFeed {
-        let feed = QualityPanelFeed(intervalSeconds: .infinity) { throw Unavailable() }
+    /// A feed that never loads, for a process without what the panel reads; the page says why.
+    public static func unavailable(_ reason: String) -> PanelFeed {
+        let feed = PanelFeed(intervalSeconds: .infinity) { throw Unavailable() }
         feed.current.withLock { $0 = .unavailable(reason) }
         return feed
     }
 
     private struct Unavailable: Error {}
 
-    public var state: QualityPanelState { current.withLock { $0 } }
+    public var state: PanelState<Panel> { current.withLock { $0 } }
 
     /// Loads on a dedicated thread and keeps the outcome; `done` runs after. Does nothing when
     /// a load is still running (a slow warehouse gets no second query on top).
     func startLoad(done: @escaping @Sendable () -> Void = {}) {
         guard loading.withLock({ busy in defer { busy = true }; return !busy }) else { return done() }
         let thread = Thread { [self] in
-            let outcome: QualityPanelState
+            let outcome: PanelState<Panel>
             do {
                 outcome = .ready(try load())
             } catch {
@@ -46,7 +58,7 @@ public final class QualityPanelFeed: Sendable {
             loading.withLock { $0 = false }
             done()
         }
-        thread.name = "quality-panel"
+        thread.name = name
         thread.start()
     }
 
@@ -75,3 +87,7 @@ public final class QualityPanelFeed: Sendable {
         }
     }
 }
+
+/// The data-quality panel's feed and state (`QualityPanelLoader` in the helio target loads it).
+public typealias QualityPanelFeed = PanelFeed<QualityPanel>
+public typealias QualityPanelState = PanelState<QualityPanel>
