@@ -252,7 +252,7 @@ final class ApplyOverlapSampler: Sendable {
         """
 
     static let reasonsQuery = """
-        SELECT 'pending_dim' WHERE EXISTS (SELECT FROM dw.pending_dim)
+        SELECT 'a truncate waiting in pending_dim' WHERE EXISTS (SELECT FROM dw.pending_dim WHERE row_id IS NULL OR kpartition IS NULL)
         UNION ALL SELECT 'a truncate waiting in pending_fact' WHERE EXISTS (SELECT FROM dw.pending_fact WHERE row_id IS NULL OR kpartition IS NULL)
         UNION ALL SELECT 'held_change' WHERE EXISTS (SELECT FROM dw.held_change)
         UNION ALL SELECT 'unresolved_change' WHERE EXISTS (SELECT FROM dw.unresolved_change)
