@@ -25,7 +25,7 @@ import Testing
 /// Each run prints its seed. `HELIO_PARALLEL_APPLY_SEED=s` repeats a run (every test starts
 /// from `s`); `HELIO_PARALLEL_APPLY_SEEDS=n` is the long version: n seeds per test case (s,
 /// s+1, …), 800 transactions instead of 200 and three kills per run instead of one (about
-/// 2 minutes a seed on two cores). `make test` runs the short one (one seed each, about
+/// 1.5 minutes a seed and case on two cores). `make test` runs the short one (one seed each, about
 /// 35 s a case).
 @Suite("Partition-parallel apply", .serialized)
 struct ParallelApplyTests {
