@@ -13,8 +13,9 @@ public final class ApplyService: @unchecked Sendable {
     let logger: Logger
     let schema: WarehouseSchema
     public let metrics: ApplyMetrics
-    /// Whether the last batch left facts of this applier's partitions waiting (apply.parallel).
-    let factsWaiting = Atomic<Bool>(false)
+    /// Whether changes of this applier's partitions may wait in the warehouse (apply.parallel):
+    /// left so by its last batch, or partitions just assigned (their previous holder's may).
+    let changesWaiting = Atomic<Bool>(false)
 
     /// `schema` other than `dw` builds a separate warehouse (a rebuild), with its own metrics.
     public init(config: HelioConfiguration, logger: Logger, schema: WarehouseSchema = .live) {
@@ -106,6 +107,8 @@ public final class ApplyService: @unchecked Sendable {
                     let stored = try writer.storedOffsets(partitions)
                     try guardian.verify(stored)
                     try member.register(partitions: Set(partitions), store: writer.offsetStore)
+                    // (partitions taken over may come with changes their last holder left waiting)
+                    self.changesWaiting.store(true, ordering: .relaxed)
                     return stored.mapValues(\.next)
                 }
                 try consumer.subscribe(subscribed)
@@ -120,10 +123,10 @@ public final class ApplyService: @unchecked Sendable {
                     let records = try consumer.poll(maxRecords: config.batchSize, timeoutMilliseconds: Int32(config.batchWaitMilliseconds))
                     if records.isEmpty {
                         metrics.idle()
-                        // Sharing the warehouse, the batch that lets this applier's waiting facts go
-                        // (their END, their dimension changes) may be another applier's: an empty
-                        // batch releases them, once per idle poll while any wait.
-                        if config.parallelApply, factsWaiting.load(ordering: .relaxed) {
+                        // Sharing the warehouse, the batch that lets this applier's waiting changes go
+                        // (their END, the rest of their transaction) may be another applier's: an
+                        // empty batch releases them, once per idle poll while any wait.
+                        if config.parallelApply, changesWaiting.load(ordering: .relaxed) {
                             try pipeline.submit(PreparedBatch())
                         }
                         if member.due() {   // (a sign of life while idle: the writer is drained first)
@@ -343,7 +346,7 @@ public final class ApplyService: @unchecked Sendable {
         let scope = config.parallelApply ? ParallelScope(assignment: consumer.assignment, topics: TopicNames(prefix: config.topicPrefix)) : nil
         let stats = try writer.apply(changeRows: batch.changeRows, factRows: batch.factRows, transactionRows: batch.transactionRows,
                                      offsets: batch.offsets, checks: batch.checks, scope: scope)
-        factsWaiting.store(ParallelScope.factsPending(stats: stats) > 0, ordering: .relaxed)
+        changesWaiting.store(ParallelScope.waiting(stats: stats) > 0, ordering: .relaxed)
         guard batch.records > 0 else { return }   // (an idle release: nothing consumed, nothing to count)
         consumer.commitAdvisory(batch.offsets)
         if member.due() { try member.register(partitions: consumer.assignment, store: writer.offsetStore) }

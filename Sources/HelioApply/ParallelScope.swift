@@ -30,8 +30,10 @@ struct ParallelScope: Equatable {
         return "{\"lock_partitions\":[\(lockPartitions.map(String.init).joined(separator: ","))],\"own\":{\(own.joined(separator: ","))}}"
     }
 
-    /// How many facts of the applier's partitions still wait (`facts_pending` of the stats).
-    static func factsPending(stats: String) -> Int {
-        (try? JSONValue.parse(stats))?["facts_pending"]?.intValue ?? 0
+    /// How many changes of the applier's partitions still wait in the warehouse for an END or
+    /// for the rest of their transaction (`facts_pending` and `dim_waiting` of the stats).
+    static func waiting(stats: String) -> Int {
+        guard let parsed = try? JSONValue.parse(stats) else { return 0 }
+        return (parsed["facts_pending"]?.intValue ?? 0) + (parsed["dim_waiting"]?.intValue ?? 0)
     }
 }

@@ -38,10 +38,11 @@ struct ParallelScopeTests {
         #expect(WarehouseWriter.merged(#"{"a":1}"#, "{}") == #"{"a":1}"#)
     }
 
-    @Test("facts_pending of a batch's statistics says whether an idle applier must look again")
-    func factsPending() {
-        #expect(ParallelScope.factsPending(stats: #"{"facts_pending": 12, "lock": "shared"}"#) == 12)
-        #expect(ParallelScope.factsPending(stats: "{}") == 0)
-        #expect(ParallelScope.factsPending(stats: "not json") == 0)
+    @Test("facts_pending and dim_waiting of a batch's statistics say whether an idle applier must look again")
+    func waiting() {
+        #expect(ParallelScope.waiting(stats: #"{"facts_pending": 12, "dim_waiting": 3, "lock": "shared"}"#) == 15)
+        #expect(ParallelScope.waiting(stats: #"{"facts_pending": 0, "dim_waiting": 2}"#) == 2)
+        #expect(ParallelScope.waiting(stats: "{}") == 0)
+        #expect(ParallelScope.waiting(stats: "not json") == 0)
     }
 }

@@ -3372,7 +3372,7 @@ begin
         'facts_pending', v_pending,
         'held', v_held,
         'awaiting_end', v_awaiting_end,
-        'dim_waiting', (select count(*) from dw.pending_dim),
+        'dim_waiting', (select count(*) from pg_temp.pending_dim_mine),   -- (this applier's, when shared)
         'quality', dw._quality_counts(),
         'watermark', v_w::text,
         'lock', case when v_shared then 'shared' else 'exclusive' end);
