@@ -232,6 +232,15 @@ time_apply() {
         echo "helio apply did not complete; its log:" >&2; tail -n 30 "$work/helio-apply.log" >&2; exit 2
     fi
     _t1=$(now)
+    # CPU the appliers and their warehouse sessions used (the sessions run on this machine:
+    # their backends' /proc), for the scaling model in docs/benchmarks.md.
+    apply_cpu=0 warehouse_cpu=0
+    for _pid in "${_pids[@]}"; do
+        _rss=$(cpu_seconds "$_pid"); [[ $_rss != "?" ]] && apply_cpu=$(awk -v a="$apply_cpu" -v b="$_rss" 'BEGIN { print a + b }')
+    done
+    for _pid in $(sql "$_wh" -c "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'helio-apply'"); do
+        _rss=$(cpu_seconds "$_pid"); [[ $_rss != "?" ]] && warehouse_cpu=$(awk -v a="$warehouse_cpu" -v b="$_rss" 'BEGIN { print a + b }')
+    done
     apply_rss=0
     for _pid in "${_pids[@]}"; do
         _rss=$(peak_rss_mb "$_pid")
@@ -245,6 +254,8 @@ time_apply() {
     local _how="$_appliers applier$( ((_appliers > 1)) && echo s), apply.parallel ${HELIO_APPLY_PARALLEL:-false}"
     [[ -n ${warehouse_rtt_ms:-} ]] && _how+=", warehouse RTT +$warehouse_rtt_ms ms (delay proxy)"
     echo "helio apply ($_how): $apply_s s, $apply_rate events/s, peak RSS $apply_rss MB$( ((_appliers > 1)) && echo " (the largest member's)")"
+    echo "  CPU: appliers $apply_cpu s, their warehouse sessions $warehouse_cpu s; per 1,000 events $(awk -v a="$apply_cpu" -v w="$warehouse_cpu" -v n="$_events" \
+        'BEGIN { printf "%.1f ms applier, %.1f ms warehouse", a * 1e6 / n, w * 1e6 / n }')"
     if [[ -n ${BENCH_PROFILE:-} ]]; then
         awk '/batch applied/ { n++; for (i = 1; i <= NF; i++) if ($i ~ /^duration_ms=/) { split($i, a, "="); ms += a[2] } }
              END { printf "  profile: %d batches, %.1f s inside applyBatch (decode, COPY, dw.apply_staged, commit)\n", n, ms / 1000 }' \
