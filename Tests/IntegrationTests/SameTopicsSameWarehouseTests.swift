@@ -100,7 +100,10 @@ struct SameTopicsSameWarehouseTests {
         #expect(!members.contains { $0.process.terminationStatus != 0 && $0.process.terminationReason == .exit },
                 "every rebuild process ended cleanly: \(String(members.last?.log.suffix(2_000) ?? ""))")
         config.groupID = WarehouseRebuild.groupID(live: env.userConfiguration().groupID, schema: try WarehouseSchema(schema))
+        // (bounded: after kill -9 of members the local broker has left such a group in state
+        // UNKNOWN, never assigning it again, and an unassigned consumer never goes idle)
+        let passDeadline = Date().addingTimeInterval(60)
         try ApplyService(config: config, logger: env.logger, schema: try WarehouseSchema(schema))
-            .run(shouldStop: { false }, stopWhenIdleSeconds: 5)
+            .run(shouldStop: { Date() > passDeadline }, stopWhenIdleSeconds: 5)
     }
 }
