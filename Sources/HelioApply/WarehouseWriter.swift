@@ -31,12 +31,6 @@ final class WarehouseWriter {
         try connection.execute("SELECT \(schema.qualified("create_staging"))()")
     }
 
-    /// `base` with the keys of `extra` (both JSON objects) added.
-    static func merged(_ base: String, _ extra: String) -> String {
-        guard base.hasSuffix("}"), extra.hasPrefix("{"), extra.count > 2 else { return base }
-        return String(base.dropLast()) + (base == "{}" ? "" : ",") + extra.dropFirst()
-    }
-
     /// Apply's stored positions (this writer's connection: stored in the batch's transaction).
     var offsetStore: OffsetStore { OffsetStore(connection: connection, group: groupID, schema: schema) }
 
@@ -95,8 +89,9 @@ final class WarehouseWriter {
                 try writer.finish()
             }
             // (apply_batch: apply_staged, and a change it cannot apply held in quarantine, not the batch failed)
-            let config = scope.map { Self.merged(applyConfig, $0.json) } ?? applyConfig
-            let stats = try connection.execute("SELECT \(schema.qualified("apply_batch"))($1::jsonb)::text", [config]).scalar ?? "{}"
+            // (the scope's keys join apply's configuration: jsonb || merges the two objects)
+            let stats = try connection.execute("SELECT \(schema.qualified("apply_batch"))($1::jsonb || $2::jsonb)::text",
+                                               [applyConfig, scope?.json ?? "{}"]).scalar ?? "{}"
             try offsetStore.store(offsets, checks: checks)
             try connection.execute("COMMIT")
             return stats

@@ -31,13 +31,6 @@ struct ParallelScopeTests {
         #expect(scope.json == #"{"lock_partitions":[],"own":{}}"#)
     }
 
-    @Test("the scope's keys join apply's configuration object")
-    func merged() {
-        #expect(WarehouseWriter.merged(#"{"parallel":true}"#, #"{"own":{}}"#) == #"{"parallel":true,"own":{}}"#)
-        #expect(WarehouseWriter.merged("{}", #"{"own":{}}"#) == #"{"own":{}}"#)
-        #expect(WarehouseWriter.merged(#"{"a":1}"#, "{}") == #"{"a":1}"#)
-    }
-
     @Test("facts_pending and dim_waiting of a batch's statistics say whether an idle applier must look again")
     func waiting() {
         #expect(ParallelScope.waiting(stats: #"{"facts_pending": 12, "dim_waiting": 3, "lock": "shared"}"#) == 15)

@@ -1451,6 +1451,19 @@ $$;
 -- Climate
 -- ---------------------------------------------------------------------------
 
+-- Takes the climate locks of these buckets, in ascending order (two appliers taking
+-- overlapping sets in the same order cannot deadlock).
+create or replace function dw._lock_climate_buckets(p_buckets int[]) returns void
+language plpgsql as $$
+declare
+    v_b int;
+begin
+    for v_b in select b from unnest(p_buckets) b order by b loop
+        perform pg_advisory_xact_lock(hashtext('helio.dw.climate'), v_b);
+    end loop;
+end
+$$;
+
 -- Applies staged irradiance changes to dw.irradiance_mirror and recomputes the
 -- touched (unit, local day) rows of dw.dim_day_climate. The mirror row holds
 -- its last applied position (a deleted reading stays as a tombstone that keeps
@@ -1468,19 +1481,6 @@ $$;
 --     not only the days of each reading's last state: a reading inserted and
 --     deleted (or moved on, or truncated) inside one batch leaves its unit-day
 --     with sample_count 0, as it would have with one change per batch.
--- Takes the climate locks of these buckets, in ascending order (two appliers taking
--- overlapping sets in the same order cannot deadlock).
-create or replace function dw._lock_climate_buckets(p_buckets int[]) returns void
-language plpgsql as $$
-declare
-    v_b int;
-begin
-    for v_b in select b from unnest(p_buckets) b order by b loop
-        perform pg_advisory_xact_lock(hashtext('helio.dw.climate'), v_b);
-    end loop;
-end
-$$;
-
 create or replace function dw.apply_irradiance(p_tz text, p_minutes numeric) returns int
 language plpgsql as $$
 declare
