@@ -1,5 +1,6 @@
 import Foundation
 import HelioOps
+import HelioPostgres
 import HelioTestSupport
 import Synchronization
 import Testing
@@ -9,8 +10,9 @@ import Testing
 /// held shared, while the source runs a seeded random workload at a steady pace (truncates,
 /// which take the lock exclusively, in one step of eight; a second test truncates in every
 /// step). During the load one applier is killed with SIGKILL and started again, and one more
-/// member joins the group and later leaves it cleanly: three rebalances at seeded points of
-/// the workload. Afterwards the warehouse must equal the one the source gives
+/// member joins the group and later leaves it cleanly (once the group has settled: the local
+/// broker keeps a member that leaves mid-rebalance as the group's leader, see `settled`):
+/// three rebalances at seeded points of the workload. Afterwards the warehouse must equal the one the source gives
 /// (`waitForWarehouse`: what one applier builds), nothing may be quarantined or dead-lettered,
 /// nothing may wait in the pending tables, every applier still runs and stops cleanly, and no
 /// batch may have met other appliers' (deadlock, serialization failure) more than 3 times in
@@ -57,6 +59,47 @@ struct ParallelApplyTests {
         log.split(separator: "\n").filter { $0.contains("applying it again") }.compactMap { line in
             line.split(separator: " ").first { $0.hasPrefix("attempt=") }.flatMap { Int($0.dropFirst("attempt=".count)) }
         }
+    }
+
+    /// Whether a group's members hold `partitions` partitions between them, each member's last
+    /// rebalance line being an assignment (none revoked and waiting for the next).
+    static func settled(_ logs: [String], partitions: Int) -> Bool {
+        var held = 0
+        for log in logs {
+            // (a member started again appends to its predecessor's log: only its own lines count)
+            let lines = log.split(separator: "\n")
+            guard let start = lines.lastIndex(where: { $0.contains(" applying group=") }),
+                  let last = lines[start...].last(where: { $0.contains("partitions assigned") || $0.contains("partitions revoked") }),
+                  last.contains("partitions assigned") else { return false }
+            held += last.components(separatedBy: "@").count - 1   // (one "topic[p]@offset" per partition)
+        }
+        return held == partitions
+    }
+
+    /// What holds changes back, for a run that did not catch up: the END horizon, waiting
+    /// truncates, incomplete arrival counts (END's count against events arrived, per partition),
+    /// and the waiting changes per table, operation and partition.
+    static func barrierState(_ warehouse: PostgresConnection) throws -> String {
+        let queries = [
+            "SELECT 'horizon', commit_lsn::text FROM dw.tx_end_horizon",
+            "SELECT 'watermark', coalesce(dw.dim_watermark()::text, 'null')",
+            """
+            SELECT 'truncate', source_table, commit_lsn::text, lsn::text, kpartition FROM dw.pending_fact WHERE row_id IS NULL
+            UNION ALL SELECT 'truncate (dim)', source_table, commit_lsn::text, lsn::text, kpartition FROM dw.pending_dim WHERE row_id IS NULL
+            """,
+            "SELECT 'applied truncate', source_table, commit_lsn::text, lsn::text FROM dw.applied_truncate ORDER BY commit_lsn DESC LIMIT 5",
+            "SELECT 'arrival', commit_lsn::text, source_table, expected, arrived, end_seen_at::text FROM dw.tx_arrival ORDER BY commit_lsn LIMIT 20",
+            "SELECT 'arrival partition', commit_lsn::text, source_table, kpartition, max_lsn::text, max_row FROM dw.tx_arrival_partition ORDER BY commit_lsn, source_table, kpartition LIMIT 40",
+            """
+            SELECT 'waiting fact', source_table, op, kpartition, count(*), min(commit_lsn)::text, max(commit_lsn)::text FROM dw.pending_fact GROUP BY 2, 3, 4
+            UNION ALL SELECT 'waiting dim', source_table, op, kpartition, count(*), min(commit_lsn)::text, max(commit_lsn)::text FROM dw.pending_dim GROUP BY 2, 3, 4
+            """,
+            "SELECT 'tx_log', commit_lsn::text, dim_expected, dim_applied FROM dw.tx_log WHERE dim_expected IS NULL OR dim_applied < dim_expected ORDER BY commit_lsn LIMIT 10",
+        ]
+        return try queries.map { query in
+            (try? warehouse.execute(query).rows.map { $0.map { $0 ?? "null" }.joined(separator: " ") }.joined(separator: "\n"))
+                ?? "(\(query.prefix(40))… failed)"
+        }.joined(separator: "\n")
     }
 
     /// `HELIO_PARALLEL_APPLY_SEED` (else `default`) and the seeds after it, as many as
@@ -119,6 +162,7 @@ struct ParallelApplyTests {
         plan.sort { $0.at < $1.at }
 
         let started = Date()
+        var lastKill: Date?
         // ~25 s of load for 200 transactions: time for the group to rebalance three times within it
         let load = WorkloadThread(env, seed: seed &+ 1, transactions: transactions, truncatesEvery: truncatesEvery, pause: 500_000)
         for (at, what) in plan {
@@ -128,6 +172,7 @@ struct ParallelApplyTests {
             case .kill:
                 let victim = Int.random(in: 0..<members.count, using: &random)
                 members[victim].kill9()
+                lastKill = Date()
                 usleep(UInt32.random(in: 200_000...1_500_000, using: &random))
                 members[victim] = try applier("apply\(victim + 1)")
             case .join:
@@ -135,6 +180,16 @@ struct ParallelApplyTests {
             case .leave:
                 // (a member that got partitions, so that its leaving hands them over)
                 try eventually("the joined member to be assigned partitions", within: 30) { joined?.log.contains("partitions assigned") == true }
+                // Not while the group rebalances: the local broker (Tansu 0.6) keeps a member that
+                // leaves during a rebalance as the group's leader, and the group then assigns
+                // nothing for minutes (deploy/local/check-group-rebalance.py shows it without
+                // Helio). Kafka elects another leader; leaving a settled group is what matters here.
+                let live = members + [joined].compactMap { $0 }
+                // (a killed member stays in the group until its session times out, 6 s)
+                if let lastKill { usleep(UInt32(max(0, 8 - Date().timeIntervalSince(lastKill)) * 1_000_000)) }
+                try eventually("the group to settle before the member leaves (every partition held, no member rebalancing)", within: 90) {
+                    Self.settled(live.map(\.log), partitions: 25)
+                }
                 #expect(joined?.terminate() == 0, "the joined member left cleanly: \(joined?.log.suffix(1_500) ?? "")")
             }
         }
@@ -156,6 +211,7 @@ struct ParallelApplyTests {
             SELECT (SELECT count(*) FROM dw.pending_dim) + (SELECT count(*) FROM dw.pending_fact) + (SELECT count(*) FROM dw.tx_arrival)
             """).scalar
         #expect(waiting == "0", "seed \(seed): nothing waits behind a watermark or a truncate (\(waiting ?? "?") rows)")
+        if waiting != "0" { print("ParallelApplyTests: seed \(seed): what waits:\n\(try Self.barrierState(warehouse))") }
         let allLogs = (members + [joined].compactMap { $0 }).map(\.log)
         let deadLettered = try TopicReader(brokers: env.stack.brokers).read([config.deadLetterTopic], minimum: 0, within: 3)
         #expect(deadLettered.isEmpty && !allLogs.contains { $0.contains("poison record sent to the dead-letter topic") },
