@@ -106,15 +106,17 @@ create table if not exists dw.tc_horizon (
 -- before it may still be on their way through other partitions when it
 -- arrives. It is applied only once every event of its table committed at or
 -- before it has arrived (the END events' counts say how many there are).
--- tx_arrival: per source transaction and table, the END's count (null until
--- the END is seen) and the distinct events arrived; tx_arrival_partition: per
--- Kafka partition the greatest (lsn, row id) counted, so that an event sent
--- again after a capture restart is not counted twice. Complete rows are pruned.
+-- tx_arrival: per source transaction and table, the END's count (written by
+-- the END's batch); tx_arrival_partition: per Kafka partition, the distinct
+-- events arrived and the greatest (lsn, row id) counted, so that an event sent
+-- again after a capture restart is not counted twice (written only by the
+-- partition's holder: appliers sharing the warehouse do not wait for each
+-- other here, migration 12). A transaction's table is complete when its
+-- partitions' counts reach the END's. Complete rows are pruned.
 create table if not exists dw.tx_arrival (
     commit_lsn   pg_lsn not null,
     source_table text collate "C" not null,
     expected     int,
-    arrived      int not null default 0,
     end_seen_at  timestamptz,
     primary key (commit_lsn, source_table)
 );
@@ -124,6 +126,7 @@ create table if not exists dw.tx_arrival_partition (
     kpartition   int not null,
     max_lsn      pg_lsn not null,
     max_row      bigint not null,
+    arrived      int not null default 0,
     primary key (commit_lsn, source_table, kpartition)
 );
 -- The greatest commit whose END has been seen (ENDs come in commit order).

@@ -88,8 +88,8 @@ struct ParallelApplyTests {
             UNION ALL SELECT 'truncate (dim)', source_table, commit_lsn::text, lsn::text, kpartition FROM dw.pending_dim WHERE row_id IS NULL
             """,
             "SELECT 'applied truncate', source_table, commit_lsn::text, lsn::text FROM dw.applied_truncate ORDER BY commit_lsn DESC LIMIT 5",
-            "SELECT 'arrival', commit_lsn::text, source_table, expected, arrived, end_seen_at::text FROM dw.tx_arrival ORDER BY commit_lsn LIMIT 20",
-            "SELECT 'arrival partition', commit_lsn::text, source_table, kpartition, max_lsn::text, max_row FROM dw.tx_arrival_partition ORDER BY commit_lsn, source_table, kpartition LIMIT 40",
+            "SELECT 'arrival', commit_lsn::text, source_table, expected, dw._arrived(commit_lsn, source_table), end_seen_at::text FROM dw.tx_arrival ORDER BY commit_lsn LIMIT 20",
+            "SELECT 'arrival partition', commit_lsn::text, source_table, kpartition, arrived, max_lsn::text, max_row FROM dw.tx_arrival_partition ORDER BY commit_lsn, source_table, kpartition LIMIT 40",
             """
             SELECT 'waiting fact', source_table, op, kpartition, count(*), min(commit_lsn)::text, max(commit_lsn)::text FROM dw.pending_fact GROUP BY 2, 3, 4
             UNION ALL SELECT 'waiting dim', source_table, op, kpartition, count(*), min(commit_lsn)::text, max(commit_lsn)::text FROM dw.pending_dim GROUP BY 2, 3, 4

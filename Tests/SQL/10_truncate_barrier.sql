@@ -37,7 +37,7 @@ commit;
 do $$ begin
   assert not exists (select 1 from dw.tx_arrival where commit_lsn = '0/190'),
          'tx 1 complete and forgotten: user 1 sent twice on partition 0 did not count twice';
-  assert (select arrived || '/' || expected from dw.tx_arrival where commit_lsn = '0/1A0' and source_table = 'users') = '0/1',
+  assert (select dw._arrived(commit_lsn, source_table) || '/' || expected from dw.tx_arrival where commit_lsn = '0/1A0' and source_table = 'users') = '0/1',
          'tx 1b: user 2 not arrived';
   assert not exists (select 1 from dw.applied_truncate), 'no truncate applied: user 2 and energy 2 have not arrived';
   assert (select count(*) from dw.pending_dim) = 2, 'the users truncate and user 3 wait';

@@ -29,7 +29,8 @@ create or replace function dw._barrier_tables() returns text[]
 language sql immutable as $$ select array['users', 'units', 'devices', 'energy', 'energy_compensate'] $$;
 
 -- Counts what arrived in this batch: per source transaction and table, the
--- END's announced count and the distinct events arrived. An event sent again
+-- END's announced count (dw.tx_arrival) and, per Kafka partition, the distinct
+-- events arrived (dw.tx_arrival_partition; dw._arrived adds them up). An event sent again
 -- (capture re-sends from its last confirmed position after a restart) comes
 -- after its first copy in the same partition, at or below the greatest
 -- (lsn, row id) counted there, and is not counted twice; snapshot reads share
@@ -79,30 +80,50 @@ begin
              on p.commit_lsn = d.commit_lsn and p.source_table = d.source_table and p.kpartition = d.kpartition
      group by d.commit_lsn, d.source_table, d.kpartition;
 
-    insert into dw.tx_arrival_partition as p (commit_lsn, source_table, kpartition, max_lsn, max_row)
-    select a.commit_lsn, a.source_table, a.kpartition, a.max_lsn, a.max_row from pg_temp._arr a
-     order by 1, 2, 3   -- (rows locked in one order: appliers sharing the warehouse do not deadlock)
+    -- (each partition's row has one writer, the partition's holder: appliers sharing the
+    -- warehouse, whose batches carry events of the same transactions, do not wait here)
+    insert into dw.tx_arrival_partition as p (commit_lsn, source_table, kpartition, max_lsn, max_row, arrived)
+    select a.commit_lsn, a.source_table, a.kpartition, a.max_lsn, a.max_row, a.n from pg_temp._arr a
+     order by 1, 2, 3
     on conflict (commit_lsn, source_table, kpartition) do update
-       set max_lsn = excluded.max_lsn, max_row = excluded.max_row
-     where (excluded.max_lsn, excluded.max_row) > (p.max_lsn, p.max_row);
-    insert into dw.tx_arrival as t (commit_lsn, source_table, arrived)
-    select a.commit_lsn, a.source_table, sum(a.n) from pg_temp._arr a group by 1, 2 having sum(a.n) > 0
-     order by 1, 2
-    on conflict (commit_lsn, source_table) do update set arrived = t.arrived + excluded.arrived;
+       set max_lsn = case when (excluded.max_lsn, excluded.max_row) > (p.max_lsn, p.max_row) then excluded.max_lsn else p.max_lsn end,
+           max_row = case when (excluded.max_lsn, excluded.max_row) > (p.max_lsn, p.max_row) then excluded.max_row else p.max_row end,
+           arrived = p.arrived + excluded.arrived
+     where excluded.arrived > 0 or (excluded.max_lsn, excluded.max_row) > (p.max_lsn, p.max_row);
 
-    -- complete, and repeats of transactions forgotten before (no END above the horizon)
-    with done as (
+    -- Complete transactions are forgotten: those of the batch, of its ENDs, and the oldest few
+    -- (two appliers may each add their count while neither sees the other's: the rows they
+    -- leave complete are pruned by a later batch). Rows another batch is deleting are skipped.
+    with candidates as (
+        select a.commit_lsn, a.source_table from pg_temp._arr a
+        union
+        select c.commit_lsn, split_part(c.collection, '.', 2) from pg_temp._end_counts c
+        union
+        (select t.commit_lsn, t.source_table from dw.tx_arrival t order by 1, 2 limit 16)),
+    done as (
         delete from dw.tx_arrival t
-         where (t.commit_lsn, t.source_table) in (select a.commit_lsn, a.source_table from pg_temp._arr a
-                                                   union
-                                                   select c.commit_lsn, split_part(c.collection, '.', 2)
-                                                     from pg_temp._end_counts c)
-           and ((t.expected is not null and t.arrived >= t.expected)
-                or (t.expected is null and t.commit_lsn <= v_horizon))
+         where t.ctid in (select x.ctid from dw.tx_arrival x
+                            join candidates c on c.commit_lsn = x.commit_lsn and c.source_table = x.source_table
+                           where x.expected is not null
+                             and x.expected <= dw._arrived(x.commit_lsn, x.source_table)
+                             for update of x skip locked)
         returning t.commit_lsn, t.source_table)
     delete from dw.tx_arrival_partition p using done d
      where p.commit_lsn = d.commit_lsn and p.source_table = d.source_table;
+    -- and repeats of transactions forgotten before: counted in this batch's partitions, at or
+    -- below the horizon (their END seen), with no END count left
+    delete from dw.tx_arrival_partition p using pg_temp._arr a
+     where p.commit_lsn = a.commit_lsn and p.source_table = a.source_table and p.kpartition = a.kpartition
+       and p.commit_lsn <= v_horizon
+       and not exists (select 1 from dw.tx_arrival t where t.commit_lsn = p.commit_lsn and t.source_table = p.source_table);
 end
+$$;
+
+-- How many distinct events of a source transaction's table have arrived, over all partitions.
+create or replace function dw._arrived(p_commit pg_lsn, p_table text) returns bigint
+language sql stable as $$
+    select coalesce(sum(p.arrived), 0) from dw.tx_arrival_partition p
+     where p.commit_lsn = p_commit and p.source_table = p_table
 $$;
 
 -- The commit of the first truncate of p_table, not yet applied, that must
@@ -134,7 +155,7 @@ begin
        and (v_horizon is null or v_horizon < t.commit_lsn
             or exists (select 1 from dw.tx_arrival x
                         where x.source_table = p_table and x.commit_lsn <= t.commit_lsn
-                          and x.expected is not null and x.arrived < x.expected
+                          and x.expected is not null and dw._arrived(x.commit_lsn, x.source_table) < x.expected
                           and x.end_seen_at > now() - dw._truncate_wait_limit()));
     return v_first;
 end
@@ -162,7 +183,7 @@ begin
      where v_horizon is null or e.commit_lsn > v_horizon
         or exists (select 1 from dw.tx_arrival a
                     where a.commit_lsn = e.commit_lsn and a.source_table = p_table
-                      and a.expected is not null and a.arrived < a.expected
+                      and a.expected is not null and dw._arrived(a.commit_lsn, a.source_table) < a.expected
                       and a.end_seen_at > now() - dw._truncate_wait_limit());
     return v_first;
 end
