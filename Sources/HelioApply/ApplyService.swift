@@ -119,6 +119,7 @@ public final class ApplyService: @unchecked Sendable {
                 // (Changes are numbered (`seq`) across batches, by `held`, so that batches merged
                 // in the pipeline keep their numbers unique and in arrival order.)
                 var completeness = TransactionCompleteness()
+                var firstAssignment = AssignmentDeadline(started: Date())
                 while !shouldStop() {
                     let records = try consumer.poll(maxRecords: config.batchSize, timeoutMilliseconds: Int32(config.batchWaitMilliseconds))
                     if records.isEmpty {
@@ -136,6 +137,17 @@ public final class ApplyService: @unchecked Sendable {
                         if let idle = stopWhenIdleSeconds, !consumer.assignment.isEmpty, Date().timeIntervalSince(lastRecord) >= idle {
                             try pipeline.drain()
                             return
+                        }
+                        if stopWhenIdleSeconds != nil {   // (a run that ends when idle must not wait for ever unassigned)
+                            switch firstAssignment.verdict(assigned: consumer.assignmentsReceived > 0, now: Date()) {
+                            case .wait: break
+                            case .warn:
+                                logger.warning("no partition assigned yet; the consumer group has not completed a rebalance",
+                                               metadata: ["group": "\(config.groupID)", "waited_seconds": "\(Int(firstAssignment.warnAfter))",
+                                                          "gives_up_after_seconds": "\(Int(firstAssignment.failAfter))"])
+                            case .fail:
+                                throw GroupNeverAssigned(group: config.groupID, seconds: Int(firstAssignment.failAfter))
+                            }
                         }
                         continue
                     }

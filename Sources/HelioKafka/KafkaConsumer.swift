@@ -18,6 +18,9 @@ public final class KafkaConsumer: @unchecked Sendable {
     public private(set) var assignment: Set<TopicPartition> = []
     /// Set when a rebalance happened during the last `poll`.
     public private(set) var assignmentChanged = false
+    /// How many assignments the group has given this consumer (an empty one counts: the
+    /// group completed a rebalance).
+    public private(set) var assignmentsReceived = 0
 
     /// Helio's consumer settings, then `overrides` (the operator's `HELIO_KAFKA_PROPERTY_*`) on top.
     public static func defaults(brokers: String, groupID: String, overrides: [String: String] = [:]) -> [String: String] {
@@ -179,6 +182,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             let code = rd_kafka_assign(handle, target)
             guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw RDKafkaConfig.error(code) }
             assignment = Set(partitions)
+            assignmentsReceived += 1
             logger.info("partitions assigned", metadata: ["partitions": "\(assigned.map { "\($0.key)@\($0.value)" }.sorted())"])
         default:
             onRevoke(partitions)
