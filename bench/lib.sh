@@ -236,10 +236,10 @@ time_apply() {
     # their backends' /proc), for the scaling model in docs/benchmarks.md.
     apply_cpu=0 warehouse_cpu=0
     for _pid in "${_pids[@]}"; do
-        _rss=$(cpu_seconds "$_pid"); [[ $_rss != "?" ]] && apply_cpu=$(awk -v a="$apply_cpu" -v b="$_rss" 'BEGIN { print a + b }')
+        _cpu=$(cpu_seconds "$_pid"); [[ $_cpu != "?" ]] && apply_cpu=$(awk -v a="$apply_cpu" -v b="$_cpu" 'BEGIN { print a + b }')
     done
     for _pid in $(sql "$_wh" -c "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'helio-apply'"); do
-        _rss=$(cpu_seconds "$_pid"); [[ $_rss != "?" ]] && warehouse_cpu=$(awk -v a="$warehouse_cpu" -v b="$_rss" 'BEGIN { print a + b }')
+        _cpu=$(cpu_seconds "$_pid"); [[ $_cpu != "?" ]] && warehouse_cpu=$(awk -v a="$warehouse_cpu" -v b="$_cpu" 'BEGIN { print a + b }')
     done
     apply_rss=0
     for _pid in "${_pids[@]}"; do

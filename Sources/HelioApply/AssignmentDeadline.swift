@@ -8,12 +8,12 @@ import Foundation
 /// stack's Tansu 0.6, `deploy/local/check-group-rebalance.py`). A first warning after
 /// `warnAfter`, then the run fails after `failAfter` with what to check. (Any assignment
 /// event counts, even an empty one: the group did complete a rebalance.)
-struct AssignmentDeadline: Equatable {
+struct AssignmentDeadline {
     enum Verdict: Equatable { case wait, warn, fail }
 
     let started: Date
-    var warnAfter: TimeInterval = 60
-    var failAfter: TimeInterval = 300
+    let warnAfter: TimeInterval
+    let failAfter: TimeInterval
     private(set) var warned = false
 
     init(started: Date, warnAfter: TimeInterval = 60, failAfter: TimeInterval = 300) {

@@ -188,7 +188,7 @@ struct ParallelApplyTests {
                 // (a killed member stays in the group until its session times out, 6 s)
                 if let lastKill { usleep(UInt32(max(0, 8 - Date().timeIntervalSince(lastKill)) * 1_000_000)) }
                 try eventually("the group to settle before the member leaves (every partition held, no member rebalancing)", within: 90) {
-                    Self.settled(live.map(\.log), partitions: 25)
+                    Self.settled(live.map(\.log), partitions: 6 * 4 + 1)   // (six table topics of 4 partitions, the transaction topic's 1)
                 }
                 #expect(joined?.terminate() == 0, "the joined member left cleanly: \(joined?.log.suffix(1_500) ?? "")")
             }
