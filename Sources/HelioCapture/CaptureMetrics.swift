@@ -30,15 +30,16 @@ public final class CaptureMetrics: Sendable {
         self.health = health
     }
 
-    func captured(table: String) {
+    /// `count` changes of `table` published (capture hands them over per transaction).
+    func captured(table: String, count: Int = 1) {
         let counter = state.withLock { state -> Counter in
-            state.capturedByTable[table, default: 0] += 1
+            state.capturedByTable[table, default: 0] += count
             if let counter = state.counters[table] { return counter }
             let counter = Counter(label: "helio_capture_changes_total", dimensions: [("table", table)])
             state.counters[table] = counter
             return counter
         }
-        counter.increment()
+        counter.increment(by: count)
     }
 
     /// A resync runs: `tables` tables to re-read (0 when it finished).

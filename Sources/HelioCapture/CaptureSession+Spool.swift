@@ -65,7 +65,7 @@ extension CaptureSession {
                     try self.sink.change(topic: table.topic, collection: table.qualifiedName, key: change.key, value: change.head,
                                          tombstone: change.op == .delete)
                 }
-                self.metrics.captured(table: table.name)
+                self.capturedCounts.add(table.name)
             }
             // Replaying a large transaction takes longer than the short wal_sender_timeout
             // capture sets (CaptureLeadership) when Kafka never makes it wait: it must keep

@@ -31,6 +31,8 @@ final class CaptureSession {
     /// Debezium's form: the catalog's view of each table's columns.
     var catalog: ColumnCatalog?
     let metrics: CaptureMetrics
+    /// The transaction's changes per table, for the metrics at its commit.
+    var capturedCounts = CapturedCounts()
 
     init(stream: ReplicationStream, sink: any ChangeSink, core: CaptureCore, builder: EventBuilder, relations: RelationCache,
          config: HelioConfiguration, spool: StreamSpool, heartbeat: Heartbeat?, incremental: IncrementalSnapshot?,
@@ -72,9 +74,9 @@ final class CaptureSession {
                 sink.collect(timeoutMilliseconds: 0)
             }
             // Self-throttled: a heartbeat and the retained-WAL reading, busy or idle.
-            heartbeat?.beatIfDue()
+            heartbeat?.beatIfDue(now: now)
             try sink.checkFailure()
-            try sendStatusIfDue(force: false)
+            try sendStatusIfDue(force: false, now: now)
             // The next chunk of a requested re-snapshot starts once the previous one is published.
             if !core.machine.isInTransaction { try incremental?.step() }
             finishResyncIfDone()
@@ -110,6 +112,7 @@ final class CaptureSession {
             try publish(message, at: lsn, in: transaction)
         case .commit(let transaction, let endLSN, let commitMicros):
             try sink.commitTransaction(endLSN: endLSN)
+            capturedCounts.drain(into: metrics)
             metrics.committed(commitMicros: commitMicros)
             if transaction?.streamed == true { metrics.streamedTransaction() }
             committedForDebezium(endLSN: endLSN, transaction: transaction)
@@ -226,13 +229,13 @@ final class CaptureSession {
         }
         if let debezium = builder.debezium {
             try publishDebezium(op, table: table, before: before, after: after, context: try context(lsn), form: debezium)
-            metrics.captured(table: table.name)
+            capturedCounts.add(table.name)
             return
         }
         let record = builder.change(op: op, table: table, before: before, after: after, context: try context(lsn))
         try sink.change(topic: table.topic, collection: table.qualifiedName, key: record.key, value: record.value,
                              tombstone: op == .delete)
-        metrics.captured(table: table.name)
+        capturedCounts.add(table.name)
     }
 
     func context(_ lsn: LSN) throws -> EventBuilder.Context {
@@ -262,9 +265,10 @@ final class CaptureSession {
                       metadata: [LogKeys.slot: "\(config.slot)"])
     }
 
-    func sendStatusIfDue(force: Bool) throws {
+    /// `now`: the loop's clock reading, when it has one (one reading per message, not three).
+    func sendStatusIfDue(force: Bool, now: Double = Clock.monotonicSeconds()) throws {
         if force { sink.collect(timeoutMilliseconds: 0) }
-        guard let due = core.machine.statusUpdate(now: Clock.monotonicSeconds(), force: force) else { return }
+        guard let due = core.machine.statusUpdate(now: now, force: force) else { return }
         let update = StandbyStatusUpdate(written: due.written, flushed: due.flushed, applied: due.flushed,
                                          clientTime: PostgresTime.postgresMicros(unixMicros: Clock.unixMicros()))
         // Recorded before it is sent: the file's bound of what was confirmed tells this slot from a new one.

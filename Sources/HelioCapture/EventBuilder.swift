@@ -46,7 +46,7 @@ struct EventBuilder {
         if let keySource, case .text(let text)? = keySource.values[safe: table.keyColumns[0]] { keyText = text }
         // With schemas (capture.debezium_schemas) the value opens with the table's schema.
         var head = debezium?.recordPrefixes(table)?.value ?? []
-        head.reserveCapacity(head.count + 512)
+        head.reserveCapacity(head.count + tailCapacity + 256)
         ChangeEnvelope.encodeHead(before: before.map { row(table, $0, fillFrom: nil, snapshot: snapshot) },
                                   after: after.map { row(table, $0, fillFrom: before, snapshot: snapshot) }, into: &head)
         return (keySource.map { key(table, $0, snapshot: snapshot) } ?? RecordKey(columns: JSONObject()).encoded(), head, keyText)
@@ -69,8 +69,15 @@ struct EventBuilder {
         return ConnectRecord.wrap(payload, prefix: prefix)
     }
 
+    /// Room for what `finish` appends (`source`, `op`, the times; Debezium's form adds
+    /// `transaction`, `ts_us`, `ts_ns` and a longer `source`: 400-odd bytes against 250-odd),
+    /// so that a value is allocated once, not grown and copied at its tail (a head read back
+    /// from the spool has no room left at all).
+    var tailCapacity: Int { debezium == nil ? 320 : 640 }
+
     /// Completes a value `head` began, once the commit is known.
     func finish(_ value: inout [UInt8], op: ChangeOp, table: CapturedTable, context: Context) {
+        value.reserveCapacity(value.count + tailCapacity)
         if let debezium {
             let template = debezium.template(table: table, builder: self, key: .init(
                 txID: context.noTxID ? nil : context.txID, micros: context.commitMicros,
@@ -124,14 +131,19 @@ struct EventBuilder {
         let columns = table.relation.columns
         var object = JSONObject(minimumCapacity: columns.count)
         let settings = debezium?.settings ?? .defaults
+        // The catalog's columns, read once per row rather than copied out per value.
+        let catalog = debezium != nil ? table.debeziumColumns : nil
         for (index, column) in columns.enumerated() {
             var raw = index < tuple.values.count ? tuple.values[index] : .null
             if case .unchangedToast = raw, let old, index < old.values.count {
                 raw = old.values[index]
             }
-            if debezium != nil {
-                let described = table.debeziumColumn(index)
+            if let catalog, index < catalog.count {
                 // A type Debezium has no schema for is not in its rows at all.
+                guard DebeziumValues.isIncluded(typeOID: catalog[index].typeOID) else { continue }
+                object.append(column.name, debeziumValue(raw, column: catalog[index], snapshot: snapshot, settings: settings))
+            } else if debezium != nil {
+                let described = table.debeziumColumn(index)
                 guard DebeziumValues.isIncluded(typeOID: described.typeOID) else { continue }
                 object.append(column.name, debeziumValue(raw, column: described, snapshot: snapshot, settings: settings))
             } else {

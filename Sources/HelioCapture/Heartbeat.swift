@@ -20,8 +20,7 @@ final class Heartbeat {
         self.logger = logger
     }
 
-    func beatIfDue() {
-        let now = Clock.monotonicSeconds()
+    func beatIfDue(now: Double = Clock.monotonicSeconds()) {
         guard interval > 0, now - last >= interval else { return }
         last = now
         do {

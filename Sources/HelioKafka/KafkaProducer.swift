@@ -24,6 +24,7 @@ public final class KafkaProducer: @unchecked Sendable {
     let logger: Logger
     private var pendingReports: [DeliveryReport] = []
     private var headerLists = HeaderListPool()
+    private var topics = TopicHandles()
 
     /// Helio's producer settings, then `overrides` (the operator's `HELIO_KAFKA_PROPERTY_*`) on top.
     public static func defaults(brokers: String, overrides: [String: String] = [:]) -> [String: String] {
@@ -59,6 +60,7 @@ public final class KafkaProducer: @unchecked Sendable {
 
     deinit {
         rd_kafka_queue_destroy(queue)
+        topics.destroyAll()
         rd_kafka_destroy(handle)
         headerLists.destroyAll()
     }
@@ -90,9 +92,14 @@ public final class KafkaProducer: @unchecked Sendable {
         }
         let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id | tag << HeaderListPool.tagShift))
         let partition = record.partition ?? helio_rd_kafka_partition_ua
+        guard let topic = topics.handle(record.topic, client: handle) else {
+            if let headers { headerLists.giveBack(headers, tag: tag) }
+            let refused = rd_kafka_last_error()
+            return refused == RD_KAFKA_RESP_ERR_NO_ERROR ? RD_KAFKA_RESP_ERR__INVALID_ARG : refused
+        }
         let code = withOptionalBytes(record.key) { key, keyLength in
             withOptionalBytes(record.value) { value, valueLength in
-                helio_produce(handle, record.topic, partition, key, keyLength, value, valueLength, headers, opaque)
+                helio_produce(handle, topic, partition, key, keyLength, value, valueLength, headers, opaque)
             }
         }
         if code != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { headerLists.giveBack(headers, tag: tag) }

@@ -145,15 +145,25 @@ struct CaptureStateMachine {
     // MARK: The slot
 
     /// The status update due `now` (monotonic seconds): every `statusInterval`, at most once
-    /// a second sooner when the confirmable position moved, at once when `force`d (the
-    /// server asked for a reply, or capture stops). Nil when none is due.
+    /// a second sooner when the confirmable position moved, within `caughtUpGap` when it
+    /// moved and capture has caught up (nothing open, spooled or unacknowledged), at once
+    /// when `force`d (the server asked for a reply, or capture stops). Nil when none is due.
     mutating func statusUpdate(now: Double, force: Bool) -> StatusUpdate? {
         let confirmed = delivery.confirmable
         let sinceLast = now - lastStatusSent
-        guard force || sinceLast >= statusInterval || (confirmed > lastConfirmedSent && sinceLast >= 1) else { return nil }
+        let caughtUp = open == nil && spooled.isEmpty && delivery.isIdle
+        let gap = caughtUp ? Self.caughtUpGap : 1
+        guard force || sinceLast >= statusInterval || (confirmed > lastConfirmedSent && sinceLast >= gap) else { return nil }
         (lastStatusSent, lastConfirmedSent) = (now, confirmed)
         return StatusUpdate(written: max(lastReceived, confirmed), flushed: confirmed)
     }
+
+    /// How soon after the last status update a caught-up capture confirms again. Once a
+    /// burst is acknowledged the slot (pg_stat_replication's flush lag, the retained WAL, a
+    /// script waiting for confirmed_flush_lsn) learns it within this, not up to a second
+    /// later; under a steady stream records are always in flight, so the once-a-second
+    /// pace holds, and a trickle of small transactions sends at most ten updates a second.
+    static let caughtUpGap = 0.1
 
     static func micros(_ postgresMicros: Int64) -> Int64 { PostgresTime.unixMicros(postgresMicros: postgresMicros) }
 }

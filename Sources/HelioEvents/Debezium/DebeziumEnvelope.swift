@@ -49,12 +49,17 @@ public enum DebeziumEnvelope {
         if let transaction { transaction.write(into: &buffer) } else { buffer.appendASCII("null") }
         buffer.appendASCII(",\"op\":\"")
         buffer.append(contentsOf: op.rawValue.utf8)
-        buffer.appendASCII("\",\"ts_ms\":")
-        buffer.appendDecimal(time.millis)
-        buffer.appendASCII(",\"ts_us\":")
-        buffer.appendDecimal(time.micros)
-        buffer.appendASCII(",\"ts_ns\":")
-        buffer.appendDecimal(time.nanos)
+        buffer.appendASCII("\",")
+        if time.nanos >= 0 {
+            buffer.appendProcessingTimes(nanos: UInt64(time.nanos))
+        } else { // a clock before 1970: floor division, as Java's
+            buffer.appendASCII("\"ts_ms\":")
+            buffer.appendDecimal(time.millis)
+            buffer.appendASCII(",\"ts_us\":")
+            buffer.appendDecimal(time.micros)
+            buffer.appendASCII(",\"ts_ns\":")
+            buffer.appendDecimal(time.nanos)
+        }
         buffer.append(UInt8(ascii: "}"))
     }
 

@@ -73,15 +73,38 @@ struct CaptureStateMachineConfirmationTests {
     @Test("status updates: every interval, sooner (once a second at most) when the position moved, at once when forced")
     func statusTiming() throws {
         let harness = try MachineHarness(confirmed: LSN(100), statusInterval: 10)
-        #expect(harness.machine.statusUpdate(now: 0.5, force: false) == nil)
-        #expect(harness.machine.statusUpdate(now: 1, force: false) == .init(written: LSN(100), flushed: LSN(100)))
+        #expect(harness.machine.statusUpdate(now: 0.05, force: false) == nil)
+        #expect(harness.machine.statusUpdate(now: 0.5, force: false) == .init(written: LSN(100), flushed: LSN(100)), "the first, caught up")
         #expect(harness.machine.statusUpdate(now: 5, force: false) == nil, "nothing moved")
         #expect(harness.machine.statusUpdate(now: 11, force: false) != nil, "the interval passed")
-        try Self.publish(harness, xid: 1, end: 300, rows: 1)
+        try Self.publish(harness, xid: 1, end: 300, rows: 2)
+        try Self.publish(harness, xid: 2, end: 400, rows: 1)
+        harness.acknowledge(1...harness.lastDelivery - 1)
+        #expect(harness.machine.confirmable == LSN(300))
+        #expect(harness.machine.statusUpdate(now: 11.5, force: false) == nil, "within a second of the last, a record still in flight")
+        #expect(harness.machine.statusUpdate(now: 12, force: false)?.flushed == LSN(300), "a second after the last")
+        #expect(harness.machine.statusUpdate(now: 12.2, force: true)?.flushed == LSN(300), "at once when forced")
+        #expect(harness.machine.statusUpdate(now: 12.3, force: true)?.flushed == LSN(300))
+    }
+
+    @Test("status updates: once caught up (nothing open, spooled or in flight) the position goes out within a tenth of a second, not a second")
+    func statusWhenCaughtUp() throws {
+        let harness = try MachineHarness(confirmed: LSN(100), statusInterval: 10)
+        #expect(harness.machine.statusUpdate(now: 1, force: false)?.flushed == LSN(100))
+        try Self.publish(harness, xid: 1, end: 300, rows: 2)
+        #expect(harness.machine.statusUpdate(now: 1.2, force: false) == nil, "records in flight, nothing confirmable yet")
         harness.acknowledge(1...harness.lastDelivery)
-        #expect(harness.machine.statusUpdate(now: 11.5, force: false) == nil, "within a second of the last")
-        #expect(harness.machine.statusUpdate(now: 11.6, force: true) == .init(written: LSN(300), flushed: LSN(300)))
-        #expect(harness.machine.statusUpdate(now: 11.7, force: true)?.flushed == LSN(300))
+        #expect(harness.machine.statusUpdate(now: 1.05, force: false) == nil, "a tenth of a second at most once")
+        #expect(harness.machine.statusUpdate(now: 1.2, force: false)?.flushed == LSN(300), "caught up: confirmed without waiting a second")
+        #expect(harness.machine.statusUpdate(now: 1.4, force: false) == nil, "nothing moved since")
+
+        let stream = try WireFixture("stream-v2", start: 500)
+        try harness.feed(stream, through: 3) // a streamed transaction waits in the spool
+        try Self.publish(harness, xid: 2, end: 1_000, rows: 1)
+        harness.acknowledge(1...harness.lastDelivery)
+        #expect(harness.machine.confirmable > LSN(300))
+        #expect(harness.machine.statusUpdate(now: 1.5, force: false) == nil, "not caught up while a streamed transaction waits: once a second")
+        #expect(harness.machine.statusUpdate(now: 2.2, force: false)?.flushed == harness.machine.confirmable)
     }
 
     @Test("takeover: a standby starting at the slot's confirmed position publishes again what the dead capture had delivered but not confirmed, and confirms it only once its own sink has it")

@@ -47,6 +47,33 @@ import Testing
             == "-9223372036854775808 9223372036854775807 18446744073709551615 0")
     }
 
+    @Test("decimals of every length, and around each power of ten, are what String(_:) writes")
+    func appendsDecimalsOfEveryLength() {
+        var values: [UInt64] = [0, 9, 10, 11, 99, 100, 101, 999, 1_000]
+        var power: UInt64 = 1
+        for _ in 0..<19 {
+            power *= 10
+            values += [power - 1, power, power + 1, power / 10 * 7 + 3]
+        }
+        var random = SystemRandomNumberGenerator()
+        values += (0..<2_000).map { _ in UInt64.random(in: 0 ... .max, using: &random) >> UInt64.random(in: 0..<64, using: &random) }
+        for value in values {
+            var buffer: [UInt8] = []
+            buffer.appendDecimal(value)
+            #expect(String(decoding: buffer, as: UTF8.self) == String(value))
+        }
+    }
+
+    @Test("Debezium's three processing times come from one rendering of the nanoseconds, and equal the three divisions")
+    func processingTimes() {
+        for nanos: UInt64 in [0, 7, 999_999, 1_000_000, 1_000_999, 1_765_000_000_123_456_789, 1_765_000_000_000_000_000, UInt64(Int64.max)] {
+            var buffer: [UInt8] = []
+            buffer.appendProcessingTimes(nanos: nanos)
+            #expect(String(decoding: buffer, as: UTF8.self)
+                == "\"ts_ms\":\(nanos / 1_000_000),\"ts_us\":\(nanos / 1_000),\"ts_ns\":\(nanos)")
+        }
+    }
+
     @Test func descriptionIsTheCompactJSON() {
         let value: JSONValue = ["id": 42, "name": "x"]
         #expect(value.description == #"{"id":42,"name":"x"}"#)
