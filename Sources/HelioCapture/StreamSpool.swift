@@ -147,7 +147,9 @@ final class StreamSpool {
     /// subtransactions), then deletes the file.
     static let headerSize = 17
 
-    func replay(xid: UInt32, _ body: (LSN, Record) throws -> Void) throws {
+    /// `headRoom`: free capacity each change's `head` gets, for the tail its publisher
+    /// appends (so it is allocated once, not grown and copied).
+    func replay(xid: UInt32, headRoom: Int = 0, _ body: (LSN, Record) throws -> Void) throws {
         guard let file = files.removeValue(forKey: xid) else { return }
         let aborted = abortedSubtransactions.removeValue(forKey: xid) ?? []
         defer { fclose(file); unlink(path(xid)); bytesInUse -= fileBytes.removeValue(forKey: xid) ?? 0 }
@@ -158,18 +160,21 @@ final class StreamSpool {
         }
         rewind(file)
         var header = [UInt8](repeating: 0, count: Self.headerSize)
-        var data: [UInt8] = []
+        // One read buffer for the whole replay, grown when a record is longer: a change's parts
+        // are copied out of it, so it needs no allocation of its own per record.
+        var data = [UInt8](repeating: 0, count: 4_096)
         while header.withUnsafeMutableBytes({ fread($0.baseAddress, 1, Self.headerSize, file) }) == Self.headerSize {
             let lsn = Self.integer(header[0..<8], as: UInt64.self)
             let subxid = Self.integer(header[8..<12], as: UInt32.self)
             let kind = header[12]
             let length = Int(Self.integer(header[13..<17], as: UInt32.self))
-            data = [UInt8](repeating: 0, count: length)
+            if length > data.count { data = [UInt8](repeating: 0, count: max(length, 2 * data.count)) }
             guard data.withUnsafeMutableBytes({ fread($0.baseAddress, 1, length, file) }) == length else {
                 throw CaptureError.spool("\(path(xid)) is truncated")
             }
             if aborted.contains(subxid) { continue }
-            try body(LSN(lsn), kind == 0 ? .message(data) : .change(try Self.decodeChange(data)))
+            let record = data[0..<length]
+            try body(LSN(lsn), kind == 0 ? .message(Array(record)) : .change(try Self.decodeChange(record, headRoom: headRoom)))
         }
     }
 
@@ -177,10 +182,10 @@ final class StreamSpool {
         bytes.reduce(T(0)) { $0 << 8 | T($1) }
     }
 
-    static func decodeChange(_ data: [UInt8]) throws -> EncodedChange {
-        var index = 0
+    static func decodeChange(_ data: ArraySlice<UInt8>, headRoom: Int = 0) throws -> EncodedChange {
+        var index = data.startIndex
         func take(_ count: Int) throws -> ArraySlice<UInt8> {
-            guard index + count <= data.count else { throw CaptureError.spool("a spooled change is truncated") }
+            guard index + count <= data.endIndex else { throw CaptureError.spool("a spooled change is truncated") }
             defer { index += count }
             return data[index..<index + count]
         }
@@ -191,6 +196,9 @@ final class StreamSpool {
         let key = Array(try take(Int(integer(try take(4), as: UInt32.self))))
         let keyTextLength = integer(try take(4), as: UInt32.self)
         let keyText = keyTextLength == UInt32.max ? nil : String(decoding: try take(Int(keyTextLength)), as: UTF8.self)
-        return EncodedChange(op: op, relationID: relationID, key: key, keyText: keyText, head: Array(data[index...]))
+        var head: [UInt8] = []
+        head.reserveCapacity(data.endIndex - index + headRoom)
+        head.append(contentsOf: data[index...])
+        return EncodedChange(op: op, relationID: relationID, key: key, keyText: keyText, head: head)
     }
 }

@@ -34,6 +34,46 @@ struct StreamSpoolTests {
         #expect(!FileManager.default.fileExists(atPath: spool.path(42)))
     }
 
+    @Test("changes and messages of every size come back exactly, in order, through one read buffer; a change's head has the room asked for")
+    func replayRoundTrip() throws {
+        let directory = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let spool = try StreamSpool(directory: directory)
+        var written: [(LSN, StreamSpool.Record)] = []
+        for index in 0..<60 {
+            let size = [0, 1, 200, 4_095, 4_096, 4_097, 20_000, 9_000, 3][index % 9]
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
+            let lsn = LSN(UInt64(1_000 + index))
+            if index % 3 == 0 {
+                try spool.append(xid: 9, subxid: 9, walStart: lsn, data: bytes[...])
+                written.append((lsn, .message(bytes)))
+            } else {
+                let change = StreamSpool.EncodedChange(op: index % 2 == 0 ? .update : .create, relationID: UInt32(index),
+                                                       key: Array(bytes.prefix(17)), keyText: index % 4 == 0 ? nil : "k\(index)", head: bytes)
+                try spool.append(xid: 9, subxid: 9, walStart: lsn, change: change)
+                written.append((lsn, .change(change)))
+            }
+        }
+        var replayed: [(LSN, StreamSpool.Record)] = []
+        try spool.replay(xid: 9, headRoom: 640) { lsn, record in
+            if case .change(let change) = record { #expect(change.head.capacity >= change.head.count + 640) }
+            replayed.append((lsn, record))
+        }
+        #expect(replayed.count == written.count)
+        for ((lsn, record), (expectedLSN, expected)) in zip(replayed, written) {
+            #expect(lsn == expectedLSN)
+            switch (record, expected) {
+            case (.message(let bytes), .message(let want)):
+                #expect(bytes == want)
+            case (.change(let change), .change(let want)):
+                #expect(change.op == want.op && change.relationID == want.relationID && change.key == want.key
+                        && change.keyText == want.keyText && change.head == want.head)
+            default:
+                Issue.record("record \(lsn) came back as another kind")
+            }
+        }
+    }
+
     @Test("space is given back when a transaction is replayed or aborted, so later ones fit")
     func spaceReturned() throws {
         let directory = Self.scratch()
