@@ -25,7 +25,11 @@ struct HeaderListPool {
     /// A header list holding `shared`'s headers, and the tag its delivery report will carry.
     mutating func take(_ shared: SharedHeaders) -> (list: OpaquePointer, tag: UInt64) {
         let tag = tag(for: shared)
-        if tag != 0, let list = free[Int(tag - 1)].popLast() { return (list, tag) }
+        if tag != 0, let list = free[Int(tag - 1)].popLast() {
+            // The next list out is cold: fetched now, it is in the cache by the next record.
+            if let next = free[Int(tag - 1)].last { helio_prefetch_header_list(UnsafeRawPointer(next)) }
+            return (list, tag)
+        }
         return (Self.make(shared.headers), tag)
     }
 
