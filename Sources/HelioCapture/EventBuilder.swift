@@ -71,13 +71,12 @@ struct EventBuilder {
 
     /// Room for what `finish` appends (`source`, `op`, the times; Debezium's form adds
     /// `transaction`, `ts_us`, `ts_ns` and a longer `source`: 400-odd bytes against 250-odd),
-    /// so that a value is allocated once, not grown and copied at its tail (a head read back
-    /// from the spool has no room left at all).
+    /// so that a value is allocated once, not grown and copied at its tail. `head` leaves it,
+    /// and so does the spool when it reads a head back (`StreamSpool.replay`'s `headRoom`).
     var tailCapacity: Int { debezium == nil ? 320 : 640 }
 
     /// Completes a value `head` began, once the commit is known.
     func finish(_ value: inout [UInt8], op: ChangeOp, table: CapturedTable, context: Context) {
-        value.reserveCapacity(value.count + tailCapacity)
         if let debezium {
             let template = debezium.template(table: table, builder: self, key: .init(
                 txID: context.noTxID ? nil : context.txID, micros: context.commitMicros,
@@ -131,19 +130,14 @@ struct EventBuilder {
         let columns = table.relation.columns
         var object = JSONObject(minimumCapacity: columns.count)
         let settings = debezium?.settings ?? .defaults
-        // The catalog's columns, read once per row rather than copied out per value.
-        let catalog = debezium != nil ? table.debeziumColumns : nil
         for (index, column) in columns.enumerated() {
             var raw = index < tuple.values.count ? tuple.values[index] : .null
             if case .unchangedToast = raw, let old, index < old.values.count {
                 raw = old.values[index]
             }
-            if let catalog, index < catalog.count {
-                // A type Debezium has no schema for is not in its rows at all.
-                guard DebeziumValues.isIncluded(typeOID: catalog[index].typeOID) else { continue }
-                object.append(column.name, debeziumValue(raw, column: catalog[index], snapshot: snapshot, settings: settings))
-            } else if debezium != nil {
+            if debezium != nil {
                 let described = table.debeziumColumn(index)
+                // A type Debezium has no schema for is not in its rows at all.
                 guard DebeziumValues.isIncluded(typeOID: described.typeOID) else { continue }
                 object.append(column.name, debeziumValue(raw, column: described, snapshot: snapshot, settings: settings))
             } else {

@@ -53,12 +53,7 @@ public enum DebeziumEnvelope {
         if time.nanos >= 0 {
             buffer.appendProcessingTimes(nanos: UInt64(time.nanos))
         } else { // a clock before 1970: floor division, as Java's
-            buffer.appendASCII("\"ts_ms\":")
-            buffer.appendDecimal(time.millis)
-            buffer.appendASCII(",\"ts_us\":")
-            buffer.appendDecimal(time.micros)
-            buffer.appendASCII(",\"ts_ns\":")
-            buffer.appendDecimal(time.nanos)
+            buffer.appendTimeFields(millis: time.millis, micros: time.micros, nanos: time.nanos)
         }
         buffer.append(UInt8(ascii: "}"))
     }

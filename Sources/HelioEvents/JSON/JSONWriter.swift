@@ -75,13 +75,7 @@ extension Array where Element == UInt8 {
     /// milliseconds and microseconds are their first digits (19 digits, not 48, per record).
     mutating func appendProcessingTimes(nanos: UInt64) {
         guard nanos >= 1_000_000 else {
-            appendASCII("\"ts_ms\":")
-            appendDecimal(nanos / 1_000_000)
-            appendASCII(",\"ts_us\":")
-            appendDecimal(nanos / 1_000)
-            appendASCII(",\"ts_ns\":")
-            appendDecimal(nanos)
-            return
+            return appendTimeFields(millis: Int64(nanos / 1_000_000), micros: Int64(nanos / 1_000), nanos: Int64(nanos))
         }
         withDecimalDigits(nanos) { digits in
             appendASCII("\"ts_ms\":")
@@ -92,39 +86,17 @@ extension Array where Element == UInt8 {
             append(contentsOf: digits)
         }
     }
-}
 
-/// `value`'s decimal digits on the stack, two at a time from a table (half the divisions).
-func withDecimalDigits<Result>(_ value: UInt64, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-        var remaining = value
-        var index = digits.count
-        decimalPairs.withUTF8Buffer { pairs in
-            while remaining >= 100 {
-                let pair = Int(remaining % 100) &* 2
-                remaining /= 100
-                index -= 2
-                digits[index] = pairs[pair]
-                digits[index + 1] = pairs[pair + 1]
-            }
-            if remaining >= 10 {
-                let pair = Int(remaining) &* 2
-                index -= 2
-                digits[index] = pairs[pair]
-                digits[index + 1] = pairs[pair + 1]
-            } else {
-                index -= 1
-                digits[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining)
-            }
-        }
-        return body(UnsafeBufferPointer(rebasing: digits[index...]))
+    /// `"ts_ms":…,"ts_us":…,"ts_ns":…` from three values made apart (before 1970, or too
+    /// small to share their digits).
+    mutating func appendTimeFields(millis: Int64, micros: Int64, nanos: Int64) {
+        appendASCII("\"ts_ms\":")
+        appendDecimal(millis)
+        appendASCII(",\"ts_us\":")
+        appendDecimal(micros)
+        appendASCII(",\"ts_ns\":")
+        appendDecimal(nanos)
     }
-}
-
-/// "00" "01" … "99", two ASCII digits each (a literal: no lazy global to initialize).
-private let decimalPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
-
-extension Array where Element == UInt8 {
 
     /// Appends `text` as a quoted JSON string. UTF-8 passes through unchanged; only the
     /// quote, the backslash and control characters are escaped (RFC 8259 §7).
@@ -167,3 +139,33 @@ extension Array where Element == UInt8 {
 }
 
 private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+/// `value`'s decimal digits on the stack, two at a time from a table (half the divisions).
+func withDecimalDigits<Result>(_ value: UInt64, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        var remaining = value
+        var index = digits.count
+        decimalPairs.withUTF8Buffer { pairs in
+            while remaining >= 100 {
+                let pair = Int(remaining % 100) &* 2
+                remaining /= 100
+                index -= 2
+                digits[index] = pairs[pair]
+                digits[index + 1] = pairs[pair + 1]
+            }
+            if remaining >= 10 {
+                let pair = Int(remaining) &* 2
+                index -= 2
+                digits[index] = pairs[pair]
+                digits[index + 1] = pairs[pair + 1]
+            } else {
+                index -= 1
+                digits[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining)
+            }
+        }
+        return body(UnsafeBufferPointer(rebasing: digits[index...]))
+    }
+}
+
+/// "00" "01" … "99", two ASCII digits each (a literal: no lazy global to initialize).
+private let decimalPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
