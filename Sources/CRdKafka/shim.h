@@ -12,14 +12,6 @@ static const int64_t helio_rd_kafka_offset_invalid = RD_KAFKA_OFFSET_INVALID;
 // rd_kafka_producev is variadic and cannot be called from Swift. This wrapper produces one
 // record with optional key, value (NULL for a tombstone) and headers; the delivery id travels
 // as the message opaque. librdkafka owns `headers` only when the call succeeds.
-// Asks the CPU for the cache lines of a pooled header list ahead of its use: a list goes out
-// again thousands of records after its last use, and rd_kafka_producev reads its size at
-// once (a cache miss per record, most of the producing cost of Debezium's headers).
-static inline void helio_prefetch_header_list(const void *list) {
-    __builtin_prefetch(list);
-    __builtin_prefetch((const char *)list + 48);
-}
-
 // The topic is a handle (rd_kafka_topic_new), not a name: by name librdkafka looks the topic
 // up under a lock, comparing names, on every call.
 static inline rd_kafka_resp_err_t helio_produce(rd_kafka_t *rk, rd_kafka_topic_t *topic, int32_t partition,

@@ -23,7 +23,7 @@ public final class KafkaProducer: @unchecked Sendable {
     let queue: OpaquePointer
     let logger: Logger
     private var pendingReports: [DeliveryReport] = []
-    private var headerLists = HeaderListPool()
+    private var headerLists = SharedHeaderLists()
     private var topics = TopicHandles()
 
     /// Helio's producer settings, then `overrides` (the operator's `HELIO_KAFKA_PROPERTY_*`) on top.
@@ -52,6 +52,12 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     public init(properties: [String: String], logger: Logger) throws(KafkaError) {
+        // Every record's delivery report is how capture knows what Kafka holds (and how a
+        // shared header list is detached before librdkafka frees the record).
+        if let value = properties["delivery.report.only.error"], ["true", "1"].contains(value.lowercased()) {
+            throw KafkaError(code: -1, message: "bad Kafka setting delivery.report.only.error=\(value): helio needs the delivery report of every record; \(RDKafkaConfig.propertyAdvice)",
+                             isConfiguration: true)
+        }
         let conf = try RDKafkaConfig.make(properties, events: Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
         handle = try RDKafkaConfig.client(type: RD_KAFKA_PRODUCER, conf: conf)
         queue = rd_kafka_queue_get_main(handle)
@@ -59,16 +65,29 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     deinit {
+        // Records still queued or in flight carry shared header lists, which librdkafka would
+        // free with each record: fail them now (purge) and detach the lists from their
+        // delivery reports before anything is destroyed.
+        guard outstanding == 0 || purge(timeoutMilliseconds: 10_000) else {
+            // Freeing now would free the shared lists once per record still held: leave the
+            // client to the process's end instead.
+            logger.error("kafka producer: \(outstanding) records still held by librdkafka 10 s after they were purged; the producer is not freed")
+            return
+        }
         rd_kafka_queue_destroy(queue)
         topics.destroyAll()
         rd_kafka_destroy(handle)
         headerLists.destroyAll()
     }
 
+    /// Number of header lists made for ``SharedHeaders`` sets: one per set, however many
+    /// records carry it.
+    public var sharedHeaderListCount: Int { headerLists.count }
+
     /// Queues one record. When librdkafka's queue is full this waits for deliveries, which is
     /// capture's backpressure: a broker outage stops reading from PostgreSQL, it never drops.
     public func send(_ record: OutgoingRecord, id: UInt64) throws(KafkaError) {
-        precondition(id != 0 && id <= HeaderListPool.idMask, "delivery ids start at 1 and leave the opaque's top bits free")
+        precondition(id != 0 && id <= SharedHeaderLists.idMask, "delivery ids start at 1 and leave the opaque's top bits free")
         while true {
             let code = produce(record, id: id)
             if code == RD_KAFKA_RESP_ERR_NO_ERROR { return }
@@ -81,19 +100,19 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     private func produce(_ record: OutgoingRecord, id: UInt64) -> rd_kafka_resp_err_t {
-        // A shared set alone comes from the pool; with headers of its own a record gets a list
-        // of its own (rare: a Debezium key change), freed with the message (tag 0).
+        // A shared set alone gets its set's one list; with headers of its own a record gets a
+        // list of its own (rare: a Debezium key change), freed with the message (tag 0).
         var headers: OpaquePointer?
         var tag: UInt64 = 0
         if !record.headers.isEmpty {
-            headers = HeaderListPool.make(record.headers + (record.shared?.headers ?? []))
+            headers = SharedHeaderLists.make(record.headers + (record.shared?.headers ?? []))
         } else if let shared = record.shared {
-            (headers, tag) = headerLists.take(shared)
+            (headers, tag) = headerLists.list(for: shared)
         }
-        let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id | tag << HeaderListPool.tagShift))
+        let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id | tag << SharedHeaderLists.tagShift))
         let partition = record.partition ?? helio_rd_kafka_partition_ua
         guard let topic = topics.handle(record.topic, client: handle) else {
-            if let headers { headerLists.giveBack(headers, tag: tag) }
+            if let headers, tag == 0 { rd_kafka_headers_destroy(headers) }
             let refused = rd_kafka_last_error()
             return refused == RD_KAFKA_RESP_ERR_NO_ERROR ? RD_KAFKA_RESP_ERR__INVALID_ARG : refused
         }
@@ -102,7 +121,8 @@ public final class KafkaProducer: @unchecked Sendable {
                 helio_produce(handle, topic, partition, key, keyLength, value, valueLength, headers, opaque)
             }
         }
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { headerLists.giveBack(headers, tag: tag) }
+        // Refused, the record's list is still ours: a shared one stays, an own one goes.
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR, let headers, tag == 0 { rd_kafka_headers_destroy(headers) }
         return code
     }
 
@@ -128,6 +148,19 @@ public final class KafkaProducer: @unchecked Sendable {
         return outstanding == 0
     }
 
+    /// Fails every record still queued or in flight (their reports carry librdkafka's purge
+    /// errors, for `poll`) and waits up to `timeoutMilliseconds` for librdkafka to let go of
+    /// them; true when it has. What was in flight may still reach the broker.
+    public func purge(timeoutMilliseconds: Int32) -> Bool {
+        rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        var remaining = timeoutMilliseconds
+        repeat {
+            collect(timeoutMilliseconds: min(max(remaining, 0), 100))
+            remaining -= 100
+        } while outstanding > 0 && remaining > 0
+        return outstanding == 0
+    }
+
     /// A fatal producer error (idempotence broken) makes the instance unusable.
     public var fatalError: KafkaError? {
         var text = [CChar](repeating: 0, count: 512)
@@ -148,10 +181,9 @@ public final class KafkaProducer: @unchecked Sendable {
                     let error = record.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : RDKafkaConfig.error(record.err)
                     if error == nil { recordDeliveryLatency(message) }
                     let opaque = UInt64(UInt(bitPattern: record._private))
-                    let tag = opaque >> HeaderListPool.tagShift
-                    if tag != 0 { takeBackHeaders(message, tag: tag) }
+                    if opaque >> SharedHeaderLists.tagShift != 0 { detachSharedHeaders(message) }
                     pendingReports.append(DeliveryReport(
-                        id: opaque & HeaderListPool.idMask, error: error,
+                        id: opaque & SharedHeaderLists.idMask, error: error,
                         partition: record.partition, offset: record.offset))
                 }
             case Int32(RD_KAFKA_EVENT_ERROR):
@@ -163,13 +195,11 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
-    /// Detaches a delivered record's pooled header list, so that destroying the report
-    /// does not free it, and keeps it for the next record.
-    private func takeBackHeaders(_ message: UnsafePointer<rd_kafka_message_t>, tag: UInt64) {
+    /// Detaches a delivered record's shared header list, so that destroying the report does
+    /// not free the list other records still carry.
+    private func detachSharedHeaders(_ message: UnsafePointer<rd_kafka_message_t>) {
         var list: OpaquePointer?
-        guard rd_kafka_message_detach_headers(UnsafeMutablePointer(mutating: message), &list) == RD_KAFKA_RESP_ERR_NO_ERROR,
-              let list else { return }
-        headerLists.giveBack(list, tag: tag)
+        _ = rd_kafka_message_detach_headers(UnsafeMutablePointer(mutating: message), &list)
     }
 }
 
