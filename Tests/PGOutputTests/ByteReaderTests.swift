@@ -28,6 +28,36 @@ import Testing
         #expect(throws: PGOutputError(.truncated, offset: 16)) { try reader.readUInt8() }
     }
 
+    @Test func asciiIsToldApartAtEveryLengthAndPosition() {
+        // The ASCII fast path reads eight bytes at a time, then the rest one by one: a high
+        // bit anywhere, in a word or in the tail, must send the bytes to full validation.
+        for length in 0...20 {
+            let ascii = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            #expect(ascii.withUnsafeBytes { ByteReader.isASCII($0) }, "length \(length)")
+            for position in 0..<length {
+                var marked = ascii
+                marked[position] = 0x80
+                #expect(!marked.withUnsafeBytes { ByteReader.isASCII($0) }, "length \(length), byte \(position)")
+            }
+        }
+    }
+
+    @Test func readsASCIIAndMultibyteStringsOfEveryLengthAndRefusesInvalidOnes() throws {
+        for length in 1...20 {
+            let ascii = String((0..<length).map { Character(UnicodeScalar(UInt8(ascii: "0") + UInt8($0 % 10))) })
+            var reader = ByteReader(Array(ascii.utf8)[...])
+            #expect(try reader.readString(count: length) == ascii)
+            // The same with one multibyte character at the end, and with one invalid byte in the middle.
+            let multibyte = ascii + "é"
+            var multibyteReader = ByteReader(Array(multibyte.utf8)[...])
+            #expect(try multibyteReader.readString(count: length + 2) == multibyte)
+            var invalid = Array(ascii.utf8)
+            invalid[length / 2] = 0xFF
+            var invalidReader = ByteReader(invalid[...])
+            #expect(throws: PGOutputError(.invalidUTF8, offset: 0)) { try invalidReader.readString(count: length) }
+        }
+    }
+
     @Test func refusesUnterminatedAndInvalidStrings() {
         var unterminated = ByteReader(Array("abc".utf8)[...])
         #expect(throws: PGOutputError(.unterminatedString, offset: 0)) { try unterminated.readCString() }
