@@ -25,7 +25,8 @@ final class DebeziumForm {
     /// The last commit time seen, for `source.ts_*` of a non-transactional message.
     var lastCommitMicros: Int64?
     private var templates: [String: DebeziumSource.Template] = [:]
-    private var templatesKey: TemplateKey?
+    /// What `templates` were rendered for; none at first (no transaction has `micros` .min).
+    private var templatesKey = TemplateKey(txID: nil, micros: .min, snapshot: "", lastCommit: nil, origin: nil, originLSN: nil)
     /// The template asked for last: a transaction's changes mostly come table after table.
     private var lastTemplate: (table: String, template: DebeziumSource.Template)?
     private var keySchemas: [String: [UInt8]] = [:]
@@ -53,6 +54,8 @@ final class DebeziumForm {
 
     /// The `source` block of a table in the transaction being published, rendered once.
     func template(table: CapturedTable, builder: EventBuilder, key: TemplateKey) -> DebeziumSource.Template {
+        // Compared as the struct it is: an optional key was compared through Optional's
+        // generic `==`, by value witnesses, on every row.
         if templatesKey != key {
             templatesKey = key
             templates.removeAll(keepingCapacity: true)
