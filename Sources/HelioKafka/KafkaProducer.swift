@@ -65,10 +65,10 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     deinit {
-        // Records still queued or in flight carry shared header lists, which librdkafka would
-        // free with each record: fail them now (purge) and detach the lists from their
-        // delivery reports before anything is destroyed.
-        guard outstanding == 0 || purge(timeoutMilliseconds: 10_000) else {
+        // Records still queued or in flight may carry shared header lists, which librdkafka
+        // would free with each record: fail them now (purge) and detach the lists from their
+        // delivery reports before anything is destroyed. Without shared lists, nothing to do.
+        guard headerLists.count == 0 || outstanding == 0 || purge(timeoutMilliseconds: 10_000) else {
             // Freeing now would free the shared lists once per record still held: leave the
             // client to the process's end instead.
             logger.error("kafka producer: \(outstanding) records still held by librdkafka 10 s after they were purged; the producer is not freed")
@@ -153,12 +153,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// them; true when it has. What was in flight may still reach the broker.
     public func purge(timeoutMilliseconds: Int32) -> Bool {
         rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
-        var remaining = timeoutMilliseconds
-        repeat {
-            collect(timeoutMilliseconds: min(max(remaining, 0), 100))
-            remaining -= 100
-        } while outstanding > 0 && remaining > 0
-        return outstanding == 0
+        return flush(timeoutMilliseconds: timeoutMilliseconds)
     }
 
     /// A fatal producer error (idempotence broken) makes the instance unusable.

@@ -48,13 +48,9 @@ struct SharedHeaderLists {
         return (lists[Int(tag - 1)], tag)
     }
 
-    /// Frees the shared lists: only once no record carries one.
-    mutating func destroyAll() {
+    /// Frees the shared lists (the producer's deinit): only once no record carries one.
+    func destroyAll() {
         lists.forEach { rd_kafka_headers_destroy($0) }
-        lists = []
-        sets = []
-        tags = [:]
-        lastSet = nil
     }
 
     /// A new header list; `rd_kafka_header_add` copies names and values.
