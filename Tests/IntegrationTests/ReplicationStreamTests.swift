@@ -40,8 +40,9 @@ struct ReplicationStreamTests {
         #expect(sizes.filter { $0 == Self.largeBytes }.count == 1)
         #expect(sizes.filter { $0 == 100 }.count == 2 * Self.small)
         // The transaction was decoded before its first message was sent: from then on the
-        // server sends without pause, so a read that times out waited on bytes already here.
-        #expect(idleReads <= 2, "\(idleReads) reads timed out while the transaction was arriving")
+        // server sends without pause, so reads that time out again and again would be waiting
+        // on bytes already here (a few are the scheduler's, on a busy machine).
+        #expect(idleReads <= 10, "\(idleReads) reads timed out while the transaction was arriving")
     }
 
     @Test("over TLS the stream ends within seconds while records read ahead are still unread")
