@@ -8,12 +8,10 @@
 // OpenSSL's read-ahead on a connection's TLS session (libpq's is OpenSSL's; Debian's libpq is
 // built with it). Without it every TLS record costs two recv(2) calls, a header and a body,
 // and a replication stream is one record per change: with it one recv(2) takes up to 16 KiB.
-// Returns 0 when the connection has no TLS session.
-static inline int helio_pq_tls_set_read_ahead(PGconn *conn, int on) {
+// Does nothing when the connection has no TLS session.
+static inline void helio_pq_tls_set_read_ahead(PGconn *conn, int on) {
     SSL *ssl = (SSL *)PQsslStruct(conn, "OpenSSL");
-    if (ssl == NULL) return 0;
-    SSL_set_read_ahead(ssl, on);
-    return 1;
+    if (ssl != NULL) SSL_set_read_ahead(ssl, on);
 }
 
 // Whether OpenSSL reads ahead on the connection (0 without TLS).

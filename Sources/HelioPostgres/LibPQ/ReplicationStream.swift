@@ -14,13 +14,12 @@ import Glibc
 public final class ReplicationStream: @unchecked Sendable {
     let connection: PostgresConnection
     private(set) public var isOpen = true
-    /// OpenSSL reads ahead on this connection (it has TLS, and the stream has not ended).
-    private var readingAhead = false
-    /// What OpenSSL itself says of the connection: it reads ahead.
+    /// OpenSSL reads ahead on this connection: it has TLS, and the stream has not ended.
     public var readsAhead: Bool { helio_pq_tls_reads_ahead(connection.handle) != 0 }
     /// At most this many reads per `read` call are driven by bytes OpenSSL holds rather than
-    /// by the socket: enough for the complete records its 16 KiB buffer can hold, and a
-    /// bound when what it holds is only part of a record.
+    /// by the socket. Each read takes one record; more than one is needed only when a message
+    /// spans records, of which OpenSSL's 16 KiB hold one or two whole ones. The bound also
+    /// stops the reads when what it holds is only part of a record.
     static let heldRecordReads = 4
 
     /// Sends `command` (a `START_REPLICATION …`) and enters CopyBoth mode.
@@ -31,7 +30,7 @@ public final class ReplicationStream: @unchecked Sendable {
         guard PQresultStatus(result) == PGRES_COPY_BOTH else {
             throw PostgresConnection.resultError(result, connection: connection.handle)
         }
-        readingAhead = helio_pq_tls_set_read_ahead(connection.handle, 1) == 1
+        helio_pq_tls_set_read_ahead(connection.handle, 1)
     }
 
     /// The next CopyData payload, or `nil` when `timeoutMilliseconds` pass without one.
@@ -51,7 +50,7 @@ public final class ReplicationStream: @unchecked Sendable {
             // Over TLS, OpenSSL may already hold the rest of a message that the socket no
             // longer shows as readable: take it with a non-blocking read before waiting, and
             // again while it holds records read ahead (one record per read).
-            if reads == 0 || (reads < Self.heldRecordReads && readingAhead && helio_pq_tls_has_pending(connection.handle) != 0) {
+            if reads == 0 || (reads < Self.heldRecordReads && helio_pq_tls_has_pending(connection.handle) != 0) {
                 reads += 1
                 guard PQconsumeInput(connection.handle) == 1 else { throw connection.lastError(.replication) }
                 continue
@@ -108,14 +107,13 @@ public final class ReplicationStream: @unchecked Sendable {
     /// never wait for bytes already received. What remains held is part of a record, whose
     /// rest the socket still brings.
     private func endReadAhead() {
-        guard readingAhead else { return }
-        readingAhead = false
+        guard readsAhead else { return }
         // Its 16 KiB hold at most a few hundred of the smallest records; each read takes one.
         var reads = 0
         while reads < 1_024, helio_pq_tls_has_pending(connection.handle) != 0, PQconsumeInput(connection.handle) == 1 {
             reads += 1
         }
-        _ = helio_pq_tls_set_read_ahead(connection.handle, 0)
+        helio_pq_tls_set_read_ahead(connection.handle, 0)
     }
 
     private func endOfStream() -> PostgresError {
