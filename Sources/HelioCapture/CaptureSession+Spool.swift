@@ -44,7 +44,7 @@ extension CaptureSession {
     func replayStreamed(_ transaction: CaptureStateMachine.Transaction) throws {
         var replayDecoder = PGOutputDecoder()
         var sinceStatusCheck = 0
-        try spool.replay(xid: transaction.xid, headRoom: builder.tailCapacity) { lsn, record in
+        try spool.replay(xid: transaction.xid, headRoom: builder.tailCapacity, keyTexts: { self.incremental?.watchesKeys == true }) { lsn, record in
             switch record {
             case .message(let bytes):
                 let message = try replayDecoder.decode(bytes)

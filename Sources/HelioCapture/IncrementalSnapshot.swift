@@ -210,6 +210,9 @@ public final class IncrementalSnapshot {
         }
     }
 
+    /// Whether `observe` needs changes' keys now: a chunk is open or a table is queued.
+    var watchesKeys: Bool { chunk != nil || !jobs.isEmpty }
+
     /// A change to a row of the chunk inside the window supersedes the chunk's copy.
     /// During a resync, every change of the table touches its key in the census.
     func observe(table: CapturedTable, key: String?) {

@@ -5,7 +5,7 @@ import PGOutput
 /// changes go. Rebuilt on every connection, because the server sends Relation messages once
 /// per connection (and again after a schema change, which then takes effect at once).
 public struct CapturedTable: Sendable {
-    public var relation: PGOutputMessage.Relation
+    public let relation: PGOutputMessage.Relation
     public var topic: String
     /// Column positions of the record key: the primary key, else the replica identity columns.
     public var keyColumns: [Int]
@@ -15,7 +15,15 @@ public struct CapturedTable: Sendable {
 
     public var schema: String { relation.namespace }
     public var name: String { relation.name }
-    public var qualifiedName: String { "\(relation.namespace).\(relation.name)" }
+    /// `schema.table`, made once: every published record names it (Debezium's form twice).
+    public let qualifiedName: String
+
+    init(relation: PGOutputMessage.Relation, topic: String, keyColumns: [Int]) {
+        self.relation = relation
+        self.topic = topic
+        self.keyColumns = keyColumns
+        qualifiedName = "\(relation.namespace).\(relation.name)"
+    }
 }
 
 public struct RelationCache: Sendable {

@@ -73,25 +73,28 @@ final class StreamSpool {
     }
 
     func append(xid: UInt32, subxid: UInt32, walStart: LSN, change: EncodedChange) throws(CaptureError) {
-        var body: [UInt8] = []
-        body.reserveCapacity(change.head.count + change.key.count + 32)
-        body.append(contentsOf: change.op.rawValue.utf8)
-        Self.appendInteger(change.relationID, to: &body)
-        Self.appendInteger(UInt32(change.key.count), to: &body)
-        body.append(contentsOf: change.key)
-        let keyText = change.keyText.map { Array($0.utf8) }
-        Self.appendInteger(keyText.map { UInt32($0.count) } ?? UInt32.max, to: &body)
-        body.append(contentsOf: keyText ?? [])
-        body.append(contentsOf: change.head)
-        try write(xid: xid, subxid: subxid, walStart: walStart, kind: 1, body: body[...])
+        // The small parts first; the head (most of the bytes) goes to the file from where it
+        // is, not copied behind them into one more array.
+        var parts: [UInt8] = []
+        parts.reserveCapacity(change.key.count + (change.keyText?.utf8.count ?? 0) + 13)
+        parts.append(contentsOf: change.op.rawValue.utf8)
+        Self.appendInteger(change.relationID, to: &parts)
+        Self.appendInteger(UInt32(change.key.count), to: &parts)
+        parts.append(contentsOf: change.key)
+        Self.appendInteger(change.keyText.map { UInt32($0.utf8.count) } ?? UInt32.max, to: &parts)
+        parts.append(contentsOf: change.keyText?.utf8 ?? "".utf8)
+        try write(xid: xid, subxid: subxid, walStart: walStart, kind: 1, body: parts[...], rest: change.head[...])
     }
 
     static func appendInteger<T: FixedWidthInteger>(_ value: T, to buffer: inout [UInt8]) {
         withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
     }
 
-    private func write(xid: UInt32, subxid: UInt32, walStart: LSN, kind: UInt8, body data: ArraySlice<UInt8>) throws(CaptureError) {
-        let size = Int64(Self.headerSize + data.count)
+    /// One record: the header, then `data` and `rest` together as its body.
+    private func write(xid: UInt32, subxid: UInt32, walStart: LSN, kind: UInt8, body data: ArraySlice<UInt8>,
+                       rest: ArraySlice<UInt8> = []) throws(CaptureError) {
+        let length = data.count + rest.count
+        let size = Int64(Self.headerSize + length)
         if let maxBytes, bytesInUse + size > maxBytes {
             discard(xid: xid) // what was spooled of it is useless now; free the space at once
             throw .spoolFull(directory: directory, detail: "HELIO_SPOOL_MAX_BYTES is \(maxBytes) bytes and transaction \(xid) needs more")
@@ -108,15 +111,17 @@ final class StreamSpool {
             files[xid] = created
             file = created
         }
-        var header: [UInt8] = []
-        header.reserveCapacity(Self.headerSize)
-        Self.appendInteger(walStart.value, to: &header)
-        Self.appendInteger(subxid, to: &header)
-        header.append(kind)
-        Self.appendInteger(UInt32(data.count), to: &header)
-        let written = header.withUnsafeBytes { fwrite($0.baseAddress, 1, Self.headerSize, file) }
+        // The header in a temporary buffer: 17 bytes, no array per record.
+        let written = withUnsafeTemporaryAllocation(byteCount: Self.headerSize, alignment: 8) { header in
+            header.storeBytes(of: walStart.value.bigEndian, toByteOffset: 0, as: UInt64.self)
+            header.storeBytes(of: subxid.bigEndian, toByteOffset: 8, as: UInt32.self)
+            header.storeBytes(of: kind, toByteOffset: 12, as: UInt8.self)
+            header.storeBytes(of: UInt32(length).bigEndian, toByteOffset: 13, as: UInt32.self)
+            return fwrite(header.baseAddress, 1, Self.headerSize, file)
+        }
             + data.withUnsafeBytes { fwrite($0.baseAddress, 1, data.count, file) }
-        guard written == Self.headerSize + data.count else {
+            + rest.withUnsafeBytes { fwrite($0.baseAddress, 1, rest.count, file) }
+        guard written == Self.headerSize + length else {
             let code = errno
             throw failure(xid: xid, "write to \(path(xid)) failed", errno: code)
         }
@@ -149,7 +154,9 @@ final class StreamSpool {
 
     /// `headRoom`: free capacity each change's `head` gets, for the tail its publisher
     /// appends (so it is allocated once, not grown and copied).
-    func replay(xid: UInt32, headRoom: Int = 0, _ body: (LSN, Record) throws -> Void) throws {
+    /// `keyTexts`: whether changes come back with their `keyText` (see `decodeChange`), asked
+    /// per change (an incremental snapshot may begin to watch keys at any change).
+    func replay(xid: UInt32, headRoom: Int = 0, keyTexts: () -> Bool = { true }, _ body: (LSN, Record) throws -> Void) throws {
         guard let file = files.removeValue(forKey: xid) else { return }
         let aborted = abortedSubtransactions.removeValue(forKey: xid) ?? []
         defer { fclose(file); unlink(path(xid)); bytesInUse -= fileBytes.removeValue(forKey: xid) ?? 0 }
@@ -174,7 +181,20 @@ final class StreamSpool {
             }
             if aborted.contains(subxid) { continue }
             let record = data[0..<length]
-            try body(LSN(lsn), kind == 0 ? .message(Array(record)) : .change(try Self.decodeChange(record, headRoom: headRoom)))
+            try body(LSN(lsn), kind == 0 ? .message(Array(record)) : .change(try Self.decodeChange(record, headRoom: headRoom, keyTexts: keyTexts())))
+        }
+    }
+
+    /// The op's one letter, read as a byte: a String per record for `ChangeOp(rawValue:)`
+    /// showed in replay's profile.
+    private static func op(_ letter: UInt8) -> ChangeOp? {
+        switch letter {
+        case UInt8(ascii: "c"): .create
+        case UInt8(ascii: "u"): .update
+        case UInt8(ascii: "d"): .delete
+        case UInt8(ascii: "r"): .read
+        case UInt8(ascii: "t"): .truncate
+        default: nil
         }
     }
 
@@ -182,20 +202,23 @@ final class StreamSpool {
         bytes.reduce(T(0)) { $0 << 8 | T($1) }
     }
 
-    static func decodeChange(_ data: ArraySlice<UInt8>, headRoom: Int = 0) throws -> EncodedChange {
+    /// `keyTexts`: false leaves `keyText` nil (only an incremental snapshot reads it; making a
+    /// String of it per record showed in replay's profile).
+    static func decodeChange(_ data: ArraySlice<UInt8>, headRoom: Int = 0, keyTexts: Bool = true) throws -> EncodedChange {
         var index = data.startIndex
         func take(_ count: Int) throws -> ArraySlice<UInt8> {
             guard index + count <= data.endIndex else { throw CaptureError.spool("a spooled change is truncated") }
             defer { index += count }
             return data[index..<index + count]
         }
-        guard let op = ChangeOp(rawValue: String(decoding: try take(1), as: UTF8.self)) else {
+        guard let op = op(try take(1).first!) else {
             throw CaptureError.spool("a spooled change has an unknown op")
         }
         let relationID = integer(try take(4), as: UInt32.self)
         let key = Array(try take(Int(integer(try take(4), as: UInt32.self))))
         let keyTextLength = integer(try take(4), as: UInt32.self)
-        let keyText = keyTextLength == UInt32.max ? nil : String(decoding: try take(Int(keyTextLength)), as: UTF8.self)
+        let keyTextBytes = keyTextLength == UInt32.max ? nil : try take(Int(keyTextLength))
+        let keyText = keyTexts ? keyTextBytes.map { String(decoding: $0, as: UTF8.self) } : nil
         var head: [UInt8] = []
         head.reserveCapacity(data.endIndex - index + headRoom)
         head.append(contentsOf: data[index...])

@@ -34,7 +34,7 @@ struct StreamSpoolTests {
         #expect(!FileManager.default.fileExists(atPath: spool.path(42)))
     }
 
-    @Test("changes and messages of every size come back exactly, in order, through one read buffer; a change's head has the room asked for")
+    @Test("changes and messages of every size come back exactly, in order, through one read buffer; a change's head has the room asked for; key texts only when asked")
     func replayRoundTrip() throws {
         let directory = Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -48,26 +48,30 @@ struct StreamSpoolTests {
                 try spool.append(xid: 9, subxid: 9, walStart: lsn, data: bytes[...])
                 written.append((lsn, .message(bytes)))
             } else {
-                let change = StreamSpool.EncodedChange(op: index % 2 == 0 ? .update : .create, relationID: UInt32(index),
+                let change = StreamSpool.EncodedChange(op: ChangeOp.allCases[index % ChangeOp.allCases.count], relationID: UInt32(index),
                                                        key: Array(bytes.prefix(17)), keyText: index % 4 == 0 ? nil : "k\(index)", head: bytes)
                 try spool.append(xid: 9, subxid: 9, walStart: lsn, change: change)
                 written.append((lsn, .change(change)))
             }
         }
         var replayed: [(LSN, StreamSpool.Record)] = []
-        try spool.replay(xid: 9, headRoom: 640) { lsn, record in
+        // Asked per change: every third change comes back without its key text.
+        var asked = 0
+        try spool.replay(xid: 9, headRoom: 640, keyTexts: { asked += 1; return asked % 3 != 0 }) { lsn, record in
             if case .change(let change) = record { #expect(change.head.capacity >= change.head.count + 640) }
             replayed.append((lsn, record))
         }
         #expect(replayed.count == written.count)
+        var changes = 0
         for ((lsn, record), (expectedLSN, expected)) in zip(replayed, written) {
             #expect(lsn == expectedLSN)
             switch (record, expected) {
             case (.message(let bytes), .message(let want)):
                 #expect(bytes == want)
             case (.change(let change), .change(let want)):
+                changes += 1
                 #expect(change.op == want.op && change.relationID == want.relationID && change.key == want.key
-                        && change.keyText == want.keyText && change.head == want.head)
+                        && change.keyText == (changes % 3 == 0 ? nil : want.keyText) && change.head == want.head)
             default:
                 Issue.record("record \(lsn) came back as another kind")
             }
