@@ -44,6 +44,8 @@ extension CaptureSession {
     func replayStreamed(_ transaction: CaptureStateMachine.Transaction) throws {
         var replayDecoder = PGOutputDecoder()
         var sinceStatusCheck = 0
+        var replayed = 0
+        let started = ContinuousClock.now
         try spool.replay(xid: transaction.xid, headRoom: builder.tailCapacity, keyTexts: { self.incremental?.watchesKeys == true }) { lsn, record in
             switch record {
             case .message(let bytes):
@@ -67,6 +69,7 @@ extension CaptureSession {
                 }
                 self.capturedCounts.add(table.name)
             }
+            replayed += 1
             // Replaying a large transaction takes longer than the short wal_sender_timeout
             // capture sets (CaptureLeadership) when Kafka never makes it wait: it must keep
             // replying, or the server ends the session mid-replay and it starts over. Every
@@ -78,5 +81,11 @@ extension CaptureSession {
                 try self.sendStatusIfDue(force: false)
             }
         }
+        // A large transaction is published only now, from the spool: say how long that took
+        // (handed to the producer; Kafka's acknowledgements follow).
+        let elapsed = started.duration(to: .now)
+        logger.info("streamed transaction published from the spool", metadata: [
+            "xid": "\(transaction.xid)", "records": "\(replayed)",
+            "seconds": "\(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)"])
     }
 }
