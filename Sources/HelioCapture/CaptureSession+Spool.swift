@@ -45,7 +45,7 @@ extension CaptureSession {
         var replayDecoder = PGOutputDecoder()
         var sinceStatusCheck = 0
         var replayed = 0
-        let started = ContinuousClock.now
+        let started = Clock.monotonicSeconds()
         try spool.replay(xid: transaction.xid, headRoom: builder.tailCapacity, keyTexts: { self.incremental?.watchesKeys == true }) { lsn, record in
             switch record {
             case .message(let bytes):
@@ -83,9 +83,8 @@ extension CaptureSession {
         }
         // A large transaction is published only now, from the spool: say how long that took
         // (handed to the producer; Kafka's acknowledgements follow).
-        let elapsed = started.duration(to: .now)
+        let seconds = ((Clock.monotonicSeconds() - started) * 1_000).rounded() / 1_000
         logger.info("streamed transaction published from the spool", metadata: [
-            "xid": "\(transaction.xid)", "records": "\(replayed)",
-            "seconds": "\(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)"])
+            "xid": "\(transaction.xid)", "records": "\(replayed)", "seconds": "\(seconds)"])
     }
 }
