@@ -1374,8 +1374,12 @@ begin
         delete from dw.tx_arrival t
          where t.ctid in (select x.ctid from dw.tx_arrival x
                             join candidates c on c.commit_lsn = x.commit_lsn and c.source_table = x.source_table
+                           -- (c's columns, not x's: a condition on x alone is pushed into the
+                           -- scan of tx_arrival and added up the arrivals of every transaction
+                           -- whose END came ahead of its events, per batch; in a catch-up that
+                           -- is thousands of ENDs read ahead, each summed again by every batch)
                            where x.expected is not null
-                             and x.expected <= dw._arrived(x.commit_lsn, x.source_table)
+                             and x.expected <= dw._arrived(c.commit_lsn, c.source_table)
                              for update of x skip locked)
         returning t.commit_lsn, t.source_table)
     delete from dw.tx_arrival_partition p using done d
