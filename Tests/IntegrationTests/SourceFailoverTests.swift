@@ -244,6 +244,11 @@ struct SourceFailoverTests {
             try expectEqual(label, stack: stack, config: config)
             try stack.standby.waitForReplay(of: stack.source)
         } catch {
+            // What capture and apply said (their logs go with the stack's directory): apply
+            // migrates the warehouse only once capture has made the topics.
+            let capture = pipeline.child(.capture)?.logTail(30) ?? "(not started)"
+            let apply = pipeline.child(.apply)?.logTail(30) ?? "(not started)"
+            Issue.record("\(label): \(error)\n--- capture ---\n\(capture)\n--- apply ---\n\(apply)")
             pipeline.shutdown()
             throw error
         }
