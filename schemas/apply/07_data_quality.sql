@@ -2,8 +2,8 @@
 -- Data quality (docs/operations.md "Data quality")
 -- ---------------------------------------------------------------------------
 
--- Evaluates the batch's quality rules (apply_staged puts them in the setting
--- helio.quality, transaction-local) over the rows about to be written: the
+-- dw._quality_check evaluates the batch's quality rules (apply_staged puts them
+-- in the setting helio.quality, transaction-local) over the rows about to be written: the
 -- ledger entries of pg_temp._fe (p_target '_fe', fact tables) or the readings
 -- of pg_temp._ir (p_target '_ir', irradiance). One statement per call, built
 -- from the rules: a scan of the batch's rows, and work only for those failing.
@@ -111,19 +111,19 @@ begin
     end if;
     quarantines := cardinality(v_quars) > 0;
     sql := format('insert into pg_temp._qhit (target_ctid, flags, warns, quars)'
-                   ' select f.ctid, array_remove(array[%s]::text[], null), array_remove(array[%s]::text[], null),'
-                   ' array_remove(array[%s]::text[], null)'
-                   ' from pg_temp.%I f%s where %s and (%s)',
-                   coalesce(array_to_string(v_flags, ', '), ''), coalesce(array_to_string(v_warns, ', '), ''),
-                   coalesce(array_to_string(v_quars, ', '), ''),
-                   p_target, v_join,
-                   -- (_fe: the new values, ord 2, written as entry_kind <> 'reversal', which
-                   -- is the same rows: _fe is never analyzed, and the planner guesses an
-                   -- equality at 0.5 % of the rows; a batch of under ~1,100 readings then
-                   -- became a nested loop rescanning the batch's device list per reading,
-                   -- 120 ms instead of 15 in bench/latency at 5,000/s)
-                   case p_target when '_fe' then 'f.entry_kind <> ''reversal''' else 'f.op <> ''d''' end,
-                   array_to_string(v_any, ' or '));
+                  ' select f.ctid, array_remove(array[%s]::text[], null), array_remove(array[%s]::text[], null),'
+                  ' array_remove(array[%s]::text[], null)'
+                  ' from pg_temp.%I f%s where %s and (%s)',
+                  coalesce(array_to_string(v_flags, ', '), ''), coalesce(array_to_string(v_warns, ', '), ''),
+                  coalesce(array_to_string(v_quars, ', '), ''),
+                  p_target, v_join,
+                  -- (_fe: the new values, ord 2, written as entry_kind <> 'reversal', which
+                  -- is the same rows: _fe is never analyzed, and the planner guesses an
+                  -- equality at 0.5 % of the rows; a batch of under ~1,100 readings then
+                  -- became a nested loop rescanning the batch's device list per reading,
+                  -- 122 ms instead of 15 in bench/latency at 5,000/s)
+                  case p_target when '_fe' then 'f.entry_kind <> ''reversal''' else 'f.op <> ''d''' end,
+                  array_to_string(v_any, ' or '));
 end
 $$;
 
